@@ -1,0 +1,82 @@
+using Werkly.VectorIndex.Distance;
+using Werkly.VectorIndex.Partitions;
+
+namespace Werkly.VectorIndex.Ivf;
+
+internal sealed partial class IvfIndex
+{
+    /// <summary>
+    /// Inserts or replaces records. The whole batch is validated before anything changes, so a bad record leaves the
+    /// index untouched. A replaced record's old vector is never returned again.
+    /// </summary>
+    /// <returns>True when the batch crossed a training threshold under <see cref="VectorIndexOptions.AutoRetrain"/>.</returns>
+    public bool Upsert(IReadOnlyList<VectorRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var padded = new float[records.Count * Stride];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i] ?? throw new ArgumentNullException(nameof(records), $"Record {i} is null.");
+            Identifiers.ValidateKey(record.Key);
+            VectorValidation.Validate(record.Vector.Span, Dimensions, Metric, $"{nameof(records)}[{i}].{nameof(VectorRecord.Vector)}");
+            Prepare(record.Vector.Span, padded.AsSpan(i * Stride, Stride));
+        }
+
+        _lock.EnterWriteLock();
+        try
+        {
+            var scratch = _quantizer is null ? null : new float[_quantizer.ListCount];
+            for (var i = 0; i < records.Count; i++)
+            {
+                var vector = padded.AsSpan(i * Stride, Stride);
+                var list = _quantizer is null ? 0 : _quantizer.Assign(vector, scratch);
+                var row = _rows.Count;
+                var position = _lists.Append(list, vector, row);
+                _rows.Add(records[i].Key, records[i].Metadata, list, position);
+            }
+            return Options.AutoRetrain && NeedsTraining();
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>Deletes the record with <paramref name="key"/>; returns false when there is none.</summary>
+    public bool Delete(string key)
+    {
+        Identifiers.ValidateKey(key);
+        _lock.EnterWriteLock();
+        try { return _rows.Delete(key); }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>Copies the stored vector of <paramref name="key"/> (normalised under cosine) into <paramref name="destination"/>.</summary>
+    public bool TryGetVector(string key, Span<float> destination, out IReadOnlyDictionary<string, MetadataValue>? metadata)
+    {
+        if (destination.Length < Dimensions) throw new ArgumentException($"Destination must hold {Dimensions} floats.", nameof(destination));
+        _lock.EnterReadLock();
+        try
+        {
+            metadata = null;
+            if (!_rows.RowByKey.TryGetValue(key, out var row)) return false;
+            metadata = _rows.Metadata[row];
+            _lists.GetVectors(_rows.ListOf[row]).Slice(_rows.PositionOf[row] * Stride, Dimensions).CopyTo(destination);
+            return true;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>The keys of all live records, in no particular order (a snapshot).</summary>
+    public string[] GetKeys()
+    {
+        _lock.EnterReadLock();
+        try { return [.. _rows.RowByKey.Keys]; }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>Whether the policy asks for (re)training now: crossing the flat threshold, or 2× growth since training.</summary>
+    private bool NeedsTraining()
+    {
+        var live = _rows.LiveCount;
+        if (live < Options.FlatSearchThreshold) return false;
+        return _quantizer is null || live >= 2 * _quantizer.TrainedAtCount;
+    }
+}

@@ -1,0 +1,195 @@
+using Werkly.VectorIndex.Clustering;
+using Werkly.VectorIndex.Distance;
+
+namespace Werkly.VectorIndex.Ivf;
+
+internal sealed partial class IvfIndex
+{
+    private const int CalibrationK = 10;
+
+    /// <summary>The default list count for <paramref name="rows"/> live vectors: rows/1000 up to 1M rows, √rows beyond.</summary>
+    public static int DefaultListCount(long rows) =>
+        rows <= 1_000_000 ? (int)Math.Max(1, rows / 1000) : (int)Math.Round(Math.Sqrt(rows));
+
+    /// <summary>Whether the retrain policy asks for training now.</summary>
+    public bool TrainingDue
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return NeedsTraining(); }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the index from its live records: trains new lists (or goes back to flat search below the threshold),
+    /// drops deleted rows, and recalibrates the default probes. Searches continue on the old lists meanwhile.
+    /// </summary>
+    public void Retrain(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        _lock.EnterUpgradeableReadLock();
+        try
+        {
+            var liveRows = new int[_rows.LiveCount];
+            var n = 0;
+            for (var row = 0; row < _rows.Count; row++)
+            {
+                if (!_rows.IsDeleted(row)) liveRows[n++] = row;
+            }
+
+            CoarseQuantizer? quantizer = null;
+            if (n >= Options.FlatSearchThreshold)
+                quantizer = Train(liveRows, progress, cancellationToken);
+
+            var (lists, rows) = Rebuild(liveRows, quantizer, cancellationToken);
+            var probes = quantizer is null ? 1 : Options.Probes ?? CalibrateProbes(quantizer, lists, rows, cancellationToken);
+
+            _lock.EnterWriteLock();
+            try
+            {
+                _quantizer = quantizer;
+                _lists = lists;
+                _rows = rows;
+                _defaultProbes = Math.Min(probes, quantizer?.ListCount ?? 1);
+            }
+            finally { _lock.ExitWriteLock(); }
+        }
+        finally { _lock.ExitUpgradeableReadLock(); }
+    }
+
+    private CoarseQuantizer Train(int[] liveRows, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var n = liveRows.Length;
+        var listCount = Options.Lists ?? DefaultListCount(n);
+        listCount = Math.Clamp(listCount, 1, n);
+        var kmeans = new KMeansOptions
+        {
+            Iterations = Options.TrainingIterations,
+            Seed = Options.Seed,
+            Spherical = Metric != DistanceMetric.SquaredL2,
+            MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism,
+            Progress = progress,
+        };
+
+        // Sample rows here rather than in k-means, so only the sample is copied out of the lists.
+        var sampleSize = (int)Math.Min(n, (long)listCount * kmeans.MaxPointsPerCentroid);
+        var random = new Random(Options.Seed);
+        var chosen = (int[])liveRows.Clone();
+        for (var i = 0; i < sampleSize; i++)
+        {
+            var j = random.Next(i, n);
+            (chosen[i], chosen[j]) = (chosen[j], chosen[i]);
+        }
+        Array.Sort(chosen, 0, sampleSize);
+        var sample = new float[sampleSize * Stride];
+        for (var i = 0; i < sampleSize; i++)
+            RowVector(_lists, _rows, chosen[i]).CopyTo(sample.AsSpan(i * Stride, Stride));
+
+        var centroids = KMeans.Train(sample, sampleSize, Stride, listCount, kmeans, cancellationToken);
+        return new CoarseQuantizer(centroids, listCount, Stride, Metric, n);
+    }
+
+    /// <summary>New lists and a compacted row table holding exactly <paramref name="liveRows"/>, renumbered from 0.</summary>
+    private (MemoryInvertedLists Lists, RowTable Rows) Rebuild(int[] liveRows, CoarseQuantizer? quantizer, CancellationToken cancellationToken)
+    {
+        var n = liveRows.Length;
+        var assignment = new int[n];
+        if (quantizer is not null)
+        {
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+                () => new float[quantizer.ListCount],
+                (i, _, scratch) =>
+                {
+                    assignment[i] = quantizer.Assign(RowVector(_lists, _rows, liveRows[i]), scratch);
+                    return scratch;
+                },
+                _ => { });
+        }
+
+        var listCount = quantizer?.ListCount ?? 1;
+        var lists = new MemoryInvertedLists(listCount, Stride);
+        var sizes = new int[listCount];
+        foreach (var list in assignment) sizes[list]++;
+        for (var list = 0; list < listCount; list++) lists.EnsureCapacity(list, sizes[list]);
+
+        var rows = new RowTable();
+        for (var i = 0; i < n; i++)
+        {
+            var old = liveRows[i];
+            var position = lists.Append(assignment[i], RowVector(_lists, _rows, old), i);
+            rows.Add(_rows.Keys[old], _rows.Metadata[old], assignment[i], position);
+        }
+        return (lists, rows);
+    }
+
+    /// <summary>
+    /// The smallest probe count whose recall@10 on a sample of the company's own vectors (each one's own row excluded)
+    /// reaches <see cref="VectorIndexOptions.TargetRecall"/>. A true neighbour is found exactly when its list is probed,
+    /// so one exact search per sample query gives the recall of every probe count at once.
+    /// </summary>
+    private int CalibrateProbes(CoarseQuantizer quantizer, MemoryInvertedLists lists, RowTable rows, CancellationToken cancellationToken)
+    {
+        var n = rows.Count;
+        var listCount = quantizer.ListCount;
+        if (n <= CalibrationK + 1 || listCount == 1) return 1;
+        var queryCount = (int)Math.Clamp(20_000_000L / n, 50, 200);
+        queryCount = Math.Min(queryCount, n);
+        var random = new Random(Options.Seed ^ 0x5bd1e995);
+        var queries = new int[queryCount];
+        for (var i = 0; i < queryCount; i++) queries[i] = random.Next(n);
+
+        var neededProbes = new int[listCount + 1]; // histogram: neighbours first found at probe count p
+        Parallel.For(0, queryCount, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+            () => (Heap: new TopKHeap(), Scores: new float[Math.Max(listCount, 1024)], Rank: new int[listCount], Order: new int[listCount], Local: new int[listCount + 1]),
+            (qi, _, s) =>
+            {
+                var self = queries[qi];
+                var query = RowVector(lists, rows, self);
+                s.Heap.Reset(CalibrationK, row => rows.Keys[row]);
+                for (var list = 0; list < listCount; list++)
+                {
+                    var vectors = lists.GetVectors(list);
+                    var ids = lists.GetRowIds(list);
+                    for (var start = 0; start < ids.Length; start += 1024)
+                    {
+                        var count = Math.Min(1024, ids.Length - start);
+                        ScoreBlock(query, vectors.Slice(start * Stride, count * Stride), s.Scores.AsSpan(0, count));
+                        for (var j = 0; j < count; j++)
+                        {
+                            if (ids[start + j] != self && s.Heap.MayEnter(s.Scores[j])) s.Heap.TryAdd(s.Scores[j], ids[start + j]);
+                        }
+                    }
+                }
+                quantizer.Score(query, s.Scores);
+                for (var list = 0; list < listCount; list++) s.Order[list] = list;
+                var keys = s.Scores.AsSpan(0, listCount).ToArray();
+                Array.Sort(keys, s.Order, Comparer<float>.Create(static (a, b) => b.CompareTo(a)));
+                for (var r = 0; r < listCount; r++) s.Rank[s.Order[r]] = r;
+                var found = new float[CalibrationK];
+                var foundRows = new int[CalibrationK];
+                var m = s.Heap.Drain(found, foundRows);
+                for (var j = 0; j < m; j++) s.Local[s.Rank[rows.ListOf[foundRows[j]]] + 1]++;
+                return s;
+            },
+            s =>
+            {
+                lock (neededProbes)
+                {
+                    for (var p = 0; p <= listCount; p++) neededProbes[p] += s.Local[p];
+                }
+            });
+
+        var total = (double)neededProbes.Sum();
+        var cumulative = 0;
+        for (var p = 1; p <= listCount; p++)
+        {
+            cumulative += neededProbes[p];
+            if (cumulative / total >= Options.TargetRecall) return p;
+        }
+        return listCount;
+    }
+
+    private ReadOnlySpan<float> RowVector(MemoryInvertedLists lists, RowTable rows, int row) =>
+        lists.GetVectors(rows.ListOf[row]).Slice(rows.PositionOf[row] * Stride, Stride);
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Werkly.VectorIndex.Exceptions;
+using Werkly.VectorIndex.Ivf;
+
+namespace Werkly.VectorIndex.Partitions;
+
+/// <summary>
+/// Routes every call to the one company partition it names. Each company has its own <see cref="IvfIndex"/>
+/// (own lists, trained on its own data, own choice of flat or IVF), so a query can only ever see its company's rows.
+/// </summary>
+/// <remarks>Thread-safe: lookups are lock-free; creating and removing a partition are atomic.</remarks>
+internal sealed class PartitionTable : IDisposable
+{
+    private readonly ConcurrentDictionary<string, IvfIndex> _partitions = new(StringComparer.Ordinal);
+    private readonly VectorIndexOptions _options;
+
+    public PartitionTable(VectorIndexOptions options) => _options = options;
+
+    public ICollection<string> CompanyIds => _partitions.Keys;
+
+    public int Count => _partitions.Count;
+
+    /// <summary>The company's partition, created empty on first write.</summary>
+    public IvfIndex GetOrCreate(string companyId)
+    {
+        Identifiers.ValidateCompanyId(companyId);
+        return _partitions.GetOrAdd(companyId, static (_, options) => new IvfIndex(options), _options);
+    }
+
+    /// <summary>The company's partition; throws <see cref="CompanyNotFoundException"/> when it has none.</summary>
+    public IvfIndex Get(string companyId)
+    {
+        Identifiers.ValidateCompanyId(companyId);
+        return _partitions.TryGetValue(companyId, out var partition) ? partition : throw new CompanyNotFoundException(companyId);
+    }
+
+    public bool TryGet(string companyId, out IvfIndex? partition)
+    {
+        Identifiers.ValidateCompanyId(companyId);
+        return _partitions.TryGetValue(companyId, out partition);
+    }
+
+    /// <summary>Removes the company and all its data; false when it did not exist.</summary>
+    public bool Remove(string companyId)
+    {
+        Identifiers.ValidateCompanyId(companyId);
+        // The partition object stays valid for searches already holding it; it is simply no longer reachable.
+        return _partitions.TryRemove(companyId, out _);
+    }
+
+    public void Dispose()
+    {
+        foreach (var partition in _partitions.Values) partition.Dispose();
+        _partitions.Clear();
+    }
+}
