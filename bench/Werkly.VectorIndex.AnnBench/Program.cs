@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Werkly.VectorIndex;
+using Werkly.VectorIndex.AnnBench;
+
+// ANN harness: recall@k, single-query QPS and latency, batched QPS over all cores, per probes value.
+// usage: --data DIR --lists N --probes 1,2,4,8 --k 10 [--json] [--flat-threshold N]
+var arguments = ParseArguments(args);
+var dataDir = arguments.GetValueOrDefault("data") ?? throw Usage("--data is required");
+var k = int.Parse(arguments.GetValueOrDefault("k") ?? "10", CultureInfo.InvariantCulture);
+var probesList = (arguments.GetValueOrDefault("probes") ?? "1,2,4,8,16,32").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+var json = arguments.ContainsKey("json");
+var log = json ? Console.Error : Console.Out;
+if (arguments.ContainsKey("train-compare"))
+{
+    return TrainingComparison.Run(dataDir,
+        int.Parse(arguments.GetValueOrDefault("lists") ?? "316", CultureInfo.InvariantCulture),
+        int.Parse(arguments.GetValueOrDefault("iterations") ?? "10", CultureInfo.InvariantCulture),
+        int.Parse(arguments.GetValueOrDefault("repeats") ?? "3", CultureInfo.InvariantCulture),
+        int.Parse(arguments.GetValueOrDefault("threads") ?? "1", CultureInfo.InvariantCulture), log);
+}
+
+GC.Collect();
+var managedBefore = GC.GetTotalMemory(true);
+var baseVectors = TexmexReader.ReadFvecs(Path.Combine(dataDir, "base.fvecs"));
+var queries = TexmexReader.ReadFvecs(Path.Combine(dataDir, "query.fvecs"));
+var groundTruth = TexmexReader.ReadIvecs(Path.Combine(dataDir, "gt.ivecs"));
+var n = baseVectors.Length;
+var dimensions = baseVectors[0].Length;
+var lists = arguments.TryGetValue("lists", out var l) ? int.Parse(l!, CultureInfo.InvariantCulture) : (int?)null;
+
+var options = new VectorIndexOptions
+{
+    Dimensions = dimensions,
+    Lists = lists,
+    FlatSearchThreshold = arguments.TryGetValue("flat-threshold", out var f) ? int.Parse(f!, CultureInfo.InvariantCulture) : Math.Min(20_000, n),
+    AutoRetrain = false,
+};
+using var index = new WerklyIndex(options);
+var buildWatch = Stopwatch.StartNew();
+var records = new List<VectorRecord>(n);
+for (var i = 0; i < n; i++) records.Add(new VectorRecord(i.ToString(CultureInfo.InvariantCulture), baseVectors[i]));
+index.Upsert("bench", records);
+records = null;
+index.Retrain("bench");
+var buildSeconds = buildWatch.Elapsed.TotalSeconds;
+baseVectors = null;
+GC.Collect();
+var managedBytes = GC.GetTotalMemory(true) - managedBefore; // the index plus queries and ground truth
+var stats = index.GetStatistics("bench");
+log.WriteLine($"n={n} dim={dimensions} lists={stats.ListCount} default probes={stats.DefaultProbes} build {buildSeconds:F2}s managed {managedBytes / 1e6:F0} MB");
+
+var rows = new List<Dictionary<string, object>>();
+var hits = new SearchHit[k];
+foreach (var probes in probesList)
+{
+    var searchOptions = new SearchOptions { Probes = probes };
+    // Warm-up: JIT, tiering, caches.
+    for (var w = 0; w < Math.Min(200, queries.Length); w++) index.Search("bench", queries[w], hits, searchOptions);
+
+    var latencies = new double[queries.Length];
+    double found = 0;
+    for (var q = 0; q < queries.Length; q++)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var count = index.Search("bench", queries[q], hits, searchOptions);
+        latencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        var truth = new HashSet<int>(groundTruth[q].Take(k));
+        for (var i = 0; i < count; i++)
+        {
+            if (truth.Contains(int.Parse(hits[i].Key, CultureInfo.InvariantCulture))) found++;
+        }
+    }
+    var recall = found / (queries.Length * (double)k);
+
+    var batchWatch = Stopwatch.StartNew();
+    Parallel.For(0, queries.Length, () => new SearchHit[k], (q, _, buffer) =>
+    {
+        index.Search("bench", queries[q], buffer, searchOptions);
+        return buffer;
+    }, _ => { });
+    var batchQps = queries.Length / batchWatch.Elapsed.TotalSeconds;
+
+    Array.Sort(latencies);
+    var p50 = latencies[latencies.Length / 2];
+    var p95 = latencies[(int)(latencies.Length * 0.95)];
+    var singleQps = queries.Length / (latencies.Sum() / 1000);
+    rows.Add(new Dictionary<string, object> { ["probes"] = probes, ["recall"] = recall, ["single_qps"] = singleQps, ["batch_qps"] = batchQps, ["p50_ms"] = p50, ["p95_ms"] = p95 });
+    log.WriteLine($"probes {probes,4}  recall@{k} {recall:F4}  1-by-1 QPS {singleQps,8:F0}  batch QPS {batchQps,8:F0}  p50 {p50:F3} ms  p95 {p95:F3} ms");
+}
+
+if (json)
+{
+    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["n"] = n, ["dim"] = dimensions, ["lists"] = stats.ListCount, ["default_probes"] = stats.DefaultProbes, ["k"] = k,
+        ["build_s"] = buildSeconds, ["managed_mb"] = managedBytes / 1e6, ["rows"] = rows,
+    }));
+}
+return 0;
+
+static Dictionary<string, string?> ParseArguments(string[] args)
+{
+    var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+    for (var i = 0; i < args.Length; i++)
+    {
+        if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw Usage($"unexpected argument '{args[i]}'");
+        var name = args[i][2..];
+        result[name] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+    }
+    return result;
+}
+
+static ArgumentException Usage(string problem) =>
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
