@@ -16,7 +16,7 @@ public class SearchBenchmarks : IDisposable
     [Params(384, 1536)]
     public int Dimensions { get; set; }
 
-    [Params(20_000, 50_000)]
+    [Params(5_000, 10_000, 20_000, 50_000)]
     public int Rows { get; set; }
 
     [GlobalSetup]
