@@ -25,14 +25,15 @@ internal sealed partial class IvfIndex
         _lock.EnterWriteLock();
         try
         {
+            var map = EnsureKeyMap();
             var scratch = _quantizer is null ? null : new float[_quantizer.ListCount];
             for (var i = 0; i < records.Count; i++)
             {
                 var vector = padded.AsSpan(i * Stride, Stride);
                 var list = _quantizer is null ? 0 : _quantizer.Assign(vector, scratch);
-                var row = _rows.Count;
-                var position = _lists.Append(list, vector, row);
-                _rows.Add(records[i].Key, records[i].Metadata, list, position);
+                var row = _memory.Append(list, vector, records[i].Key, records[i].Metadata);
+                if (map.TryGetValue(records[i].Key, out var previous)) previous.Segment.Deleted.Add(previous.Row);
+                map[records[i].Key] = (_memory, row);
             }
             return Options.AutoRetrain && NeedsTraining();
         }
@@ -44,7 +45,12 @@ internal sealed partial class IvfIndex
     {
         Identifiers.ValidateKey(key);
         _lock.EnterWriteLock();
-        try { return _rows.Delete(key); }
+        try
+        {
+            if (!EnsureKeyMap().Remove(key, out var location)) return false;
+            location.Segment.Deleted.Add(location.Row);
+            return true;
+        }
         finally { _lock.ExitWriteLock(); }
     }
 
@@ -52,30 +58,23 @@ internal sealed partial class IvfIndex
     public bool TryGetVector(string key, Span<float> destination, out IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
         if (destination.Length < Dimensions) throw new ArgumentException($"Destination must hold {Dimensions} floats.", nameof(destination));
-        _lock.EnterReadLock();
-        try
-        {
-            metadata = null;
-            if (!_rows.RowByKey.TryGetValue(key, out var row)) return false;
-            metadata = _rows.Metadata[row];
-            _lists.GetVectors(_rows.ListOf[row]).Slice(_rows.PositionOf[row] * Stride, Dimensions).CopyTo(destination);
-            return true;
-        }
-        finally { _lock.ExitReadLock(); }
+        var found = ReadWithKeys<(float[]? Vector, IReadOnlyDictionary<string, MetadataValue>? Metadata)>(map =>
+            map.TryGetValue(key, out var location)
+                ? (location.Segment.GetVector(location.Row)[..Dimensions].ToArray(), location.Segment.GetMetadata(location.Row))
+                : (null, null));
+        metadata = found.Metadata;
+        if (found.Vector is null) return false;
+        found.Vector.CopyTo(destination);
+        return true;
     }
 
     /// <summary>The keys of all live records, in no particular order (a snapshot).</summary>
-    public string[] GetKeys()
-    {
-        _lock.EnterReadLock();
-        try { return [.. _rows.RowByKey.Keys]; }
-        finally { _lock.ExitReadLock(); }
-    }
+    public string[] GetKeys() => ReadWithKeys(map => map.Keys.ToArray());
 
     /// <summary>Whether the policy asks for (re)training now: crossing the flat threshold, or 2× growth since training.</summary>
     private bool NeedsTraining()
     {
-        var live = _rows.LiveCount;
+        var live = LiveCount();
         if (live < Options.FlatSearchThreshold) return false;
         return _quantizer is null || live >= 2 * _quantizer.TrainedAtCount;
     }

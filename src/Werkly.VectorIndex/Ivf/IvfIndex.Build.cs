@@ -31,36 +31,45 @@ internal sealed partial class IvfIndex
         _lock.EnterUpgradeableReadLock();
         try
         {
-            var liveRows = new int[_rows.LiveCount];
-            var n = 0;
-            for (var row = 0; row < _rows.Count; row++)
+            // Every live row, as (segment, local row), in segment order.
+            var live = new List<(IvfSegment Segment, int Row)>(LiveCount());
+            foreach (var segment in _segments)
             {
-                if (!_rows.IsDeleted(row)) liveRows[n++] = row;
+                for (var row = 0; row < segment.RowCount; row++)
+                {
+                    if (!segment.Deleted.Contains(row)) live.Add((segment, row));
+                }
             }
 
             CoarseQuantizer? quantizer = null;
-            if (n >= Options.FlatSearchThreshold)
-                quantizer = Train(liveRows, progress, cancellationToken);
+            if (live.Count >= Options.FlatSearchThreshold)
+                quantizer = Train(live, progress, cancellationToken);
 
-            var (lists, rows) = Rebuild(liveRows, quantizer, cancellationToken);
-            var probes = quantizer is null ? 1 : Options.Probes ?? CalibrateProbes(quantizer, lists, rows, cancellationToken);
+            var (memory, map) = Rebuild(live, quantizer, cancellationToken);
+            var probes = quantizer is null ? 1 : Options.Probes ?? CalibrateProbes(quantizer, memory, cancellationToken);
 
             _lock.EnterWriteLock();
             try
             {
                 _quantizer = quantizer;
-                _lists = lists;
-                _rows = rows;
+                _memory = memory;
+                _segments = [memory];
+                AssignRowBases(_segments);
+                _rowByKey = map;
                 _defaultProbes = Math.Min(probes, quantizer?.ListCount ?? 1);
+                Retrained?.Invoke();
             }
             finally { _lock.ExitWriteLock(); }
         }
         finally { _lock.ExitUpgradeableReadLock(); }
     }
 
-    private CoarseQuantizer Train(int[] liveRows, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Raised under the write lock when a retrain replaced every segment (persistence retires the old files).</summary>
+    internal event Action? Retrained;
+
+    private CoarseQuantizer Train(List<(IvfSegment Segment, int Row)> live, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        var n = liveRows.Length;
+        var n = live.Count;
         var listCount = Options.Lists ?? DefaultListCount(n);
         listCount = Math.Clamp(listCount, 1, n);
         var kmeans = new KMeansOptions
@@ -75,7 +84,8 @@ internal sealed partial class IvfIndex
         // Sample rows here rather than in k-means, so only the sample is copied out of the lists.
         var sampleSize = (int)Math.Min(n, (long)listCount * kmeans.MaxPointsPerCentroid);
         var random = new Random(Options.Seed);
-        var chosen = (int[])liveRows.Clone();
+        var chosen = new int[n];
+        for (var i = 0; i < n; i++) chosen[i] = i;
         for (var i = 0; i < sampleSize; i++)
         {
             var j = random.Next(i, n);
@@ -84,16 +94,19 @@ internal sealed partial class IvfIndex
         Array.Sort(chosen, 0, sampleSize);
         var sample = new float[sampleSize * Stride];
         for (var i = 0; i < sampleSize; i++)
-            RowVector(_lists, _rows, chosen[i]).CopyTo(sample.AsSpan(i * Stride, Stride));
+        {
+            var (segment, row) = live[chosen[i]];
+            segment.GetVector(row).CopyTo(sample.AsSpan(i * Stride, Stride));
+        }
 
         var centroids = KMeans.Train(sample, sampleSize, Stride, listCount, kmeans, cancellationToken);
         return new CoarseQuantizer(centroids, listCount, Stride, Metric, n);
     }
 
-    /// <summary>New lists and a compacted row table holding exactly <paramref name="liveRows"/>, renumbered from 0.</summary>
-    private (MemoryInvertedLists Lists, RowTable Rows) Rebuild(int[] liveRows, CoarseQuantizer? quantizer, CancellationToken cancellationToken)
+    /// <summary>One new memory segment holding exactly the live rows, assigned to <paramref name="quantizer"/>'s lists.</summary>
+    private (MemorySegment Memory, Dictionary<string, (IvfSegment, int)> Map) Rebuild(List<(IvfSegment Segment, int Row)> live, CoarseQuantizer? quantizer, CancellationToken cancellationToken)
     {
-        var n = liveRows.Length;
+        var n = live.Count;
         var assignment = new int[n];
         if (quantizer is not null)
         {
@@ -101,26 +114,28 @@ internal sealed partial class IvfIndex
                 () => new float[quantizer.ListCount],
                 (i, _, scratch) =>
                 {
-                    assignment[i] = quantizer.Assign(RowVector(_lists, _rows, liveRows[i]), scratch);
+                    assignment[i] = quantizer.Assign(live[i].Segment.GetVector(live[i].Row), scratch);
                     return scratch;
                 },
                 _ => { });
         }
 
         var listCount = quantizer?.ListCount ?? 1;
-        var lists = new MemoryInvertedLists(listCount, Stride);
+        var memory = new MemorySegment(listCount, Stride);
         var sizes = new int[listCount];
         foreach (var list in assignment) sizes[list]++;
-        for (var list = 0; list < listCount; list++) lists.EnsureCapacity(list, sizes[list]);
+        for (var list = 0; list < listCount; list++) memory.EnsureCapacity(list, sizes[list]);
 
-        var rows = new RowTable();
+        var map = new Dictionary<string, (IvfSegment, int)>(n, StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
-            var old = liveRows[i];
-            var position = lists.Append(assignment[i], RowVector(_lists, _rows, old), i);
-            rows.Add(_rows.Keys[old], _rows.Metadata[old], assignment[i], position);
+            cancellationToken.ThrowIfCancellationRequested();
+            var (segment, old) = live[i];
+            var key = segment.GetKey(old);
+            var row = memory.Append(assignment[i], segment.GetVector(old), key, segment.GetMetadata(old));
+            map[key] = (memory, row);
         }
-        return (lists, rows);
+        return (memory, map);
     }
 
     /// <summary>
@@ -128,9 +143,10 @@ internal sealed partial class IvfIndex
     /// reaches <see cref="VectorIndexOptions.TargetRecall"/>. A true neighbour is found exactly when its list is probed,
     /// so one exact search per sample query gives the recall of every probe count at once.
     /// </summary>
-    private int CalibrateProbes(CoarseQuantizer quantizer, MemoryInvertedLists lists, RowTable rows, CancellationToken cancellationToken)
+    private int CalibrateProbes(CoarseQuantizer quantizer, MemorySegment segment, CancellationToken cancellationToken)
     {
-        var n = rows.Count;
+        var lists = segment.Lists;
+        var n = segment.RowCount;
         var listCount = quantizer.ListCount;
         if (n <= CalibrationK + 1 || listCount == 1) return 1;
         var queryCount = (int)Math.Clamp(20_000_000L / n, 50, 200);
@@ -145,8 +161,8 @@ internal sealed partial class IvfIndex
             (qi, _, s) =>
             {
                 var self = queries[qi];
-                var query = RowVector(lists, rows, self);
-                s.Heap.Reset(CalibrationK, row => rows.Keys[row]);
+                var query = segment.GetVector(self);
+                s.Heap.Reset(CalibrationK, segment.GetKey);
                 for (var list = 0; list < listCount; list++)
                 {
                     var vectors = lists.GetVectors(list);
@@ -169,7 +185,7 @@ internal sealed partial class IvfIndex
                 var found = new float[CalibrationK];
                 var foundRows = new int[CalibrationK];
                 var m = s.Heap.Drain(found, foundRows);
-                for (var j = 0; j < m; j++) s.Local[s.Rank[rows.ListOf[foundRows[j]]] + 1]++;
+                for (var j = 0; j < m; j++) s.Local[s.Rank[segment.ListOf(foundRows[j])] + 1]++;
                 return s;
             },
             s =>
@@ -189,7 +205,4 @@ internal sealed partial class IvfIndex
         }
         return listCount;
     }
-
-    private ReadOnlySpan<float> RowVector(MemoryInvertedLists lists, RowTable rows, int row) =>
-        lists.GetVectors(rows.ListOf[row]).Slice(rows.PositionOf[row] * Stride, Stride);
 }

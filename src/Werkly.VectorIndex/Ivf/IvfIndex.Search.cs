@@ -104,8 +104,9 @@ internal sealed partial class IvfIndex
             var count = heap.Drain(scratch.ResultScores, scratch.ResultRows);
             for (var i = 0; i < count; i++)
             {
-                var row = scratch.ResultRows[i];
-                destination[i] = new SearchHit(_rows.Keys[row], scratch.ResultScores[i], _rows.Metadata[row]);
+                var segment = SegmentOf(scratch.ResultRows[i]);
+                var row = scratch.ResultRows[i] - segment.RowBase;
+                destination[i] = new SearchHit(segment.GetKey(row), scratch.ResultScores[i], segment.GetMetadata(row));
             }
             if (trace is not null) trace.ResultDone = Stopwatch.GetTimestamp();
             return count;
@@ -113,31 +114,38 @@ internal sealed partial class IvfIndex
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>Scans list <paramref name="list"/> of every segment into the heap.</summary>
     private void ScanList(int list, ReadOnlySpan<float> query, TopKHeap heap, RecordFilter? filter, SearchScratch scratch, SearchTrace? trace)
     {
-        var vectors = _lists.GetVectors(list);
-        var ids = _lists.GetRowIds(list);
-        var scores = scratch.RowScores.AsSpan();
-        var rows = _rows;
-        for (var start = 0; start < ids.Length; start += ScanChunkRows)
+        foreach (var segment in _segments)
         {
-            var count = Math.Min(ScanChunkRows, ids.Length - start);
-            ScoreBlock(query, vectors.Slice(start * Stride, count * Stride), scores[..count]);
-            for (var j = 0; j < count; j++)
+            var lists = segment.Lists;
+            if (list >= lists.ListCount || lists.GetCount(list) == 0) continue;
+            var vectors = lists.GetVectors(list);
+            var ids = lists.GetRowIds(list);
+            var scores = scratch.RowScores.AsSpan();
+            var deleted = segment.Deleted;
+            var rowBase = segment.RowBase;
+            for (var start = 0; start < ids.Length; start += ScanChunkRows)
             {
-                var score = scores[j];
-                if (!heap.MayEnter(score)) continue;
-                var row = ids[start + j];
-                if (rows.IsDeleted(row)) continue;
-                if (filter is not null && !filter(rows.Keys[row], rows.Metadata[row]))
+                var count = Math.Min(ScanChunkRows, ids.Length - start);
+                ScoreBlock(query, vectors.Slice(start * Stride, count * Stride), scores[..count]);
+                for (var j = 0; j < count; j++)
                 {
-                    if (trace is not null) trace.FilteredOut++;
-                    continue;
+                    var score = scores[j];
+                    if (!heap.MayEnter(score)) continue;
+                    var row = ids[start + j];
+                    if (deleted.Contains(row)) continue;
+                    if (filter is not null && !filter(segment.GetKey(row), segment.GetMetadata(row)))
+                    {
+                        if (trace is not null) trace.FilteredOut++;
+                        continue;
+                    }
+                    heap.TryAdd(score, rowBase + row);
                 }
-                heap.TryAdd(score, row);
             }
+            if (trace is not null) trace.VectorsScanned += ids.Length;
         }
-        if (trace is not null) trace.VectorsScanned += ids.Length;
     }
 
     /// <summary>Puts the <paramref name="top"/> best lists, best first, at the front of <paramref name="order"/> by insertion (top is small).</summary>

@@ -4,8 +4,9 @@ using Werkly.VectorIndex.Distance.Kernels;
 namespace Werkly.VectorIndex.Ivf;
 
 /// <summary>
-/// One company's IVFFlat index: a coarse quantizer (null while the company is small enough for exact flat search),
-/// the inverted lists, and the row table (key, metadata, list position, deleted flag per row).
+/// One company's IVFFlat index: a coarse quantizer (null while the company is small enough for exact flat search) and
+/// its segments — zero or more sealed ones and one mutable <see cref="MemorySegment"/> — each with inverted lists over
+/// the same quantizer, per-row keys and metadata, and deletion bits.
 /// </summary>
 /// <remarks>
 /// Split by phase: <c>IvfIndex.Add.cs</c> (upsert, delete), <c>IvfIndex.Build.cs</c> (training, retraining, probe
@@ -20,20 +21,31 @@ internal sealed partial class IvfIndex : IDisposable
     private readonly Func<int, string> _keyOfRow;
 
     private CoarseQuantizer? _quantizer;
-    private MemoryInvertedLists _lists;
-    private RowTable _rows;
+    private IvfSegment[] _segments;
+    private MemorySegment _memory;
+    private Dictionary<string, (IvfSegment Segment, int Row)>? _rowByKey;
     private int _defaultProbes = 1;
 
     public IvfIndex(VectorIndexOptions options)
+        : this(options, quantizer: null, sealedSegments: [], defaultProbes: 1)
+    {
+    }
+
+    /// <summary>Creates an index over existing segments (persistence opens companies this way).</summary>
+    internal IvfIndex(VectorIndexOptions options, CoarseQuantizer? quantizer, IReadOnlyList<IvfSegment> sealedSegments, int defaultProbes)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         Dimensions = options.Dimensions;
         Metric = options.Metric;
         Stride = BlockKernel.StrideFor(Dimensions);
-        _lists = new MemoryInvertedLists(1, Stride);
-        _rows = new RowTable();
-        _keyOfRow = row => _rows.Keys[row];
+        _quantizer = quantizer;
+        _defaultProbes = defaultProbes;
+        _memory = new MemorySegment(quantizer?.ListCount ?? 1, Stride);
+        _segments = [.. sealedSegments, _memory];
+        AssignRowBases(_segments);
+        if (sealedSegments.Count == 0) _rowByKey = new Dictionary<string, (IvfSegment, int)>(StringComparer.Ordinal);
+        _keyOfRow = row => KeyOf(row);
     }
 
     public VectorIndexOptions Options { get; }
@@ -50,7 +62,7 @@ internal sealed partial class IvfIndex : IDisposable
         get
         {
             _lock.EnterReadLock();
-            try { return _rows.LiveCount; }
+            try { return LiveCount(); }
             finally { _lock.ExitReadLock(); }
         }
     }
@@ -61,13 +73,83 @@ internal sealed partial class IvfIndex : IDisposable
         _lock.EnterReadLock();
         try
         {
-            return new IvfStatistics(_rows.LiveCount, _rows.Count - _rows.LiveCount, _quantizer?.ListCount ?? 0,
-                _quantizer is null ? 0 : _defaultProbes, _quantizer?.TrainedAtCount ?? 0);
+            var rows = _segments.Sum(s => (long)s.RowCount);
+            var live = LiveCount();
+            return new IvfStatistics(live, (int)(rows - live), _quantizer?.ListCount ?? 0,
+                _quantizer is null ? 0 : _defaultProbes, _quantizer?.TrainedAtCount ?? 0, _segments.Length);
         }
         finally { _lock.ExitReadLock(); }
     }
 
     public void Dispose() => _lock.Dispose();
+
+    private int LiveCount()
+    {
+        var live = 0;
+        foreach (var segment in _segments) live += segment.LiveCount;
+        return live;
+    }
+
+    private static void AssignRowBases(IvfSegment[] segments)
+    {
+        long rowBase = 0;
+        foreach (var segment in segments)
+        {
+            segment.RowBase = checked((int)rowBase);
+            rowBase += segment.RowCount;
+        }
+        // The memory segment is last, so its growth never shifts another segment's base; cap its room.
+        if (rowBase > int.MaxValue / 2) throw new InvalidOperationException("A company holds more than 1 billion rows; split it.");
+    }
+
+    private IvfSegment SegmentOf(int globalRow)
+    {
+        var segments = _segments;
+        for (var i = segments.Length - 1; i > 0; i--)
+        {
+            if (globalRow >= segments[i].RowBase) return segments[i];
+        }
+        return segments[0];
+    }
+
+    private string KeyOf(int globalRow)
+    {
+        var segment = SegmentOf(globalRow);
+        return segment.GetKey(globalRow - segment.RowBase);
+    }
+
+    /// <summary>The key → row map, built on first need (opening a persisted company does not pay for it).</summary>
+    private Dictionary<string, (IvfSegment Segment, int Row)> EnsureKeyMap()
+    {
+        if (_rowByKey is { } map) return map;
+        map = new Dictionary<string, (IvfSegment, int)>(LiveCount(), StringComparer.Ordinal);
+        foreach (var segment in _segments)
+        {
+            for (var row = 0; row < segment.RowCount; row++)
+            {
+                if (segment.Deleted.Contains(row)) continue;
+                var key = segment.GetKey(row);
+                // A key live in two segments can only come from a damaged commit: the later segment wins.
+                if (map.TryGetValue(key, out var older)) older.Segment.Deleted.Add(older.Row);
+                map[key] = (segment, row);
+            }
+        }
+        return _rowByKey = map;
+    }
+
+    /// <summary>Runs <paramref name="read"/> under the read lock with the key map built.</summary>
+    private T ReadWithKeys<T>(Func<Dictionary<string, (IvfSegment Segment, int Row)>, T> read)
+    {
+        if (Volatile.Read(ref _rowByKey) is null)
+        {
+            _lock.EnterWriteLock();
+            try { EnsureKeyMap(); }
+            finally { _lock.ExitWriteLock(); }
+        }
+        _lock.EnterReadLock();
+        try { return read(_rowByKey!); }
+        finally { _lock.ExitReadLock(); }
+    }
 
     /// <summary>Pads a vector to the stride and normalises it under cosine.</summary>
     private void Prepare(ReadOnlySpan<float> vector, Span<float> padded)
@@ -90,4 +172,5 @@ internal sealed partial class IvfIndex : IDisposable
 /// <param name="ListCount">Trained lists, or 0 while the company uses flat search.</param>
 /// <param name="DefaultProbes">Lists probed when a search does not say (0 for flat search).</param>
 /// <param name="TrainedAtCount">Live records when the lists were last trained.</param>
-public readonly record struct IvfStatistics(int LiveCount, int DeletedCount, int ListCount, int DefaultProbes, long TrainedAtCount);
+/// <param name="SegmentCount">Segments searched (committed segments plus the in-memory one).</param>
+public readonly record struct IvfStatistics(int LiveCount, int DeletedCount, int ListCount, int DefaultProbes, long TrainedAtCount, int SegmentCount);
