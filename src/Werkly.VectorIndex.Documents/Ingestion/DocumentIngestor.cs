@@ -12,7 +12,9 @@ namespace Werkly.VectorIndex.Documents.Ingestion;
 /// documents run while the current batch is being embedded, and writes run while the next batch is embedded, so
 /// embedding — the expensive part — is never waiting on the rest. Embedding batches span documents.</para>
 /// <para><b>Consistency.</b> Documents are written whole and in input order; a cancelled or failed run leaves every
-/// document either fully replaced or untouched, never half-written.</para>
+/// document either fully replaced or untouched, never half-written. An unsupported or unreadable document (unless
+/// <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>) stops the run with its typed exception after every
+/// document before it has been written, and before any document after it is.</para>
 /// <para><b>Thread-safety.</b> The ingestor is immutable and may run several ingestions at once (the sink must then be
 /// thread-safe, as <see cref="IChunkSink"/> requires). Do not ingest the same document of the same company from two runs at
 /// once: the last writer wins.</para>

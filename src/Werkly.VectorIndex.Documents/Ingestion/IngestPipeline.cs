@@ -108,8 +108,16 @@ internal sealed class IngestPipeline
                 {
                     job.Fail(e);
                 }
+                catch (Exception e) when (e is UnsupportedDocumentFormatException or DocumentExtractionException)
+                {
+                    // Stop at this document, but only after everything before it is written: the writer rethrows it in order.
+                    job.Fail(e);
+                    job.StopsRun = true;
+                }
             }
             await output.WriteAsync(job, token).ConfigureAwait(false);
+            if (job.StopsRun)
+                break;
         }
     }
 
@@ -217,10 +225,12 @@ internal sealed class IngestPipeline
         for (var i = 0; i < vectors.Length; i++)
         {
             var vector = embeddings[i].Vector;
-            if (_dimensions == 0)
-                _dimensions = vector.Length;
-            if (vector.Length == 0 || vector.Length != _dimensions)
-                throw new DimensionMismatchException(_dimensions, vector.Length);
+            // The first vector fixes the dimensions for the ingestor's lifetime (runs may share it, hence the CAS).
+            var expected = Interlocked.CompareExchange(ref _dimensions, vector.Length, 0);
+            if (expected == 0)
+                expected = vector.Length;
+            if (vector.Length == 0 || vector.Length != expected)
+                throw new DimensionMismatchException(expected, vector.Length);
             foreach (var x in vector.Span)
             {
                 if (!float.IsFinite(x))
@@ -252,6 +262,8 @@ internal sealed class IngestPipeline
             while (i < group.Count)
             {
                 var job = group[i];
+                if (job.StopsRun)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(job.Outcome!.Error!);
                 if (job.Outcome is not null)
                 {
                     await FinishAsync(job, job.Outcome, observer).ConfigureAwait(false);
@@ -344,6 +356,9 @@ internal sealed class IngestPipeline
         public string? ContentHash { get; set; }
         public IReadOnlyList<DocumentChunk>? Chunks { get; set; }
         public ReadOnlyMemory<float>[]? Vectors { get; set; }
+
+        /// <summary>A document error that ends the run once everything before it is written.</summary>
+        public bool StopsRun { get; set; }
 
         /// <summary>Set when the job needs no embedding: unchanged, failed.</summary>
         public DocumentOutcome? Outcome { get; set; }
