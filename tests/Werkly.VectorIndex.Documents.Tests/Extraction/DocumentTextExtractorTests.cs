@@ -158,6 +158,25 @@ public class DocumentTextExtractorTests
     }
 
     [Fact]
+    public async Task Documents_over_the_size_limit_are_rejected_before_they_are_parsed()
+    {
+        var extractor = DocumentTextExtractor.CreateDefault(maxDocumentSizeBytes: 10);
+        Assert.Equal("0123456789", (await extractor.ExtractAsync(SourceDocument.FromText("ok.txt", "0123456789"))).Text);
+        var seekable = await Assert.ThrowsAsync<DocumentExtractionException>(() => extractor.ExtractAsync(SourceDocument.FromText("big.txt", "0123456789A")).AsTask());
+        Assert.Contains("big.txt", seekable.Message);
+        Assert.Contains("limit of 10 bytes", seekable.Message);
+        var streamed = SourceDocument.FromStream("s.md", "s.md", _ => ValueTask.FromResult<Stream>(new NonSeekableStream(new byte[100])));
+        var e = await Assert.ThrowsAsync<DocumentExtractionException>(() => extractor.ExtractAsync(streamed).AsTask());
+        Assert.Contains("limit of 10 bytes", e.Message);
+    }
+
+    private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
+    {
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task Missing_file_throws_a_typed_exception_naming_it()
     {
         using var temp = new TempFolder();
