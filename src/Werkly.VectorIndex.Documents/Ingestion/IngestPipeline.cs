@@ -49,6 +49,7 @@ internal sealed class IngestPipeline
 
     public async Task RunAsync(IAsyncEnumerable<WorkItem> items, bool continueOnError, RunObserver observer, CancellationToken cancellationToken)
     {
+        using var activity = IngestTelemetry.Source.StartActivity("werkly.ingest");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cts.Token;
         var prepared = Channel.CreateBounded<Job>(new BoundedChannelOptions(_options.PrefetchDocuments) { SingleReader = true, SingleWriter = true });
@@ -216,9 +217,13 @@ internal sealed class IngestPipeline
 
     private async Task<ReadOnlyMemory<float>[]> EmbedBatchAsync(List<string> texts, RunObserver observer, CancellationToken token)
     {
+        using var activity = IngestTelemetry.Source.StartActivity("werkly.ingest.embed");
+        activity?.SetTag("werkly.batch.size", texts.Count);
         var started = Stopwatch.GetTimestamp();
         var embeddings = await _generator.GenerateAsync(texts, _options.EmbeddingOptions, token).ConfigureAwait(false);
-        Interlocked.Add(ref observer.EmbeddingTicks, Stopwatch.GetTimestamp() - started);
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        Interlocked.Add(ref observer.EmbeddingTicks, elapsed);
+        IngestTelemetry.EmbeddingDuration.Record((double)elapsed / Stopwatch.Frequency);
         if (embeddings is null || embeddings.Count != texts.Count)
             throw new InvalidOperationException($"The embedding generator returned {embeddings?.Count ?? 0} embeddings for {texts.Count} inputs.");
         var vectors = new ReadOnlyMemory<float>[texts.Count];
@@ -335,6 +340,9 @@ internal sealed class IngestPipeline
 
     private static async ValueTask FinishAsync(Job job, DocumentOutcome outcome, RunObserver observer)
     {
+        IngestTelemetry.Documents.Add(1, new KeyValuePair<string, object?>("status", StatusTag(outcome.Status)));
+        if (outcome.ChunkCount > 0)
+            IngestTelemetry.Chunks.Add(outcome.ChunkCount);
         switch (outcome.Status)
         {
             case DocumentStatus.Ingested: observer.Ingested++; break;
@@ -346,6 +354,17 @@ internal sealed class IngestPipeline
         observer.Progress?.Report(new IngestProgress(job.Item.Number, job.Item.Total, outcome, observer.Ingested, observer.Unchanged,
             observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed));
     }
+
+    private static string StatusTag(DocumentStatus status) => status switch
+    {
+        DocumentStatus.Ingested => "ingested",
+        DocumentStatus.Unchanged => "unchanged",
+        DocumentStatus.Deleted => "deleted",
+        DocumentStatus.NotFound => "not_found",
+        DocumentStatus.Failed => "failed",
+        DocumentStatus.Canceled => "canceled",
+        _ => "other",
+    };
 
     /// <summary>One document on its way through the stages.</summary>
     private sealed class Job(WorkItem item)
