@@ -77,6 +77,48 @@ public sealed class DocumentIngestor
         return RunAsync(documents, null, companyId, progress, cancellationToken);
     }
 
+    /// <summary>Makes a company's documents exactly <paramref name="documents"/>: ingests them (skipping unchanged ones), then —
+    /// only if that run finished — deletes every stored document of the company whose id is not among them. This is how a
+    /// folder is mirrored: a file removed from the folder disappears from the index on the next sync.</summary>
+    /// <param name="documents">The complete set of the company's documents.</param>
+    /// <param name="companyId">The company.</param>
+    /// <param name="progress">Receives a report after each ingested document (deletions are only in the result).</param>
+    /// <param name="cancellationToken">Cancels the sync; a cancelled sync deletes nothing.</param>
+    /// <returns>The ingest outcomes in input order, followed by one <see cref="DocumentStatus.Deleted"/> outcome per removed document.</returns>
+    /// <exception cref="ArgumentException">Two documents share an id.</exception>
+    /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
+    /// <exception cref="UnsupportedDocumentFormatException">A document has an unsupported extension (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>); nothing is deleted.</exception>
+    /// <exception cref="DocumentExtractionException">A document is unreadable or corrupt (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>); nothing is deleted.</exception>
+    /// <exception cref="OperationCanceledException">The sync was cancelled.</exception>
+    public async Task<IngestResult> SyncAsync(IEnumerable<SourceDocument> documents, string companyId, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        CompanyIds.Validate(companyId);
+        var list = documents.ToList();
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var document in list)
+        {
+            ArgumentNullException.ThrowIfNull(document, nameof(documents));
+            if (!keep.Add(document.Id))
+                throw new ArgumentException($"Two documents have the id '{document.Id}'; a sync needs unique ids.", nameof(documents));
+        }
+        var ingested = await IngestAsync(list, companyId, progress, cancellationToken).ConfigureAwait(false);
+        var stale = new List<string>();
+        await foreach (var id in _sink.ListDocumentIdsAsync(companyId, cancellationToken).ConfigureAwait(false))
+        {
+            if (!keep.Contains(id))
+                stale.Add(id);
+        }
+        stale.Sort(StringComparer.Ordinal);
+        var outcomes = new List<DocumentOutcome>(ingested.Documents);
+        foreach (var id in stale)
+        {
+            if (await _sink.DeleteDocumentAsync(companyId, id, cancellationToken).ConfigureAwait(false))
+                outcomes.Add(new DocumentOutcome(companyId, id, DocumentStatus.Deleted));
+        }
+        return ingested with { Documents = outcomes };
+    }
+
     /// <summary>Removes a document's chunks.</summary>
     /// <param name="companyId">The company.</param>
     /// <param name="documentId">The document id.</param>

@@ -44,4 +44,9 @@ public interface IChunkSink
     /// <param name="cancellationToken">Cancels the delete.</param>
     /// <returns><see langword="true"/> if the document existed.</returns>
     ValueTask<bool> DeleteDocumentAsync(string companyId, string documentId, CancellationToken cancellationToken);
+
+    /// <summary>The ids of every document stored for a company (any order; empty for an unknown company).</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    IAsyncEnumerable<string> ListDocumentIdsAsync(string companyId, CancellationToken cancellationToken);
 }

@@ -47,6 +47,17 @@ public sealed class InMemoryChunkSink : IChunkSink
             return ValueTask.FromResult(_documents.Remove((companyId, documentId)));
     }
 
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> ListDocumentIdsAsync(string companyId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var id in GetDocumentIds(companyId))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
     /// <summary>The stored document, or <see langword="null"/>.</summary>
     /// <param name="companyId">The company.</param>
     /// <param name="documentId">The document id.</param>

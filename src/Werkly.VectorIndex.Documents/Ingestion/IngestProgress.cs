@@ -45,6 +45,9 @@ public sealed record IngestResult(IReadOnlyList<DocumentOutcome> Documents, long
     /// <summary>Documents skipped because their content hash matched.</summary>
     public int DocumentsUnchanged => Documents.Count(d => d.Status == DocumentStatus.Unchanged);
 
+    /// <summary>Documents removed by <see cref="DocumentIngestor.SyncAsync"/> because they were no longer in the input.</summary>
+    public int DocumentsDeleted => Documents.Count(d => d.Status == DocumentStatus.Deleted);
+
     /// <summary>Documents that failed (only when <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/> is set).</summary>
     public int DocumentsFailed => Documents.Count(d => d.Status == DocumentStatus.Failed);
 

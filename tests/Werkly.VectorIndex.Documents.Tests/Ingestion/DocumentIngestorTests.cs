@@ -146,6 +146,46 @@ public class DocumentIngestorTests
         Assert.Equal(["doc00.md", "doc02.md"], sink.GetDocumentIds(Company));
     }
 
+    [Fact]
+    public async Task Sync_mirrors_a_folder_deleting_documents_that_disappeared()
+    {
+        var sink = new InMemoryChunkSink();
+        var ingestor = new DocumentIngestor(new HashingEmbeddingGenerator(), sink);
+        using var folder = new TempFolder();
+        folder.Write("keep.md", "# Keep\n\nThis file stays.");
+        folder.Write("sub/gone.md", "# Gone\n\nThis file will be removed.");
+        await ingestor.SyncAsync(SourceDocument.FromDirectory(folder.Path), Company);
+        await ingestor.IngestAsync([SourceDocument.FromText("other.md", "other company text")], "globex");
+        Assert.Equal(["keep.md", "sub/gone.md"], sink.GetDocumentIds(Company));
+
+        File.Delete(Path.Combine(folder.Path, "sub", "gone.md"));
+        folder.Write("new.md", "# New\n\nA new file.");
+        var result = await ingestor.SyncAsync(SourceDocument.FromDirectory(folder.Path), Company);
+
+        Assert.Equal(["keep.md", "new.md"], sink.GetDocumentIds(Company));
+        Assert.Equal(1, result.DocumentsUnchanged);
+        Assert.Equal(1, result.DocumentsIngested);
+        Assert.Equal(1, result.DocumentsDeleted);
+        Assert.Equal(("sub/gone.md", DocumentStatus.Deleted), (result.Documents[^1].DocumentId, result.Documents[^1].Status));
+        Assert.Equal(["other.md"], sink.GetDocumentIds("globex")); // other companies are never touched
+    }
+
+    [Fact]
+    public async Task A_failed_or_cancelled_sync_deletes_nothing()
+    {
+        var sink = new InMemoryChunkSink();
+        var ingestor = new DocumentIngestor(new HashingEmbeddingGenerator(), sink);
+        await ingestor.IngestAsync(Corpus(3), Company);
+        await Assert.ThrowsAsync<UnsupportedDocumentFormatException>(() =>
+            ingestor.SyncAsync([SourceDocument.FromText("a.md", "a"), SourceDocument.FromBytes("b.xlsx", "b.xlsx", new byte[] { 1 })], Company));
+        Assert.Contains("doc00.md", sink.GetDocumentIds(Company));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ingestor.SyncAsync([SourceDocument.FromText("a.md", "a")], Company, cancellationToken: cts.Token));
+        Assert.Contains("doc00.md", sink.GetDocumentIds(Company));
+        await Assert.ThrowsAsync<ArgumentException>(() => ingestor.SyncAsync([SourceDocument.FromText("a.md", "a"), SourceDocument.FromText("a.md", "b")], Company));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
