@@ -19,6 +19,11 @@ public sealed class DocumentIngestorOptions
     /// <summary>How many documents extraction and chunking may run ahead of embedding (1 to 65,536; default 32). Bounds memory.</summary>
     public int PrefetchDocuments { get; set; } = 32;
 
+    /// <summary>When <see langword="true"/> (the default) each chunk is embedded with its heading path in front
+    /// (<c>"Handbook › Expenses › Limits\n\n" + text</c>), so a chunk cut from the middle of a section still carries what it
+    /// is about. The stored chunk text is unchanged either way.</summary>
+    public bool EmbedHeadingPath { get; set; } = true;
+
     /// <summary>Options passed to every embedding call, or <see langword="null"/>.</summary>
     public EmbeddingGenerationOptions? EmbeddingOptions { get; set; }
 

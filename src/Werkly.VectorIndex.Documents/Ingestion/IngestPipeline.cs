@@ -42,7 +42,7 @@ internal sealed class IngestPipeline
         _sink = sink;
         _options = options;
         var metadata = generator.GetService(typeof(EmbeddingGeneratorMetadata)) as EmbeddingGeneratorMetadata;
-        _hashSalt = $"{options.Chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}";
+        _hashSalt = $"{options.Chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}|headings={options.EmbedHeadingPath}";
     }
 
     public string HashSalt => _hashSalt;
@@ -187,7 +187,7 @@ internal sealed class IngestPipeline
             {
                 texts.Clear();
                 foreach (var (job, index) in batch)
-                    texts.Add(job.Chunks![index].Text);
+                    texts.Add(EmbeddingInput(job.Chunks![index], _options.EmbedHeadingPath));
                 try
                 {
                     var vectors = await EmbedBatchAsync(texts, observer, token).ConfigureAwait(false);
@@ -245,6 +245,10 @@ internal sealed class IngestPipeline
         }
         return vectors;
     }
+
+    /// <summary>The text sent to the model for a chunk: its heading path, a blank line and its text (or the text alone).</summary>
+    internal static string EmbeddingInput(DocumentChunk chunk, bool withHeadingPath) =>
+        withHeadingPath && chunk.HeadingPath.Count > 0 ? chunk.HeadingPathText + "\n\n" + chunk.Text : chunk.Text;
 
     private static string Preview(string text) => text.Length <= 40 ? text : text[..40] + "…";
 

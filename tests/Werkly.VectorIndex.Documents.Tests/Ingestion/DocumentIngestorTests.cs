@@ -32,7 +32,7 @@ public class DocumentIngestorTests
         {
             Assert.Equal(expected[i], stored.Chunks[i].Chunk with { HeadingPath = expected[i].HeadingPath });
             Assert.Equal(expected[i].HeadingPath, stored.Chunks[i].Chunk.HeadingPath);
-            Assert.Equal(HashingEmbeddingGenerator.Embed(expected[i].Text, generator.Dimensions), stored.Chunks[i].Vector.ToArray());
+            Assert.Equal(HashingEmbeddingGenerator.Embed(IngestPipeline.EmbeddingInput(expected[i], withHeadingPath: true), generator.Dimensions), stored.Chunks[i].Vector.ToArray());
         }
     }
 
@@ -67,6 +67,24 @@ public class DocumentIngestorTests
         Assert.Equal(totalChunks, reports[^1].ChunksWritten);
         Assert.True(reports[^1].ChunksPerSecond > 0);
         Assert.Equal(10, reports[^1].DocumentsIngested);
+    }
+
+    [Fact]
+    public async Task Chunks_are_embedded_with_their_heading_path_unless_disabled()
+    {
+        var doc = SourceDocument.FromText("h.md", "# Handbook\n\n## Expenses\n\nKeep every receipt.");
+        var generator = new HashingEmbeddingGenerator();
+        var sink = new InMemoryChunkSink();
+        await new DocumentIngestor(generator, sink).IngestAsync([doc], Company);
+        // The fixed-size chunk starts at "# Handbook", so its path is the one in effect there.
+        Assert.Equal("Handbook\n\n# Handbook\n\n## Expenses\n\nKeep every receipt.", Assert.Single(Assert.Single(generator.Calls)));
+        Assert.Equal("# Handbook\n\n## Expenses\n\nKeep every receipt.", sink.GetDocument(Company, "h.md")!.Chunks[0].Chunk.Text);
+
+        // Turning it off changes what the vectors mean, so the same text is embedded again.
+        var plain = new HashingEmbeddingGenerator();
+        var result = await new DocumentIngestor(plain, sink, new DocumentIngestorOptions { EmbedHeadingPath = false }).IngestAsync([doc], Company);
+        Assert.Equal(DocumentStatus.Ingested, result.Documents[0].Status);
+        Assert.Equal("# Handbook\n\n## Expenses\n\nKeep every receipt.", Assert.Single(Assert.Single(plain.Calls)));
     }
 
     [Fact]
