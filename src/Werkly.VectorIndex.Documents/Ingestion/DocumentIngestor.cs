@@ -32,13 +32,13 @@ public sealed class DocumentIngestor
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(sink);
-        Options = options ?? new DocumentIngestorOptions();
+        Options = options?.Clone() ?? new DocumentIngestorOptions();
         Options.Validate();
         _sink = sink;
         Pipeline = new IngestPipeline(generator, sink, Options);
     }
 
-    /// <summary>The settings in use. Do not change them after the ingestor is created.</summary>
+    /// <summary>A copy of the settings in use. Do not change it: the ingestor has already derived its content-hash salt from it.</summary>
     public DocumentIngestorOptions Options { get; }
 
     internal IngestPipeline Pipeline { get; }

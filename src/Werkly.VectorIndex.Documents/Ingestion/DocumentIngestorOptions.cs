@@ -4,7 +4,9 @@ using Werkly.VectorIndex.Documents.Extraction;
 
 namespace Werkly.VectorIndex.Documents.Ingestion;
 
-/// <summary>Settings for <see cref="DocumentIngestor"/>. Validated when the ingestor is created.</summary>
+/// <summary>Settings for <see cref="DocumentIngestor"/>. Validated and copied when the ingestor is created, so changing an
+/// instance afterwards does not affect ingestors already built from it.</summary>
+/// <remarks>Not thread-safe: configure an instance on one thread, then hand it to the ingestor.</remarks>
 public sealed class DocumentIngestorOptions
 {
     /// <summary>Turns documents into text. Default: <see cref="DocumentTextExtractor.Default"/>.</summary>
@@ -31,6 +33,8 @@ public sealed class DocumentIngestorOptions
     /// exception; when <see langword="true"/> it is recorded as <see cref="DocumentStatus.Failed"/> and the run goes on.
     /// Documents written before the failure stay written either way.</summary>
     public bool ContinueOnDocumentError { get; set; }
+
+    internal DocumentIngestorOptions Clone() => (DocumentIngestorOptions)MemberwiseClone();
 
     internal void Validate()
     {

@@ -25,7 +25,8 @@ public sealed record DocumentReplacement(string DocumentId, string ContentHash, 
 /// </remarks>
 public interface IChunkSink
 {
-    /// <summary>The content hash stored for a document, or <see langword="null"/> when the company has no such document.</summary>
+    /// <summary>The content hash stored for a document, or <see langword="null"/> when the company has no such document —
+    /// including when the company itself does not exist yet (this must not throw for a new company).</summary>
     /// <param name="companyId">The company.</param>
     /// <param name="documentId">The document id.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
