@@ -18,6 +18,11 @@ public sealed class DocumentIngestorOptions
     /// <summary>How many chunks go to the embedding generator per call (1 to 4,096; default 64). Batches span documents.</summary>
     public int EmbeddingBatchSize { get; set; } = 64;
 
+    /// <summary>How many embedding calls may run at once (1 to 64; default 1). Keep 1 for an in-process model that already
+    /// uses every core per call; raise it for a remote service (latency-bound) or a model limited to one thread per call.
+    /// Results are applied and documents written in input order whatever the setting.</summary>
+    public int MaxConcurrentEmbeddingCalls { get; set; } = 1;
+
     /// <summary>How many documents extraction and chunking may run ahead of embedding (1 to 65,536; default 32). Bounds memory.</summary>
     public int PrefetchDocuments { get; set; } = 32;
 
@@ -42,6 +47,8 @@ public sealed class DocumentIngestorOptions
         ArgumentNullException.ThrowIfNull(Chunker);
         ArgumentOutOfRangeException.ThrowIfLessThan(EmbeddingBatchSize, 1, nameof(EmbeddingBatchSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(EmbeddingBatchSize, 4096, nameof(EmbeddingBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentEmbeddingCalls, 1, nameof(MaxConcurrentEmbeddingCalls));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxConcurrentEmbeddingCalls, 64, nameof(MaxConcurrentEmbeddingCalls));
         ArgumentOutOfRangeException.ThrowIfLessThan(PrefetchDocuments, 1, nameof(PrefetchDocuments));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(PrefetchDocuments, 65536, nameof(PrefetchDocuments));
     }

@@ -148,65 +148,89 @@ internal sealed class IngestPipeline
     {
         var batchSize = _options.EmbeddingBatchSize;
         var inFlight = new Queue<Job>();   // every job in input order, until it is complete and passed on
+        var calls = new Queue<(Task<ReadOnlyMemory<float>[]> Vectors, (Job Job, int Index)[] Batch)>(); // embedding calls in flight, oldest first
+        var maxCalls = _options.MaxConcurrentEmbeddingCalls;
         var batch = new List<(Job Job, int Index)>(batchSize);
-        var texts = new List<string>(batchSize);
         Job? current = null;
         var nextChunk = 0;
-        while (true)
+        try
         {
-            // Fill the batch from the current document, then the next ones; flush a partial batch rather than wait.
-            var more = true;
-            while (batch.Count < batchSize)
+            while (true)
             {
-                if (current is not null && !current.IsComplete && nextChunk < current.Chunks!.Count)
+                // Fill the batch from the current document, then the next ones; send a partial batch rather than wait.
+                var more = true;
+                while (batch.Count < batchSize)
                 {
-                    batch.Add((current, nextChunk++));
-                    continue;
-                }
-                current = null;
-                if (input.TryRead(out var job))
-                {
-                    inFlight.Enqueue(job);
-                    if (!job.IsComplete)
+                    if (current is not null && !current.IsComplete && nextChunk < current.Chunks!.Count)
                     {
-                        current = job;
-                        nextChunk = 0;
+                        batch.Add((current, nextChunk++));
+                        continue;
                     }
-                    continue;
+                    current = null;
+                    if (input.TryRead(out var job))
+                    {
+                        inFlight.Enqueue(job);
+                        if (!job.IsComplete)
+                        {
+                            current = job;
+                            nextChunk = 0;
+                        }
+                        continue;
+                    }
+                    if (batch.Count > 0)
+                        break;
+                    // Nothing to send: finish the calls in flight and pass on what they completed before waiting for input.
+                    while (calls.Count > 0)
+                        await ApplyOldestAsync(calls, continueOnError, token).ConfigureAwait(false);
+                    await PassCompletedAsync(inFlight, output, token).ConfigureAwait(false);
+                    if (!await input.WaitToReadAsync(token).ConfigureAwait(false))
+                    {
+                        more = false;
+                        break;
+                    }
                 }
                 if (batch.Count > 0)
-                    break;
+                {
+                    var items = batch.ToArray();
+                    batch.Clear();
+                    var texts = new List<string>(items.Length);
+                    foreach (var (job, index) in items)
+                        texts.Add(EmbeddingInput(job.Chunks![index], _options.EmbedHeadingPath));
+                    // One call at a time runs inline; several run on the pool, since a local model may compute synchronously.
+                    calls.Enqueue((maxCalls == 1 ? EmbedBatchAsync(texts, observer, token) : Task.Run(() => EmbedBatchAsync(texts, observer, token), token), items));
+                    while (calls.Count >= maxCalls)
+                        await ApplyOldestAsync(calls, continueOnError, token).ConfigureAwait(false);
+                }
                 await PassCompletedAsync(inFlight, output, token).ConfigureAwait(false);
-                if (!await input.WaitToReadAsync(token).ConfigureAwait(false))
-                {
-                    more = false;
+                if (!more)
                     break;
-                }
             }
-            if (batch.Count > 0)
-            {
-                texts.Clear();
-                foreach (var (job, index) in batch)
-                    texts.Add(EmbeddingInput(job.Chunks![index], _options.EmbedHeadingPath));
-                try
-                {
-                    var vectors = await EmbedBatchAsync(texts, observer, token).ConfigureAwait(false);
-                    for (var i = 0; i < batch.Count; i++)
-                        batch[i].Job.SetVector(batch[i].Index, vectors[i]);
-                }
-                catch (Exception e) when (continueOnError && IsDocumentError(e, token))
-                {
-                    foreach (var (job, _) in batch)
-                        job.Fail(e);
-                }
-                batch.Clear();
-            }
-            await PassCompletedAsync(inFlight, output, token).ConfigureAwait(false);
-            if (!more)
-                break;
         }
-        if (inFlight.Count > 0)
+        catch
+        {
+            // Observe the calls still in flight (they end with the cancellation this failure triggers).
+            foreach (var (vectors, _) in calls)
+                _ = vectors.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+        if (inFlight.Count > 0 || calls.Count > 0)
             throw new InvalidOperationException("Internal error: documents left unembedded at the end of the run.");
+    }
+
+    private static async ValueTask ApplyOldestAsync(Queue<(Task<ReadOnlyMemory<float>[]> Vectors, (Job Job, int Index)[] Batch)> calls, bool continueOnError, CancellationToken token)
+    {
+        var (task, items) = calls.Dequeue();
+        try
+        {
+            var vectors = await task.ConfigureAwait(false);
+            for (var i = 0; i < items.Length; i++)
+                items[i].Job.SetVector(items[i].Index, vectors[i]);
+        }
+        catch (Exception e) when (continueOnError && IsDocumentError(e, token))
+        {
+            foreach (var (job, _) in items)
+                job.Fail(e);
+        }
     }
 
     private static async ValueTask PassCompletedAsync(Queue<Job> inFlight, ChannelWriter<Job> output, CancellationToken token)

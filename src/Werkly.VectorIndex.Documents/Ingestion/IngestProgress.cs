@@ -36,7 +36,8 @@ public sealed record IngestProgress(
 /// <param name="Documents">Every document's outcome, in input order.</param>
 /// <param name="ChunksWritten">Chunks embedded and written.</param>
 /// <param name="Elapsed">Wall-clock time of the run.</param>
-/// <param name="EmbeddingTime">Time spent inside the embedding generator (the rest is extraction, chunking, hashing and writing that did not overlap with it).</param>
+/// <param name="EmbeddingTime">Time spent inside the embedding generator, summed over calls (with
+/// <see cref="DocumentIngestorOptions.MaxConcurrentEmbeddingCalls"/> above 1 it can exceed <paramref name="Elapsed"/>).</param>
 public sealed record IngestResult(IReadOnlyList<DocumentOutcome> Documents, long ChunksWritten, TimeSpan Elapsed, TimeSpan EmbeddingTime)
 {
     /// <summary>Documents whose chunks were written.</summary>

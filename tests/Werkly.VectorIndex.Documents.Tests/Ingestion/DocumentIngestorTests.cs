@@ -104,6 +104,49 @@ public class DocumentIngestorTests
     }
 
     [Fact]
+    public async Task Concurrent_embedding_calls_keep_input_order_and_complete_documents()
+    {
+        var generator = new HashingEmbeddingGenerator { DelayPerBatch = TimeSpan.FromMilliseconds(20) };
+        var sink = new InMemoryChunkSink();
+        var ingestor = new DocumentIngestor(generator, sink, new DocumentIngestorOptions { EmbeddingBatchSize = 2, MaxConcurrentEmbeddingCalls = 3 });
+        var docs = Corpus(12);
+        var progress = new RecordingProgress<IngestProgress>();
+
+        var result = await ingestor.IngestAsync(docs, Company, progress);
+
+        Assert.Equal(12, result.DocumentsIngested);
+        Assert.InRange(generator.MaxConcurrentCalls, 2, 3);
+        Assert.Equal(Enumerable.Range(1, 12), progress.Reports.Select(r => r.DocumentNumber));
+        foreach (var doc in docs)
+            await AssertFullyIn(sink, doc, generator);
+        Assert.Equal(sink.CountChunks(Company), generator.InputCount);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(6)]
+    public async Task Cancelling_with_concurrent_embedding_calls_leaves_whole_documents(int cancelAtCall)
+    {
+        using var cts = new CancellationTokenSource();
+        var generator = new HashingEmbeddingGenerator
+        {
+            DelayPerBatch = TimeSpan.FromMilliseconds(5),
+            OnCall = n => { if (n == cancelAtCall) cts.Cancel(); },
+        };
+        var sink = new InMemoryChunkSink();
+        var ingestor = new DocumentIngestor(generator, sink, new DocumentIngestorOptions { EmbeddingBatchSize = 3, MaxConcurrentEmbeddingCalls = 4 });
+        var docs = Corpus(12);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ingestor.IngestAsync(docs, Company, cancellationToken: cts.Token));
+
+        var stored = sink.GetDocumentIds(Company);
+        Assert.True(stored.Count < docs.Count);
+        Assert.Equal(docs.Take(stored.Count).Select(d => d.Id), stored);
+        foreach (var id in stored)
+            await AssertFullyIn(sink, docs.Single(d => d.Id == id), generator);
+    }
+
+    [Fact]
     public async Task Reingesting_unchanged_documents_does_nothing()
     {
         var generator = new HashingEmbeddingGenerator();
@@ -367,5 +410,6 @@ public class DocumentIngestorTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new DocumentIngestor(new HashingEmbeddingGenerator(), new InMemoryChunkSink(), new DocumentIngestorOptions { EmbeddingBatchSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DocumentIngestor(new HashingEmbeddingGenerator(), new InMemoryChunkSink(), new DocumentIngestorOptions { PrefetchDocuments = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DocumentIngestor(new HashingEmbeddingGenerator(), new InMemoryChunkSink(), new DocumentIngestorOptions { MaxConcurrentEmbeddingCalls = 0 }));
     }
 }

@@ -17,6 +17,8 @@ internal sealed class HashingEmbeddingGenerator(int dimensions = 32) : IEmbeddin
     public Action<int>? OnCall { get; init; }
 
     public ConcurrentQueue<string[]> Calls { get; } = new();
+    public int MaxConcurrentCalls => _maxConcurrent;
+    private int _concurrent, _maxConcurrent;
     public int InputCount => Calls.Sum(c => c.Length);
 
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
@@ -24,11 +26,21 @@ internal sealed class HashingEmbeddingGenerator(int dimensions = 32) : IEmbeddin
         var texts = values.ToArray();
         Calls.Enqueue(texts);
         OnCall?.Invoke(Calls.Count);
-        if (Gate is not null)
-            await Gate.WaitAsync(cancellationToken);
-        if (DelayPerBatch > TimeSpan.Zero)
-            await Task.Delay(DelayPerBatch, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
+        var now = Interlocked.Increment(ref _concurrent);
+        for (var seen = _maxConcurrent; now > seen; seen = _maxConcurrent)
+            Interlocked.CompareExchange(ref _maxConcurrent, now, seen);
+        try
+        {
+            if (Gate is not null)
+                await Gate.WaitAsync(cancellationToken);
+            if (DelayPerBatch > TimeSpan.Zero)
+                await Task.Delay(DelayPerBatch, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrent);
+        }
         var dims = DimensionsOverride?.Invoke(Calls.Count, texts) ?? Dimensions;
         return new GeneratedEmbeddings<Embedding<float>>(texts.Select(t => new Embedding<float>(Embed(t, dims))));
     }
