@@ -11,11 +11,13 @@ using Werkly.VectorIndex.PipelineBench;
 // model of fixed CPU cost, and compare with calling the same model directly on the same pre-chunked texts in the same
 // batches ("raw embedding"). Runs are interleaved (raw, pipeline, raw, pipeline, …) so noise hits both; medians reported.
 //
-//   dotnet run -c Release --project bench/Werkly.VectorIndex.PipelineBench -- [--cost-us 500] [--threads 1] [--runs 5] [--batch 64]
+//   dotnet run -c Release --project bench/Werkly.VectorIndex.PipelineBench -- [--cost-us 500] [--threads 1] [--runs 5] [--batch 64] [--calls 1]
+// --calls sets DocumentIngestorOptions.MaxConcurrentEmbeddingCalls (raw embedding always calls the model one batch at a time).
 var costUs = Arg("--cost-us", 500.0);
 var threads = (int)Arg("--threads", 1.0);
 var runs = (int)Arg("--runs", 5.0);
 var batchSize = (int)Arg("--batch", 64.0);
+var concurrentCalls = (int)Arg("--calls", 1.0);
 
 var root = FindRoot();
 var cranfield = BeirDataset.Load(Path.Combine(root, "tests", "data", "cranfield"));
@@ -25,7 +27,7 @@ var texts = new List<string>();
 foreach (var d in documents)
     texts.AddRange(chunker.Chunk(d.Id, await DocumentTextExtractor.Default.ExtractAsync(d)).Select(c => c.Text));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"Cranfield: {documents.Count} documents, {texts.Count} chunks (fixed-size 1000/200); model cost {costUs} µs/chunk on {threads} thread(s); batch {batchSize}; {runs} runs; {Environment.ProcessorCount} cores"));
+    $"Cranfield: {documents.Count} documents, {texts.Count} chunks (fixed-size 1000/200); model cost {costUs} µs/chunk on {threads} thread(s); batch {batchSize}; {concurrentCalls} concurrent call(s); {runs} runs; {Environment.ProcessorCount} cores"));
 
 var generator = new FixedCostEmbeddingGenerator(costUs, threads);
 var free = new FixedCostEmbeddingGenerator(0, 1);
@@ -73,7 +75,7 @@ async Task<double> RawAsync(FixedCostEmbeddingGenerator g)
 
 async Task<(double Seconds, double EmbeddingSeconds)> PipelineAsync(FixedCostEmbeddingGenerator g)
 {
-    var ingestor = new DocumentIngestor(g, new InMemoryChunkSink(), new DocumentIngestorOptions { EmbeddingBatchSize = batchSize, Chunker = chunker });
+    var ingestor = new DocumentIngestor(g, new InMemoryChunkSink(), new DocumentIngestorOptions { EmbeddingBatchSize = batchSize, Chunker = chunker, MaxConcurrentEmbeddingCalls = concurrentCalls });
     var sw = Stopwatch.StartNew();
     var result = await ingestor.IngestAsync(documents, "cranfield");
     var seconds = sw.Elapsed.TotalSeconds;
