@@ -15,6 +15,8 @@ public sealed class SourceDocument
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
+        if (id.Length > MaxIdLength)
+            throw new ArgumentException($"Document id '{id[..40]}…' has {id.Length} characters; at most {MaxIdLength} are allowed (chunk keys are 'id#ordinal' and must fit in 512).", nameof(id));
         if (id.Any(char.IsControl))
             throw new ArgumentException($"Document id '{id.Replace("\0", "\\0", StringComparison.Ordinal)}' contains control characters.", nameof(id));
         Id = id;
@@ -22,6 +24,9 @@ public sealed class SourceDocument
         FilePath = filePath;
         _open = open;
     }
+
+    /// <summary>The longest document id, in characters: a chunk key <c>id#ordinal</c> must fit the index's 512-character key limit.</summary>
+    public const int MaxIdLength = 500;
 
     /// <summary>The document id, unique within a company (for files from <see cref="FromDirectory"/>, the path relative to the folder, with '/' separators).</summary>
     public string Id { get; }

@@ -187,6 +187,15 @@ public class DocumentTextExtractorTests
     }
 
     [Fact]
+    public void Document_ids_are_checked()
+    {
+        Assert.Throws<ArgumentException>(() => SourceDocument.FromText("", "x"));
+        Assert.Throws<ArgumentException>(() => SourceDocument.FromText("a\nb", "x"));
+        Assert.Throws<ArgumentException>(() => SourceDocument.FromText(new string('a', SourceDocument.MaxIdLength + 1), "x"));
+        Assert.Equal(SourceDocument.MaxIdLength, SourceDocument.FromText(new string('a', SourceDocument.MaxIdLength), "x").Id.Length);
+    }
+
+    [Fact]
     public void FromDirectory_uses_relative_ids_in_order_and_skips_hidden_and_unsupported_files()
     {
         using var temp = new TempFolder();
