@@ -8,7 +8,8 @@ namespace Werkly.VectorIndex.Documents.Extraction;
 /// decoded, <c>script</c>, <c>style</c>, <c>noscript</c>, <c>template</c> and the <c>head</c> dropped; <c>h1</c>–<c>h6</c>
 /// become headings and block elements (<c>p</c>, <c>li</c>, <c>div</c>, table rows, …) become paragraphs.</summary>
 /// <remarks>Thread-safe: each call uses its own parser. Whitespace is collapsed as a browser would, except inside
-/// <c>pre</c>. Table cells of a row are joined with <c>" | "</c>. The encoding comes from the BOM or the
+/// <c>pre</c>. Table cells of a row are joined with <c>" | "</c>. A page without an <c>h1</c> gets its <c>title</c> as
+/// the top heading. The encoding comes from the BOM or the
 /// <c>meta charset</c>, as the HTML5 spec says.</remarks>
 public sealed class HtmlExtractor : IDocumentFormatExtractor
 {
@@ -33,6 +34,9 @@ public sealed class HtmlExtractor : IDocumentFormatExtractor
         using var document = await parser.ParseDocumentAsync(content, cancellationToken).ConfigureAwait(false);
         var builder = new StructuredTextBuilder();
         var root = (INode?)document.Body ?? document.DocumentElement;
+        // A page without an <h1> is still about its <title>: make it the top heading so chunks carry it in their path.
+        if (document.Title is { Length: > 0 } title && document.QuerySelector("body h1") is null)
+            builder.AddHeading(1, title);
         if (root is not null)
             Walk(root, builder, preformatted: false, cancellationToken);
         return builder.Build();

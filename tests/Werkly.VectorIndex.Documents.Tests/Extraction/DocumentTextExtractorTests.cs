@@ -87,6 +87,15 @@ public class DocumentTextExtractorTests
     }
 
     [Fact]
+    public async Task Html_title_becomes_the_top_heading_only_when_there_is_no_h1()
+    {
+        var noH1 = await Extractor.ExtractAsync(SourceDocument.FromText("a.html", "<html><head><title>Remote work</title></head><body><h2>Anchor days</h2><p>Tuesdays.</p></body></html>"));
+        Assert.Equal([(1, "Remote work"), (2, "Anchor days")], noH1.Blocks.Where(b => b.Kind == TextBlockKind.Heading).Select(b => (b.HeadingLevel, b.HeadingText)));
+        var withH1 = await Extractor.ExtractAsync(SourceDocument.FromText("b.html", "<html><head><title>Site | Page</title></head><body><h1>Page</h1><p>Text.</p></body></html>"));
+        Assert.DoesNotContain("Site", withH1.Text);
+    }
+
+    [Fact]
     public async Task Pdf_text_is_extracted_page_by_page()
     {
         var pdf = Fixtures.Pdf(
