@@ -1,0 +1,180 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Werkly.VectorIndex.Documents.Exceptions;
+using Werkly.VectorIndex.Exceptions;
+
+namespace Werkly.VectorIndex.Documents.Ingestion;
+
+/// <summary>The document pipeline in one call: extract text → hash (skip unchanged) → chunk → embed in batches → write
+/// each document atomically to an <see cref="IChunkSink"/>.</summary>
+/// <remarks>
+/// <para><b>Concurrency.</b> A run has three stages joined by bounded channels: extraction and chunking of the next
+/// documents run while the current batch is being embedded, and writes run while the next batch is embedded, so
+/// embedding — the expensive part — is never waiting on the rest. Embedding batches span documents.</para>
+/// <para><b>Consistency.</b> Documents are written whole and in input order; a cancelled or failed run leaves every
+/// document either fully replaced or untouched, never half-written. An unsupported or unreadable document (unless
+/// <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>) stops the run with its typed exception after every
+/// document before it has been written, and before any document after it is.</para>
+/// <para><b>Thread-safety.</b> The ingestor is immutable and may run several ingestions at once (the sink must then be
+/// thread-safe, as <see cref="IChunkSink"/> requires). Do not ingest the same document of the same company from two runs at
+/// once: the last writer wins.</para>
+/// </remarks>
+public sealed class DocumentIngestor
+{
+    private readonly IChunkSink _sink;
+
+    /// <summary>Creates an ingestor.</summary>
+    /// <param name="generator">Turns chunk texts into embeddings (an ONNX model in-process, or any remote service).</param>
+    /// <param name="sink">Where documents are stored.</param>
+    /// <param name="options">Extraction, chunking and batching settings; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public DocumentIngestor(IEmbeddingGenerator<string, Embedding<float>> generator, IChunkSink sink, DocumentIngestorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(sink);
+        Options = options?.Clone() ?? new DocumentIngestorOptions();
+        Options.Validate();
+        _sink = sink;
+        Pipeline = new IngestPipeline(generator, sink, Options);
+    }
+
+    /// <summary>A copy of the settings in use. Do not change it: the ingestor has already derived its content-hash salt from it.</summary>
+    public DocumentIngestorOptions Options { get; }
+
+    internal IngestPipeline Pipeline { get; }
+
+    /// <summary>Ingests documents for one company.</summary>
+    /// <param name="documents">The documents; when the sequence is a collection, progress reports "document i of n".</param>
+    /// <param name="companyId">The company: 1 to 64 characters from <c>[A-Za-z0-9_.-]</c>, not starting with a dot.</param>
+    /// <param name="progress">Receives a report after each document, in input order; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the run; documents already written stay written, the rest are untouched.</param>
+    /// <returns>Every document's outcome and the run's throughput.</returns>
+    /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
+    /// <exception cref="UnsupportedDocumentFormatException">A document has an unsupported extension (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>).</exception>
+    /// <exception cref="DocumentExtractionException">A document is unreadable or corrupt (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>).</exception>
+    /// <exception cref="DimensionMismatchException">The generator returned vectors of differing lengths.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public Task<IngestResult> IngestAsync(IEnumerable<SourceDocument> documents, string companyId, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        int? total = documents.TryGetNonEnumeratedCount(out var n) ? n : null;
+        return RunAsync(ToAsync(documents), total, companyId, progress, cancellationToken);
+    }
+
+    /// <summary>Ingests a stream of documents for one company (for example files as they are uploaded).</summary>
+    /// <param name="documents">The documents.</param>
+    /// <param name="companyId">The company: 1 to 64 characters from <c>[A-Za-z0-9_.-]</c>, not starting with a dot.</param>
+    /// <param name="progress">Receives a report after each document, in input order; the total is unknown.</param>
+    /// <param name="cancellationToken">Cancels the run; documents already written stay written, the rest are untouched.</param>
+    /// <returns>Every document's outcome and the run's throughput.</returns>
+    /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
+    /// <exception cref="UnsupportedDocumentFormatException">A document has an unsupported extension (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>).</exception>
+    /// <exception cref="DocumentExtractionException">A document is unreadable or corrupt (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>).</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public Task<IngestResult> IngestAsync(IAsyncEnumerable<SourceDocument> documents, string companyId, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        return RunAsync(documents, null, companyId, progress, cancellationToken);
+    }
+
+    /// <summary>Makes a company's documents exactly <paramref name="documents"/>: ingests them (skipping unchanged ones), then —
+    /// only if that run finished — deletes every stored document of the company whose id is not among them. This is how a
+    /// folder is mirrored: a file removed from the folder disappears from the index on the next sync.</summary>
+    /// <param name="documents">The complete set of the company's documents.</param>
+    /// <param name="companyId">The company.</param>
+    /// <param name="progress">Receives a report after each ingested document (deletions are only in the result).</param>
+    /// <param name="cancellationToken">Cancels the sync; a cancelled sync deletes nothing.</param>
+    /// <returns>The ingest outcomes in input order, followed by one <see cref="DocumentStatus.Deleted"/> outcome per removed document.</returns>
+    /// <exception cref="ArgumentException">Two documents share an id.</exception>
+    /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
+    /// <exception cref="UnsupportedDocumentFormatException">A document has an unsupported extension (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>); nothing is deleted.</exception>
+    /// <exception cref="DocumentExtractionException">A document is unreadable or corrupt (unless <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/>); nothing is deleted.</exception>
+    /// <exception cref="OperationCanceledException">The sync was cancelled.</exception>
+    public async Task<IngestResult> SyncAsync(IEnumerable<SourceDocument> documents, string companyId, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        CompanyIds.Validate(companyId);
+        var list = documents.ToList();
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var document in list)
+        {
+            ArgumentNullException.ThrowIfNull(document, nameof(documents));
+            if (!keep.Add(document.Id))
+                throw new ArgumentException($"Two documents have the id '{document.Id}'; a sync needs unique ids.", nameof(documents));
+        }
+        var ingested = await IngestAsync(list, companyId, progress, cancellationToken).ConfigureAwait(false);
+        var stale = new List<string>();
+        await foreach (var id in _sink.ListDocumentIdsAsync(companyId, cancellationToken).ConfigureAwait(false))
+        {
+            if (!keep.Contains(id))
+                stale.Add(id);
+        }
+        stale.Sort(StringComparer.Ordinal);
+        var outcomes = new List<DocumentOutcome>(ingested.Documents);
+        foreach (var id in stale)
+        {
+            if (await _sink.DeleteDocumentAsync(companyId, id, cancellationToken).ConfigureAwait(false))
+                outcomes.Add(new DocumentOutcome(companyId, id, DocumentStatus.Deleted));
+        }
+        return ingested with { Documents = outcomes };
+    }
+
+    /// <summary>Removes a document's chunks.</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="documentId">The document id.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <returns><see langword="true"/> if the document existed.</returns>
+    /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
+    public ValueTask<bool> DeleteDocumentAsync(string companyId, string documentId, CancellationToken cancellationToken = default)
+    {
+        CompanyIds.Validate(companyId);
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        return _sink.DeleteDocumentAsync(companyId, documentId, cancellationToken);
+    }
+
+    private async Task<IngestResult> RunAsync(IAsyncEnumerable<SourceDocument> documents, int? total, string companyId, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    {
+        CompanyIds.Validate(companyId);
+        var outcomes = new List<DocumentOutcome>(total ?? 16);
+        var observer = new RunObserver
+        {
+            Progress = progress,
+            Completed = (_, outcome) =>
+            {
+                outcomes.Add(outcome);
+                return ValueTask.CompletedTask;
+            },
+        };
+        await Pipeline.RunAsync(Number(documents, companyId, total, cancellationToken), Options.ContinueOnDocumentError, observer, cancellationToken).ConfigureAwait(false);
+        return new IngestResult(outcomes, observer.ChunksWritten, observer.Clock.Elapsed, System.Diagnostics.Stopwatch.GetElapsedTime(0, observer.EmbeddingTicks));
+    }
+
+    private static async IAsyncEnumerable<WorkItem> Number(IAsyncEnumerable<SourceDocument> documents, string companyId, int? total, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var number = 0;
+        await foreach (var document in documents.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            ArgumentNullException.ThrowIfNull(document, nameof(documents));
+            yield return new WorkItem(companyId, document, document.Id, ++number, total);
+        }
+    }
+
+#pragma warning disable CS1998 // an async iterator over a synchronous sequence
+    private static async IAsyncEnumerable<SourceDocument> ToAsync(IEnumerable<SourceDocument> documents)
+    {
+        foreach (var document in documents)
+            yield return document;
+    }
+#pragma warning restore CS1998
+}
+
+/// <summary>The company id rule of the index (see <see cref="InvalidIdentifierException"/>), checked before any work starts.</summary>
+internal static class CompanyIds
+{
+    public static void Validate(string companyId)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        if (companyId.Length is 0 or > 64 || companyId[0] == '.' || !companyId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            throw new InvalidIdentifierException($"Company id '{companyId}' is not valid: use 1 to 64 characters from [A-Za-z0-9_.-], not starting with a dot.", nameof(companyId));
+    }
+}
