@@ -75,6 +75,24 @@ public sealed class WerklyIndex : IDisposable
             partition.Retrain(progress: null, cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes <paramref name="deletes"/> and then upserts <paramref name="upserts"/> in <paramref name="companyId"/> as one
+    /// atomic change: a concurrent search, and a commit, see all of it or none of it. This is how a document's chunks
+    /// are replaced. Everything is validated before anything changes; keys that do not exist are ignored.
+    /// </summary>
+    /// <param name="companyId">The company; its partition is created on first write.</param>
+    /// <param name="upserts">Records to insert or replace.</param>
+    /// <param name="deletes">Keys to delete first.</param>
+    /// <param name="cancellationToken">Cancels an automatic retrain (the change stays applied).</param>
+    public void Apply(string companyId, IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(upserts);
+        ArgumentNullException.ThrowIfNull(deletes);
+        var partition = _partitions.GetOrCreate(companyId);
+        if (partition.Apply(upserts, deletes))
+            partition.Retrain(progress: null, cancellationToken);
+    }
+
     /// <summary>Deletes one record. Returns false when the company or the key does not exist.</summary>
     public bool Delete(string companyId, string key)
     {

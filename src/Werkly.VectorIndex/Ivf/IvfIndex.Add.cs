@@ -10,15 +10,24 @@ internal sealed partial class IvfIndex
     /// index untouched. A replaced record's old vector is never returned again.
     /// </summary>
     /// <returns>True when the batch crossed a training threshold under <see cref="VectorIndexOptions.AutoRetrain"/>.</returns>
-    public bool Upsert(IReadOnlyList<VectorRecord> records)
+    public bool Upsert(IReadOnlyList<VectorRecord> records) => Apply(records, []);
+
+    /// <summary>
+    /// Deletes <paramref name="deletes"/>, then upserts <paramref name="upserts"/>, as one atomic change: a concurrent
+    /// search (or a commit) sees all of it or none of it. Everything is validated before anything changes.
+    /// </summary>
+    /// <returns>True when the batch crossed a training threshold under <see cref="VectorIndexOptions.AutoRetrain"/>.</returns>
+    public bool Apply(IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        var padded = new float[records.Count * Stride];
-        for (var i = 0; i < records.Count; i++)
+        ArgumentNullException.ThrowIfNull(upserts);
+        ArgumentNullException.ThrowIfNull(deletes);
+        foreach (var key in deletes) Identifiers.ValidateKey(key);
+        var padded = new float[upserts.Count * Stride];
+        for (var i = 0; i < upserts.Count; i++)
         {
-            var record = records[i] ?? throw new ArgumentNullException(nameof(records), $"Record {i} is null.");
+            var record = upserts[i] ?? throw new ArgumentNullException(nameof(upserts), $"Record {i} is null.");
             Identifiers.ValidateKey(record.Key);
-            VectorValidation.Validate(record.Vector.Span, Dimensions, Metric, $"{nameof(records)}[{i}].{nameof(VectorRecord.Vector)}");
+            VectorValidation.Validate(record.Vector.Span, Dimensions, Metric, $"{nameof(upserts)}[{i}].{nameof(VectorRecord.Vector)}");
             Prepare(record.Vector.Span, padded.AsSpan(i * Stride, Stride));
         }
 
@@ -26,14 +35,18 @@ internal sealed partial class IvfIndex
         try
         {
             var map = EnsureKeyMap();
+            foreach (var key in deletes)
+            {
+                if (map.Remove(key, out var location)) location.Segment.Deleted.Add(location.Row);
+            }
             var scratch = _quantizer is null ? null : new float[_quantizer.ListCount];
-            for (var i = 0; i < records.Count; i++)
+            for (var i = 0; i < upserts.Count; i++)
             {
                 var vector = padded.AsSpan(i * Stride, Stride);
                 var list = _quantizer is null ? 0 : _quantizer.Assign(vector, scratch);
-                var row = _memory.Append(list, vector, records[i].Key, records[i].Metadata);
-                if (map.TryGetValue(records[i].Key, out var previous)) previous.Segment.Deleted.Add(previous.Row);
-                map[records[i].Key] = (_memory, row);
+                var row = _memory.Append(list, vector, upserts[i].Key, upserts[i].Metadata);
+                if (map.TryGetValue(upserts[i].Key, out var previous)) previous.Segment.Deleted.Add(previous.Row);
+                map[upserts[i].Key] = (_memory, row);
             }
             return Options.AutoRetrain && NeedsTraining();
         }

@@ -71,3 +71,38 @@ public class ConcurrencyTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public class AtomicApplyTests
+{
+    [Fact]
+    public async Task Readers_see_a_replaced_document_whole_or_not_at_all()
+    {
+        // A "document" of 5 chunks is replaced over and over by another version; every search sees one version whole.
+        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 4 });
+        float[] v = [1, 0.5f, 0.25f, 0.125f];
+        VectorRecord[] Version(int n) => Enumerable.Range(0, 5).Select(i => new VectorRecord($"doc#{i}", v, new Dictionary<string, MetadataValue> { ["version"] = n })).ToArray();
+        index.Apply("acme", Version(0), []);
+        var writer = Task.Run(() =>
+        {
+            for (var n = 1; n <= 2000; n++) index.Apply("acme", Version(n), Enumerable.Range(0, 5).Select(i => $"doc#{i}").ToArray());
+        });
+        var hits = new SearchHit[10];
+        while (!writer.IsCompleted)
+        {
+            var count = index.Search("acme", v, hits);
+            Assert.Equal(5, count);
+            Assert.Single(hits.Take(count).Select(h => h.Metadata!["version"].AsNumber()).Distinct());
+        }
+        await writer;
+        Assert.Equal(5, index.Count("acme"));
+    }
+
+    [Fact]
+    public void A_bad_record_leaves_deletes_unapplied_too()
+    {
+        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 2 });
+        index.Upsert("acme", "a", [1, 0]);
+        Assert.Throws<Werkly.VectorIndex.Exceptions.InvalidVectorException>(() => index.Apply("acme", [new VectorRecord("b", new float[] { float.NaN, 0 })], ["a"]));
+        Assert.Equal(1, index.Count("acme"));
+    }
+}
