@@ -7,7 +7,7 @@ namespace Werkly.VectorIndex.Storage;
 internal static class StorageFormat
 {
     /// <summary>"WRKLYVIX" read as a little-endian <see cref="ulong"/>: the first 8 bytes of every file.</summary>
-    public const ulong HeaderMagic = 0x5849564C594B5257UL;
+    public const ulong HeaderMagic = 0x584956594C4B5257UL;
 
     /// <summary>"WVIXEND!" read as a little-endian <see cref="ulong"/>: the first 8 bytes of every footer.</summary>
     public const ulong FooterMagic = 0x21444E4558495657UL;
