@@ -3,7 +3,7 @@ using Werkly.VectorIndex.Storage;
 namespace Werkly.VectorIndex.Tests.Storage;
 
 /// <summary>What <see cref="FlakyStorageDevice"/> injects.</summary>
-internal enum FaultKind
+public enum FaultKind
 {
     /// <summary>The operation throws an I/O error and has no effect.</summary>
     IOError,
