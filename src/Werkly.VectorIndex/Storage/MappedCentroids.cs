@@ -5,7 +5,7 @@ using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Storage;
 
-/// <summary>A centroids file, memory-mapped and fully verified on open (it holds lists × stride floats, which is small).</summary>
+/// <summary>A centroids file, memory-mapped: the small CENI block is verified on open, the vectors on first access.</summary>
 /// <remarks>Layout: docs/FORMAT.md, section "Centroids file". Threading: read-only, safe from any number of threads while the owning snapshot lives.</remarks>
 internal sealed unsafe class MappedCentroids : IDisposable
 {
@@ -14,6 +14,7 @@ internal sealed unsafe class MappedCentroids : IDisposable
 
     private readonly BlockFile _file;
     private readonly int _vectorsBlock;
+    private int _verified;
 
     private MappedCentroids(BlockFile file, int vectorsBlock, string companyId, int dimensions, int listCount, byte metric, long trainingVersion, long trainedRowCount)
     {
@@ -58,7 +59,20 @@ internal sealed unsafe class MappedCentroids : IDisposable
     public long TrainedRowCount { get; }
 
     /// <summary>The centroids in place: <see cref="ListCount"/> × <see cref="Stride"/> floats, 64-byte aligned.</summary>
-    public ReadOnlySpan<float> Vectors => new(_file.PayloadPointer(_vectorsBlock), ListCount * Stride);
+    /// <remarks>The CVEC block is verified on the first access (lists × stride floats grow with the data, so open does not hash them).</remarks>
+    /// <exception cref="IndexCorruptedException">The block is damaged.</exception>
+    public ReadOnlySpan<float> Vectors
+    {
+        get
+        {
+            if (Volatile.Read(ref _verified) == 0)
+            {
+                _file.Verify(_vectorsBlock);
+                Volatile.Write(ref _verified, 1);
+            }
+            return new(_file.PayloadPointer(_vectorsBlock), ListCount * Stride);
+        }
+    }
 
     /// <summary>Writes a centroids file for <paramref name="companyId"/>; does not sync.</summary>
     public static (long Length, ulong FileId) Write(IWritableFile file, string companyId, CentroidsImage image)
@@ -89,7 +103,6 @@ internal sealed unsafe class MappedCentroids : IDisposable
             if (file.Blocks.Length != 2 || file.Blocks[0].Tag != BlockTag.CentroidInfo || file.Blocks[1].Tag != BlockTag.CentroidVectors)
                 throw file.Corrupt(FileHeader.Size, "a centroids file holds exactly a CENI and a CVEC block.");
             file.Verify(0);
-            file.Verify(1);
             var info = file.Payload(0);
             if (info.Length < InfoFixedBytes) throw file.Corrupt(file.PayloadOffset(0), "the CENI block is too short.");
             uint dimensions = BinaryPrimitives.ReadUInt32LittleEndian(info);
@@ -100,7 +113,8 @@ internal sealed unsafe class MappedCentroids : IDisposable
             uint companyBytes = BinaryPrimitives.ReadUInt32LittleEndian(info[32..]);
             if (dimensions is 0 or > 65536 || stride != StorageFormat.StrideFor((int)dimensions) || listCount == 0
                 || version < 0 || trained < 0 || companyBytes != info.Length - InfoFixedBytes
-                || file.PayloadLength(1) != (long)listCount * stride * sizeof(float))
+                || file.PayloadLength(1) != (long)listCount * stride * sizeof(float)
+                || info[13..16].IndexOfAnyExcept((byte)0) >= 0 || info[36..InfoFixedBytes].IndexOfAnyExcept((byte)0) >= 0)
                 throw file.Corrupt(file.PayloadOffset(0), "the CENI block holds invalid values.");
             string companyId;
             try
