@@ -14,4 +14,7 @@ internal enum FileKind : ushort
 
     /// <summary>The deleted row ids of one segment, as of one commit.</summary>
     Tombstones = 4,
+
+    /// <summary>The write-ahead log: upserts and deletes appended since the last commit.</summary>
+    WriteAheadLog = 5,
 }

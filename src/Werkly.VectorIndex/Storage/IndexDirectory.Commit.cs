@@ -26,14 +26,14 @@ internal sealed partial class IndexDirectory
         lock (_commitGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_faulted is not null)
-                throw new IOException($"Index directory '{DirectoryPath}' could not restore its manifest after a failed commit; dispose and reopen it.", _faulted);
+            ThrowIfFaulted();
             var transaction = new CommitTransaction(this, _current);
             try
             {
                 var next = transaction.Run(changes, commitData, cancellationToken);
                 transaction.RetireSuperseded(next);
                 Swap(next);
+                RetireLog();
                 return next.Manifest.Generation;
             }
             catch
@@ -129,7 +129,7 @@ internal sealed partial class IndexDirectory
                 // manifest back, so neither disk nor memory moves past the last good commit.
                 try
                 {
-                    WriteManifest(device, directory.DirectoryPath, previous.Manifest with { NextFileNumber = directory._nextFileNumber });
+                    WriteManifest(device, directory.DirectoryPath, directory.ManifestWithLog(directory._logReference));
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {

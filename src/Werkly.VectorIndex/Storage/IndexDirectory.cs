@@ -84,7 +84,17 @@ internal sealed partial class IndexDirectory : IDisposable
         if (options.ReadOnly)
         {
             if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"Index directory '{path}' does not exist.");
-            return new IndexDirectory(device, path, options, null, LoadStateWithRetry(device, path));
+            var reader = new IndexDirectory(device, path, options, null, LoadStateWithRetry(device, path));
+            try
+            {
+                reader.RecoverLog();
+            }
+            catch
+            {
+                reader.Dispose();
+                throw;
+            }
+            return reader;
         }
 
         device.CreateDirectory(path);
@@ -101,7 +111,16 @@ internal sealed partial class IndexDirectory : IDisposable
             }
             var state = LoadState(device, path, Manifest.Read(device, manifestPath));
             var directory = new IndexDirectory(device, path, options, writeLock, state);
-            if (options.DeleteUnreferencedFiles) directory.DeleteUnreferencedFiles();
+            try
+            {
+                if (options.DeleteUnreferencedFiles) directory.DeleteUnreferencedFiles();
+                directory.RecoverLog();
+            }
+            catch
+            {
+                directory.Dispose();
+                throw;
+            }
             return directory;
         }
         catch
@@ -122,7 +141,7 @@ internal sealed partial class IndexDirectory : IDisposable
         }
     }
 
-    /// <summary>Read-only instances: reload the manifest if a writer has committed since; returns true when it changed.</summary>
+    /// <summary>Read-only instances: reload the manifest (and the write-ahead log) if a writer has committed or logged since; returns true when something changed.</summary>
     /// <exception cref="IndexCorruptedException">The new commit is damaged; the instance keeps its previous state.</exception>
     public bool Refresh()
     {
@@ -132,10 +151,19 @@ internal sealed partial class IndexDirectory : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var manifest = Manifest.Read(_device, Path.Combine(DirectoryPath, ManifestFileName));
-            if (manifest.Generation == _current.Manifest.Generation && manifest.NextFileNumber == _current.Manifest.NextFileNumber) return false;
+            if (manifest.Generation == _current.Manifest.Generation && manifest.NextFileNumber == _current.Manifest.NextFileNumber)
+            {
+                if (manifest.LogFile is null) return false;
+                int before = _pendingLog.Count;
+                RecoverLog();
+                return _pendingLog.Count != before;
+            }
             next = LoadStateWithRetry(_device, DirectoryPath);
+            Swap(next);
+            _pendingLog = [];
+            _logReference = null;
+            RecoverLog();
         }
-        Swap(next);
         return true;
     }
 
@@ -153,6 +181,7 @@ internal sealed partial class IndexDirectory : IDisposable
             }
         }
         state.Release();
+        _log?.Dispose();
         _lock?.Dispose();
     }
 

@@ -17,7 +17,7 @@ internal sealed record CompanyEntry(string CompanyId, int Dimensions, FileRefere
 /// <summary>The content of the MANIFEST file: one commit of the whole directory.</summary>
 /// <remarks>Encoded as one MessagePack map in a MANI block; unknown map keys are skipped on read, so later record
 /// versions may add fields. Keep in sync with docs/FORMAT.md, section "Manifest".</remarks>
-internal sealed partial record Manifest(long Generation, long NextFileNumber, byte[] CommitData, IReadOnlyList<CompanyEntry> Companies)
+internal sealed partial record Manifest(long Generation, long NextFileNumber, byte[] CommitData, IReadOnlyList<CompanyEntry> Companies, FileReference? LogFile = null)
 {
     /// <summary>The manifest of a new, empty directory.</summary>
     public static Manifest Empty { get; } = new(0, 1, [], []);
@@ -25,6 +25,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
     /// <summary>Every file the manifest references.</summary>
     public IEnumerable<FileReference> Files()
     {
+        if (LogFile is not null) yield return LogFile;
         foreach (var company in Companies)
         {
             if (company.CentroidsFile is not null) yield return company.CentroidsFile;
@@ -42,7 +43,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
     /// <summary>The file number in a data file name.</summary>
     public static long FileNumberOf(string name) => long.Parse(name.AsSpan(4, 12), System.Globalization.CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(seg-[0-9]{12}\.wvs|cen-[0-9]{12}\.wvc|del-[0-9]{12}\.wvd)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(seg-[0-9]{12}\.wvs|cen-[0-9]{12}\.wvc|del-[0-9]{12}\.wvd|wal-[0-9]{12}\.wvl)$", RegexOptions.CultureInvariant)]
     private static partial Regex DataFileName();
 
     /// <summary>Writes a complete MANIFEST file (header, MANI block, TOC, footer); does not sync.</summary>
@@ -50,10 +51,15 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         var w = new MessagePackWriter(buffer);
-        w.WriteMapHeader(4);
+        w.WriteMapHeader(LogFile is null ? 4 : 5);
         w.Write("generation"); w.Write(Generation);
         w.Write("nextFileNumber"); w.Write(NextFileNumber);
         w.Write("commitData"); w.Write(CommitData);
+        if (LogFile is not null)
+        {
+            // The log grows, so it is recorded without a length: [name, fileId].
+            w.Write("log"); w.WriteArrayHeader(2); w.Write(LogFile.Name); w.Write(LogFile.FileId);
+        }
         w.Write("companies"); w.WriteArrayHeader(Companies.Count);
         foreach (var company in Companies)
         {
@@ -131,6 +137,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
         long generation = -1, next = -1;
         byte[]? commitData = null;
         List<CompanyEntry>? companies = null;
+        FileReference? log = null;
         int fields = r.ReadMapHeader();
         for (int i = 0; i < fields; i++)
         {
@@ -144,12 +151,18 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
                     companies = new List<CompanyEntry>(count);
                     for (int c = 0; c < count; c++) companies.Add(ReadCompany(ref r));
                     break;
+                case "log":
+                    if (r.ReadArrayHeader() != 2) throw new FormatException("The log reference has 2 elements.");
+                    string name = r.ReadString() ?? throw new FormatException("The log name is nil.");
+                    if (!name.StartsWith("wal-", StringComparison.Ordinal) || !IsDataFileName(name)) throw new FormatException($"'{name}' is not a log file name.");
+                    log = new FileReference(name, 0, r.ReadUInt64());
+                    break;
                 default: r.Skip(); break;
             }
         }
         if (!r.End) throw new FormatException("Trailing bytes after the manifest.");
         if (generation < 0 || next < 1 || commitData is null || companies is null) throw new FormatException("A required manifest field is missing.");
-        return new Manifest(generation, next, commitData, companies);
+        return new Manifest(generation, next, commitData, companies, log);
     }
 
     private static CompanyEntry ReadCompany(ref MessagePackReader r)
