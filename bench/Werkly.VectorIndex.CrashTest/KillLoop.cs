@@ -6,12 +6,12 @@ using Werkly.VectorIndex.Storage;
 namespace Werkly.VectorIndex.CrashTest;
 
 /// <summary>The outcome of a kill loop.</summary>
-internal sealed record KillLoopResult(int Kills, int Matched, long BatchesCommitted, int UnackedCommitsFound, IReadOnlyList<string> Failures, TimeSpan Elapsed)
+internal sealed record KillLoopResult(int Kills, int Matched, long BatchesCommitted, int UnackedCommitsFound, IReadOnlyList<string> Failures, TimeSpan Elapsed, string Unit = "batches")
 {
     public bool Success => Failures.Count == 0 && Matched == Kills;
 
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
-        $"{(Success ? "PASS" : "FAIL")}: {Matched}/{Kills} reopens matched, {BatchesCommitted} batches committed, {UnackedCommitsFound} commits landed before their ack, {Failures.Count} failures, {Elapsed.TotalSeconds:F1} s");
+        $"{(Success ? "PASS" : "FAIL")}: {Matched}/{Kills} reopens matched, {BatchesCommitted} {Unit} durable, {UnackedCommitsFound} landed before their ack, {Failures.Count} failures, {Elapsed.TotalSeconds:F1} s");
 }
 
 /// <summary>
@@ -37,7 +37,7 @@ internal static class KillLoop
             long lastAcked = verifiedBatch;
             var ready = new ManualResetEventSlim();
             var errors = new System.Text.StringBuilder();
-            using var child = StartChild(directory, seed);
+            using var child = ChildProcess.Start("child", directory, seed);
             child.OutputDataReceived += (_, e) =>
             {
                 if (e.Data is null) return;
@@ -57,12 +57,12 @@ internal static class KillLoop
             {
                 child.WaitForExit(5000);
                 failures.Add($"kill {kill}: the child did not start: {errors}");
-                TryKill(child);
+                ChildProcess.Kill(child);
                 continue;
             }
             Thread.Sleep(rng.Next(maxDelayMs + 1));
             bool exitedByItself = child.HasExited;
-            TryKill(child);
+            ChildProcess.Kill(child);
             child.WaitForExit();
             if (exitedByItself)
             {
@@ -136,47 +136,6 @@ internal static class KillLoop
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"committed {batch}"));
             output.Flush();
             model.Apply(ops, CrashWorkload.Dimensions);
-        }
-    }
-
-    private static Process StartChild(string directory, long seed)
-    {
-        string dll = typeof(KillLoop).Assembly.Location;
-        string? processPath = Environment.ProcessPath;
-        var start = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
-        if (File.Exists(apphost))
-        {
-            start.FileName = apphost;
-        }
-        else
-        {
-            start.FileName = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
-                ? processPath
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            start.ArgumentList.Add(dll);
-        }
-        start.ArgumentList.Add("child");
-        start.ArgumentList.Add("--dir");
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add("--seed");
-        start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
-        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
-    }
-
-    private static void TryKill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
         }
     }
 

@@ -2,7 +2,8 @@ using System.Globalization;
 using Werkly.VectorIndex.CrashTest;
 
 // Usage:
-//   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M]
+//   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M] [--wal] [--keep]
+//     (--wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
@@ -17,6 +18,8 @@ switch (mode)
 {
     case "child":
         return KillLoop.RunChild(dir, seed);
+    case "log-child":
+        return LogKillLoop.RunChild(dir, seed);
     case "bench":
         return StorageBench.Run(dir, options);
     case "write-fixture":
@@ -28,8 +31,11 @@ switch (mode)
         int maxDelayMs = int.Parse(options.GetValueOrDefault("max-delay-ms") ?? "300", CultureInfo.InvariantCulture);
         bool keep = options.ContainsKey("keep");
         bool ownDir = !options.ContainsKey("dir");
-        Console.WriteLine($"crash test: {kills} kills, seed {seed}, directory {dir}");
-        var result = KillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line));
+        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : "")}: {kills} kills, seed {seed}, directory {dir}");
+        bool wal = options.ContainsKey("wal");
+        var result = wal
+            ? LogKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))
+            : KillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line));
         foreach (string failure in result.Failures) Console.WriteLine(failure);
         if (ownDir && !keep) Directory.Delete(dir, recursive: true);
         Console.WriteLine(result.Summary());

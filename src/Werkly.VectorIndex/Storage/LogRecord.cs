@@ -6,9 +6,19 @@ namespace Werkly.VectorIndex.Storage;
 /// <remarks>Immutable. <see cref="Vector"/> holds exactly the dimensions (no stride padding); null marks a delete.</remarks>
 internal sealed record LogRecord
 {
-    /// <summary>Creates an upsert (a non-null <paramref name="vector"/>) or a delete (null).</summary>
+    /// <summary>An upsert of <paramref name="key"/> with <paramref name="vector"/> (not empty) and optional metadata.</summary>
     /// <exception cref="InvalidIdentifierException">The company id or key is invalid.</exception>
-    public LogRecord(string companyId, string key, ReadOnlyMemory<float>? vector, IReadOnlyDictionary<string, MetadataValue>? metadata = null)
+    public static LogRecord Upsert(string companyId, string key, ReadOnlyMemory<float> vector, IReadOnlyDictionary<string, MetadataValue>? metadata = null)
+    {
+        if (vector.IsEmpty) throw new ArgumentException("An upsert needs a vector.", nameof(vector));
+        return new LogRecord(companyId, key, vector, metadata);
+    }
+
+    /// <summary>A delete of <paramref name="key"/>.</summary>
+    /// <exception cref="InvalidIdentifierException">The company id or key is invalid.</exception>
+    public static LogRecord Delete(string companyId, string key) => new(companyId, key, null, null);
+
+    private LogRecord(string companyId, string key, ReadOnlyMemory<float>? vector, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
         Storage.CompanyId.Validate(companyId);
         if (string.IsNullOrEmpty(key)) throw new InvalidIdentifierException("A key must not be empty.", nameof(key));

@@ -11,10 +11,11 @@ namespace Werkly.VectorIndex.Storage;
 /// group of <see cref="LogRecord"/>s appended (and fsynced) together.</summary>
 /// <remarks>
 /// <para>Record layout (docs/FORMAT.md, "Write-ahead log"): u32 tag "WREC", u32 payload length, u64 sequence number,
-/// u64 XXH3-64 of those 16 bytes followed by the payload, then the MessagePack payload.</para>
-/// <para>Replay stops at a torn tail: a last record cut short by the end of the file, or an all-zero remainder (a
-/// file extended by a crash before its data landed). Any other damaged record, including a complete last record with
-/// a bad checksum, is corruption. Appends are durable when <see cref="Append"/> returns.</para>
+/// u64 XXH3-64 of those 16 bytes followed by the payload, u64 XXH3-64 of the first 16 bytes alone (so a damaged
+/// length is never mistaken for a torn tail), then the MessagePack payload.</para>
+/// <para>Replay stops at a torn tail: a last record whose header or payload is cut short by the end of the file, or an
+/// all-zero remainder (a file extended by a crash before its data landed). Any other damaged record, including a
+/// complete last record with a bad checksum, is corruption. Appends are durable when <see cref="Append"/> returns.</para>
 /// <para>Not thread-safe: <see cref="IndexDirectory"/> serializes appends with commits.</para>
 /// </remarks>
 internal sealed class WriteAheadLog : IDisposable
@@ -23,7 +24,7 @@ internal sealed class WriteAheadLog : IDisposable
     public const uint RecordTag = 'W' | ('R' << 8) | ('E' << 16) | ('C' << 24);
 
     /// <summary>Bytes before a record's payload.</summary>
-    public const int RecordHeaderBytes = 24;
+    public const int RecordHeaderBytes = 32;
 
     /// <summary>Largest payload of one record.</summary>
     public const int MaxPayloadBytes = 256 << 20;
@@ -77,6 +78,7 @@ internal sealed class WriteAheadLog : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)payload.Length);
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8), _sequence + 1);
         payload.CopyTo(bytes.AsSpan(RecordHeaderBytes));
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(24), StorageFormat.Checksum(bytes.AsSpan(0, 16)));
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(16), Checksum(bytes));
         _file.Write(bytes);
         _file.Sync();
@@ -122,7 +124,7 @@ internal sealed class WriteAheadLog : IDisposable
             uint tag = BinaryPrimitives.ReadUInt32LittleEndian(rest);
             uint length = BinaryPrimitives.ReadUInt32LittleEndian(rest[4..]);
             long recordSequence = BinaryPrimitives.ReadInt64LittleEndian(rest[8..]);
-            if (tag != RecordTag || length > MaxPayloadBytes)
+            if (tag != RecordTag || length > MaxPayloadBytes || StorageFormat.Checksum(rest[..16]) != BinaryPrimitives.ReadUInt64LittleEndian(rest[24..]))
                 throw new IndexCorruptedException(path, position, "invalid write-ahead log record header.");
             if (RecordHeaderBytes + (long)length > rest.Length) return (records, sequence, true);
             var record = rest[..(RecordHeaderBytes + (int)length)];
@@ -208,7 +210,8 @@ internal sealed class WriteAheadLog : IDisposable
                 var bytes = r.ReadBytes() ?? throw new FormatException("Nil metadata bytes.");
                 metadata = MetadataCodec.Read(bytes.ToArray());
             }
-            records.Add(new LogRecord(company, key, vector, metadata));
+            if (vector is null && metadata is not null) throw new FormatException("A delete carries metadata.");
+            records.Add(vector is null ? LogRecord.Delete(company, key) : LogRecord.Upsert(company, key, vector, metadata));
         }
         if (!r.End) throw new FormatException("Trailing bytes after the log entries.");
         return records;
