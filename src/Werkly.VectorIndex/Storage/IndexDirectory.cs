@@ -15,6 +15,9 @@ namespace Werkly.VectorIndex.Storage;
 /// directory stays at the previous commit (on disk and in memory) and the next commit may succeed. A crash at any
 /// moment leaves either the previous or the new commit, never a mix; files a crash leaves behind are deleted by the
 /// next writer's <see cref="Open"/>.</para>
+/// <para><b>Write-ahead log (optional).</b> <see cref="AppendLog"/> makes single upserts and deletes durable
+/// without writing segments; <see cref="PendingLog"/> returns them after a reopen, and the next commit (which must
+/// include them) empties the log.</para>
 /// <para><b>Concurrency.</b> One writer per directory across processes, enforced by an exclusive lock on the
 /// <c>LOCK</c> file (<see cref="IndexLockedException"/> for a second writer). Commits are serialized; snapshots are
 /// taken and read without waiting for a commit in progress. Retired files are deleted when the last snapshot that
