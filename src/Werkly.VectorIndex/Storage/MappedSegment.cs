@@ -20,6 +20,7 @@ internal sealed unsafe class MappedSegment : IDisposable
     private readonly BlockFile _file;
     private readonly int _keysBlock;
     private readonly int _metadataBlock;
+    private long[]? _locations;
     private int _keysVerified;
     private int _metadataVerified;
 
@@ -149,6 +150,33 @@ internal sealed unsafe class MappedSegment : IDisposable
         {
             throw new IndexCorruptedException(_file.Path, offset, $"the metadata of row {rowId} cannot be decoded.", ex);
         }
+    }
+
+    /// <summary>The stored (stride-padded) vector of row <paramref name="rowId"/>, in place; empty for a row that no list holds.</summary>
+    /// <remarks>The first call builds a row → (list, position) table (8 bytes per row, touching every list once);
+    /// searches never need it, retraining and merging do.</remarks>
+    /// <exception cref="IndexCorruptedException">A list block is damaged.</exception>
+    public ReadOnlySpan<float> GetVector(int rowId)
+    {
+        if ((uint)rowId >= (uint)RowCount) throw new ArgumentOutOfRangeException(nameof(rowId), $"Row {rowId} is outside 0..{RowCount - 1}.");
+        var locations = _locations ?? BuildLocations();
+        long location = locations[rowId];
+        if (location < 0) return [];
+        int list = (int)(location >> 32), index = (int)location;
+        return Lists.GetVectors(list).Slice(index * Lists.Stride, Lists.Stride);
+    }
+
+    private long[] BuildLocations()
+    {
+        var locations = new long[RowCount];
+        Array.Fill(locations, -1L);
+        for (int list = 0; list < Lists.ListCount; list++)
+        {
+            var rowIds = Lists.GetRowIds(list);
+            for (int i = 0; i < rowIds.Length; i++) locations[rowIds[i]] = ((long)list << 32) | (uint)i;
+        }
+        Interlocked.CompareExchange(ref _locations, locations, null);
+        return _locations!;
     }
 
     /// <summary>Verifies every block of the file now (the whole file is read).</summary>

@@ -77,6 +77,9 @@ public class IndexDirectoryTests
         Assert.Equal(new[] { 0, 2 }, lists.GetRowIds(0).ToArray());
         Assert.Equal(new float[] { 7, 8, 9 }, lists.GetVectors(0).Slice(16, 3).ToArray());
         Assert.Equal("c", segment.Segment.GetKey(2));
+        Assert.Equal(new float[] { 4, 5, 6 }, segment.Segment.GetVector(1)[..3].ToArray());
+        Assert.Equal(16, segment.Segment.GetVector(2).Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => segment.Segment.GetVector(3).Length);
         Assert.Equal("en", segment.Segment.GetMetadata(0)!["lang"].AsString());
         Assert.Null(segment.Segment.GetMetadata(1));
         Assert.Empty(segment.Segment.GetMetadata(2)!);
