@@ -60,7 +60,14 @@ internal sealed class FlakyStorageDevice(IStorageDevice inner) : IStorageDevice
 
     public Stream OpenRead(string path) => inner.OpenRead(path);
 
-    public MappedFileRegion MapReadOnly(string path) => inner.MapReadOnly(path);
+    public MappedFileRegion MapReadOnly(string path)
+    {
+        BeforeMap?.Invoke(path);
+        return inner.MapReadOnly(path);
+    }
+
+    /// <summary>Called before each memory map (tests use it to race a writer against a reader's open).</summary>
+    public Action<string>? BeforeMap { get; set; }
 
     public void Rename(string sourcePath, string destinationPath)
     {

@@ -118,6 +118,30 @@ public class IndexDirectoryTests
     }
 
     [Fact]
+    public void A_reader_whose_segment_is_retired_between_manifest_and_map_retries_with_the_new_manifest()
+    {
+        using var temp = new TempDirectory();
+        using var writer = StorageTestData.Open(temp.Path);
+        writer.Commit([StorageTestData.Segment("acme", 0, 10)]);
+        string first = Directory.GetFiles(temp.Path, "seg-*").Single();
+        var device = new FlakyStorageDevice(FileStorageDevice.Instance);
+        bool raced = false;
+        device.BeforeMap = path =>
+        {
+            if (raced || path != first) return;
+            raced = true;
+            // The writer merges segment 0 away (and deletes its file) after the reader read the manifest.
+            writer.Commit([new CompanyChange("acme") { RemovedSegments = [0], AddedSegments = StorageTestData.Segment("acme", 1, 4).AddedSegments }]);
+            Assert.False(File.Exists(first));
+        };
+        using var reader = StorageTestData.Open(temp.Path, device, readOnly: true);
+        Assert.True(raced);
+        using var snapshot = reader.OpenSnapshot();
+        Assert.Equal(2, snapshot.Generation);
+        Assert.Equal(1, snapshot.Companies[0].Segments.Single().SegmentId);
+    }
+
+    [Fact]
     public void A_retired_segment_is_deleted_only_when_the_last_snapshot_using_it_is_disposed()
     {
         using var temp = new TempDirectory();
