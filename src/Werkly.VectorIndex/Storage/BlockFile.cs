@@ -174,7 +174,7 @@ internal sealed unsafe class BlockFile : IDisposable
         ulong tocOffset = footer.TocOffset;
         ulong tocLength = footer.TocPayloadLength;
         if (tocOffset < FileHeader.Size || tocOffset % StorageFormat.Alignment != 0 || tocLength % TocEntry.Size != 0
-            || tocLength > (ulong)footerOffset
+            || tocLength > (ulong)footerOffset || tocLength > int.MaxValue
             || (ulong)StorageFormat.AlignUp((long)tocOffset + BlockHeader.Size + (long)tocLength) != (ulong)footerOffset)
             throw new IndexCorruptedException(path, footerOffset + 8, "the footer's table-of-contents location is invalid.");
 

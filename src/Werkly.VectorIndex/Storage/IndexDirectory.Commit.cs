@@ -28,19 +28,22 @@ internal sealed partial class IndexDirectory
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfFaulted();
             var transaction = new CommitTransaction(this, _current);
+            DirectoryState next;
             try
             {
-                var next = transaction.Run(changes, commitData, cancellationToken);
-                transaction.RetireSuperseded(next);
-                Swap(next);
-                RetireLog();
-                return next.Manifest.Generation;
+                next = transaction.Run(changes, commitData, cancellationToken);
             }
             catch
             {
                 transaction.Abort();
                 throw;
             }
+
+            // The new manifest is durable: from here on nothing may undo the commit.
+            transaction.RetireSuperseded(next);
+            Swap(next);
+            RetireLog();
+            return next.Manifest.Generation;
         }
     }
 
