@@ -41,6 +41,23 @@ internal sealed class IndexSnapshot : IDisposable
         return _state.CompanyById.GetValueOrDefault(companyId);
     }
 
+    /// <summary>Reads and checks every byte of every file of the snapshot now (instead of on first touch), like an fsck.</summary>
+    /// <exception cref="Exceptions.IndexCorruptedException">A block is damaged; the exception names the file and offset.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public void VerifyAll(CancellationToken cancellationToken = default)
+    {
+        foreach (var company in Companies)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _ = company.Centroids?.Vectors.Length;
+            foreach (var segment in company.Segments)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                segment.Segment.VerifyAll();
+            }
+        }
+    }
+
     /// <summary>Releases the snapshot's hold on its files.</summary>
     public void Dispose()
     {

@@ -257,6 +257,25 @@ public class IndexDirectoryTests
     }
 
     [Fact]
+    public void VerifyAll_finds_damage_that_open_does_not_read()
+    {
+        using var temp = new TempDirectory();
+        using (var store = StorageTestData.Open(temp.Path))
+            StorageTestData.Fill(store, seed: 9, batches: 5);
+        using (var store = StorageTestData.Open(temp.Path))
+        using (var snapshot = store.OpenSnapshot())
+            snapshot.VerifyAll();
+        string centroids = Directory.GetFiles(temp.Path, "cen-*").First();
+        var bytes = File.ReadAllBytes(centroids);
+        bytes[^200] ^= 1; // inside the CVEC payload, which open does not hash
+        File.WriteAllBytes(centroids, bytes);
+        using var reopened = StorageTestData.Open(temp.Path);
+        using var damaged = reopened.OpenSnapshot();
+        var ex = Assert.Throws<IndexCorruptedException>(() => damaged.VerifyAll());
+        Assert.Equal(centroids, ex.FilePath);
+    }
+
+    [Fact]
     public void Concurrent_first_touches_of_lists_verify_safely()
     {
         using var temp = new TempDirectory();
