@@ -24,6 +24,9 @@ internal sealed class CompanyChange
     /// <summary>Drop all existing segments and centroids of the company first.</summary>
     public bool DeleteCompany { get; init; }
 
+    /// <summary>Opaque per-company bytes to store (for example calibrated default probes), or null to keep the current ones.</summary>
+    public ReadOnlyMemory<byte>? Properties { get; init; }
+
     /// <summary>A new coarse quantizer replacing the current one, or null to keep it.</summary>
     public CentroidsImage? Centroids { get; init; }
 

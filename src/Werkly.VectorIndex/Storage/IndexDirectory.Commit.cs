@@ -105,7 +105,7 @@ internal sealed partial class IndexDirectory
             var manifest = new Manifest(old.Generation + 1, directory._nextFileNumber,
                 commitData is { } data ? data.ToArray() : old.CommitData,
                 companies.Select(c => new CompanyEntry(c.CompanyId, c.Dimensions, c.SharedCentroids is null ? null : ReferenceOf(c.SharedCentroids.Path, c.Centroids!),
-                    c.Segments.Select(s => s.Entry).ToList())).ToList());
+                    c.Segments.Select(s => s.Entry).ToList(), c.Properties.ToArray())).ToList());
 
             cancellationToken.ThrowIfCancellationRequested();
             string temp = Path.Combine(directory.DirectoryPath, ManifestTempFileName);
@@ -217,7 +217,8 @@ internal sealed partial class IndexDirectory
             }
 
             if (segments.Count == 0 && centroids is null) return null;
-            return new CompanySnapshot(change.CompanyId, dimensions, centroids, segments);
+            byte[]? properties = change.Properties is { } given ? given.ToArray() : existing?.Properties.ToArray();
+            return new CompanySnapshot(change.CompanyId, dimensions, centroids, segments, properties);
         }
 
         private string NewFile(string prefix, string extension)

@@ -261,7 +261,7 @@ internal sealed partial class IndexDirectory : IDisposable
                             $"the tombstone file holds {tombstones.Count} rows, the manifest says {entry.DeletedCount}.");
                     segments.Add(new SegmentSnapshot(entry, segment, tombstones));
                 }
-                companies.Add(new CompanySnapshot(company.CompanyId, company.Dimensions, centroids, segments));
+                companies.Add(new CompanySnapshot(company.CompanyId, company.Dimensions, centroids, segments, company.Properties));
             }
             return new DirectoryState(manifest, companies);
         }

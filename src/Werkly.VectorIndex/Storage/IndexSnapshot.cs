@@ -69,8 +69,9 @@ internal sealed class IndexSnapshot : IDisposable
 /// <remarks>Immutable; valid while its snapshot is.</remarks>
 internal sealed class CompanySnapshot
 {
-    internal CompanySnapshot(string companyId, int dimensions, SharedFile<MappedCentroids>? centroids, IReadOnlyList<SegmentSnapshot> segments)
+    internal CompanySnapshot(string companyId, int dimensions, SharedFile<MappedCentroids>? centroids, IReadOnlyList<SegmentSnapshot> segments, byte[]? properties)
     {
+        Properties = properties ?? [];
         CompanyId = companyId;
         Dimensions = dimensions;
         SharedCentroids = centroids;
@@ -85,6 +86,10 @@ internal sealed class CompanySnapshot
 
     /// <summary>The coarse quantizer, or null for a flat company.</summary>
     public MappedCentroids? Centroids => SharedCentroids?.Value;
+
+    /// <summary>The caller's opaque per-company bytes from the last commit that set them (empty when never set); the
+    /// facade keeps settings such as calibrated default probes here.</summary>
+    public ReadOnlyMemory<byte> Properties { get; }
 
     /// <summary>Live segments, oldest first.</summary>
     public IReadOnlyList<SegmentSnapshot> Segments { get; }

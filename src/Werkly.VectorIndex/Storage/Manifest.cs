@@ -11,8 +11,8 @@ internal sealed record FileReference(string Name, long Length, ulong FileId);
 /// <summary>One live segment of a company: its file, row count, and its current tombstone file (if any row is deleted).</summary>
 internal sealed record SegmentEntry(long SegmentId, FileReference File, int RowCount, FileReference? TombstoneFile, int DeletedCount);
 
-/// <summary>One company: its centroids file (null for a flat company) and its live segments.</summary>
-internal sealed record CompanyEntry(string CompanyId, int Dimensions, FileReference? CentroidsFile, IReadOnlyList<SegmentEntry> Segments);
+/// <summary>One company: its centroids file (null for a flat company), its live segments, and the caller's opaque per-company properties.</summary>
+internal sealed record CompanyEntry(string CompanyId, int Dimensions, FileReference? CentroidsFile, IReadOnlyList<SegmentEntry> Segments, byte[]? Properties = null);
 
 /// <summary>The content of the MANIFEST file: one commit of the whole directory.</summary>
 /// <remarks>Encoded as one MessagePack map in a MANI block; unknown map keys are skipped on read, so later record
@@ -63,8 +63,13 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
         w.Write("companies"); w.WriteArrayHeader(Companies.Count);
         foreach (var company in Companies)
         {
-            w.WriteMapHeader(4);
+            bool hasProperties = company.Properties is { Length: > 0 };
+            w.WriteMapHeader(hasProperties ? 5 : 4);
             w.Write("id"); w.Write(company.CompanyId);
+            if (hasProperties)
+            {
+                w.Write("properties"); w.Write(company.Properties);
+            }
             w.Write("dimensions"); w.Write(company.Dimensions);
             w.Write("centroids"); WriteReference(ref w, company.CentroidsFile);
             w.Write("segments"); w.WriteArrayHeader(company.Segments.Count);
@@ -171,6 +176,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
         int dimensions = 0;
         FileReference? centroids = null;
         List<SegmentEntry>? segments = null;
+        byte[]? properties = null;
         int fields = r.ReadMapHeader();
         for (int i = 0; i < fields; i++)
         {
@@ -179,6 +185,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
                 case "id": id = r.ReadString(); break;
                 case "dimensions": dimensions = r.ReadInt32(); break;
                 case "centroids": centroids = ReadReference(ref r); break;
+                case "properties": properties = r.ReadBytes()?.ToArray(); break;
                 case "segments":
                     int count = r.ReadArrayHeader();
                     segments = new List<SegmentEntry>(count);
@@ -189,7 +196,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
         }
         if (id is null || segments is null || dimensions <= 0) throw new FormatException("A company entry misses a required field.");
         CompanyId.Validate(id);
-        return new CompanyEntry(id, dimensions, centroids, segments);
+        return new CompanyEntry(id, dimensions, centroids, segments, properties);
     }
 
     private static SegmentEntry ReadSegment(ref MessagePackReader r)

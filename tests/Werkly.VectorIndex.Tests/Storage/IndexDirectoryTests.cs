@@ -86,6 +86,37 @@ public class IndexDirectoryTests
     }
 
     [Fact]
+    public void Per_company_properties_persist_until_replaced_and_go_with_the_company()
+    {
+        using var temp = new TempDirectory();
+        using (var store = StorageTestData.Open(temp.Path))
+        {
+            var first = StorageTestData.Segment("acme", 0, 3);
+            store.Commit([new CompanyChange("acme") { AddedSegments = first.AddedSegments, Properties = "probes=7"u8.ToArray() }, StorageTestData.Segment("globex", 0, 2)]);
+            store.Commit([StorageTestData.Segment("acme", 1, 3)]);
+        }
+        using (var store = StorageTestData.Open(temp.Path))
+        {
+            using (var snapshot = store.OpenSnapshot())
+            {
+                Assert.Equal("probes=7", System.Text.Encoding.UTF8.GetString(snapshot.FindCompany("acme")!.Properties.Span));
+                Assert.True(snapshot.FindCompany("globex")!.Properties.IsEmpty);
+            }
+            store.Commit([new CompanyChange("acme") { Properties = "probes=9"u8.ToArray() }]);
+            using (var snapshot = store.OpenSnapshot())
+                Assert.Equal("probes=9", System.Text.Encoding.UTF8.GetString(snapshot.FindCompany("acme")!.Properties.Span));
+            var again = StorageTestData.Segment("acme", 0, 1);
+            store.Commit([new CompanyChange("acme") { DeleteCompany = true, AddedSegments = again.AddedSegments }]);
+        }
+        using (var store = StorageTestData.Open(temp.Path, readOnly: true))
+        using (var snapshot = store.OpenSnapshot())
+        {
+            Assert.True(snapshot.FindCompany("acme")!.Properties.IsEmpty);
+            Assert.Single(snapshot.FindCompany("acme")!.Segments);
+        }
+    }
+
+    [Fact]
     public void A_second_writer_gets_IndexLockedException_but_readers_are_welcome()
     {
         using var temp = new TempDirectory();
