@@ -46,12 +46,31 @@ internal static class CompatibilityFixture
         return model;
     }
 
+    /// <summary>The per-company properties the first commit stores for acme.</summary>
+    public static byte[] AcmeProperties => "probes=4;recall=0.95"u8.ToArray();
+
+    /// <summary>The records left in the write-ahead log after the last commit.</summary>
+    public static IReadOnlyList<LogRecord> PendingLog() =>
+    [
+        LogRecord.Upsert("acme", "doc-8", new float[] { 1, -2, 3, -4, 5, -6, 7, -8 }, new Dictionary<string, MetadataValue> { ["lang"] = "nl" }),
+        LogRecord.Delete("acme", "doc-3"),
+    ];
+
     /// <summary>Writes the fixture into an empty <paramref name="directory"/>.</summary>
     public static void Write(string directory)
     {
         using var store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
         long n = 0;
         foreach (var batch in Batches())
-            store.Commit(batch.Select(op => op.ToChange(Dimensions)).ToList(), System.Text.Encoding.UTF8.GetBytes($"fixture-v1 batch {n++}"));
+        {
+            var changes = batch.Select(op => op.ToChange(Dimensions)).ToList();
+            if (n == 0)
+            {
+                var acme = changes[0];
+                changes[0] = new CompanyChange(acme.CompanyId) { Centroids = acme.Centroids, AddedSegments = acme.AddedSegments, Properties = AcmeProperties };
+            }
+            store.Commit(changes, System.Text.Encoding.UTF8.GetBytes($"fixture-v1 batch {n++}"));
+        }
+        store.AppendLog(PendingLog());
     }
 }

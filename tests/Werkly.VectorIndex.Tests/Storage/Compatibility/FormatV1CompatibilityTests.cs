@@ -28,7 +28,8 @@ public class FormatV1CompatibilityTests
     public void Every_fixture_file_is_format_version_1()
     {
         var files = Directory.GetFiles(FixtureDirectory()).Where(f => !Path.GetFileName(f).StartsWith('.')).ToList();
-        Assert.Equal(6, files.Count);
+        Assert.Equal(7, files.Count);
+        Assert.Single(files, f => f.EndsWith(".wvl", StringComparison.Ordinal));
         foreach (string file in files)
         {
             var header = FileHeader.Read(File.ReadAllBytes(file));
@@ -58,6 +59,14 @@ public class FormatV1CompatibilityTests
         Assert.Equal(new DateTimeOffset(2024, 5, 17, 8, 30, 0, TimeSpan.Zero), meta["at"].AsDate());
         Assert.Equal(3.0, meta["page"].AsNumber());
         Assert.Null(snapshot.FindCompany("gone"));
+        Assert.Equal(CompatibilityFixture.AcmeProperties, acme.Properties.ToArray());
+        var pending = store.PendingLog;
+        Assert.Equal(2, pending.Count);
+        Assert.Equal("doc-8", pending[0].Key);
+        Assert.Equal(CompatibilityFixture.PendingLog()[0].Vector!.Value.ToArray(), pending[0].Vector!.Value.ToArray());
+        Assert.Equal("nl", pending[0].Metadata!["lang"].AsString());
+        Assert.True(pending[1].IsDelete);
+        Assert.Equal("doc-3", pending[1].Key);
         Assert.Null(snapshot.FindCompany("beta.co_2")!.Centroids);
     }
 
@@ -70,7 +79,11 @@ public class FormatV1CompatibilityTests
         op.Add.Add(new ModelSegment(2, 3, [new ModelRow("doc-7", new float[8], null)]));
         op.Tombstones[1] = [0];
         using (var store = StorageTestData.Open(temp.Path))
+        {
+            Assert.Equal(2, store.PendingLog.Count);
             store.Commit([op.ToChange(CompatibilityFixture.Dimensions)]);
+            Assert.Empty(store.PendingLog);
+        }
         expected.Apply([op], CompatibilityFixture.Dimensions);
         Assert.Equal(expected.Describe(), StorageTestData.DescribeOnDisk(temp.Path));
     }
