@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using Werkly.VectorIndex.Exceptions;
+using Werkly.VectorIndex.Storage;
+
+namespace Werkly.VectorIndex.CrashTest;
+
+/// <summary>The outcome of a kill loop.</summary>
+internal sealed record KillLoopResult(int Kills, int Matched, long BatchesCommitted, int UnackedCommitsFound, IReadOnlyList<string> Failures, TimeSpan Elapsed, string Unit = "batches")
+{
+    public bool Success => Failures.Count == 0 && Matched == Kills;
+
+    public string Summary() => string.Create(CultureInfo.InvariantCulture,
+        $"{(Success ? "PASS" : "FAIL")}: {Matched}/{Kills} reopens matched, {BatchesCommitted} {Unit} durable, {UnackedCommitsFound} landed before their ack, {Failures.Count} failures, {Elapsed.TotalSeconds:F1} s");
+}
+
+/// <summary>
+/// Runs a writer child process that commits <see cref="CrashWorkload"/> batches in a loop, SIGKILLs it at a random
+/// moment, reopens the directory and checks that it holds exactly the batches whose commit returned (every acked
+/// batch; the one in flight may or may not have landed), compared row by row against an independent model.
+/// </summary>
+internal static class KillLoop
+{
+    public static KillLoopResult Run(string directory, int kills, long seed, int maxDelayMs, Action<string>? log = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var rng = new Random(unchecked((int)seed));
+        var failures = new List<string>();
+        var model = new StoreModel();
+        long modelBatch = -1;
+        long verifiedBatch = -1;
+        int matched = 0, unacked = 0;
+        Directory.CreateDirectory(directory);
+
+        for (int kill = 0; kill < kills && failures.Count < 5; kill++)
+        {
+            long lastAcked = verifiedBatch;
+            var ready = new ManualResetEventSlim();
+            var errors = new System.Text.StringBuilder();
+            using var child = ChildProcess.Start("child", directory, seed);
+            child.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                if (e.Data.StartsWith("committed ", StringComparison.Ordinal))
+                    Interlocked.Exchange(ref lastAcked, long.Parse(e.Data.AsSpan(10), CultureInfo.InvariantCulture));
+                else if (e.Data.StartsWith("ready", StringComparison.Ordinal))
+                    ready.Set();
+            };
+            child.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null) lock (errors) errors.AppendLine(e.Data);
+            };
+            child.BeginOutputReadLine();
+            child.BeginErrorReadLine();
+
+            if (!ready.Wait(TimeSpan.FromSeconds(60)) || child.HasExited)
+            {
+                child.WaitForExit(5000);
+                failures.Add($"kill {kill}: the child did not start: {errors}");
+                ChildProcess.Kill(child);
+                continue;
+            }
+            Thread.Sleep(rng.Next(maxDelayMs + 1));
+            bool exitedByItself = child.HasExited;
+            ChildProcess.Kill(child);
+            child.WaitForExit();
+            if (exitedByItself)
+            {
+                failures.Add($"kill {kill}: the child exited by itself (code {child.ExitCode}): {errors}");
+                continue;
+            }
+
+            long acked = Interlocked.Read(ref lastAcked);
+            try
+            {
+                using var store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
+                using var snapshot = store.OpenSnapshot();
+                long found = CrashWorkload.BatchOf(snapshot);
+                if (found < acked || found > acked + 1)
+                {
+                    failures.Add($"kill {kill}: the store holds batches up to {found} but commits up to {acked} had returned.");
+                    continue;
+                }
+                if (found == acked + 1) unacked++;
+                for (long b = modelBatch + 1; b <= found; b++) model.Apply(CrashWorkload.Generate(model, seed, b), CrashWorkload.Dimensions);
+                modelBatch = found;
+                string expected = model.Describe();
+                string actual = StoreModel.Read(snapshot).Describe();
+                if (!string.Equals(expected, actual, StringComparison.Ordinal))
+                {
+                    failures.Add($"kill {kill}: content after batch {found} differs from the model: {FirstDifference(expected, actual)}");
+                    continue;
+                }
+                verifiedBatch = found;
+                matched++;
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"kill {kill + 1}/{kills}: batch {found} (acked {acked}) matched"));
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
+            {
+                failures.Add($"kill {kill}: reopening failed: {ex}");
+            }
+        }
+        return new KillLoopResult(kills, matched, verifiedBatch + 1, unacked, failures, clock.Elapsed);
+    }
+
+    /// <summary>The child side: commit batches forever, printing "committed N" after each commit returns.</summary>
+    public static int RunChild(string directory, long seed)
+    {
+        IndexDirectory? store = null;
+        for (int attempt = 0; store is null; attempt++)
+        {
+            try
+            {
+                store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
+            }
+            catch (IndexLockedException) when (attempt < 100)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        StoreModel model;
+        long batch;
+        using (var snapshot = store.OpenSnapshot())
+        {
+            model = StoreModel.Read(snapshot);
+            batch = CrashWorkload.BatchOf(snapshot);
+        }
+        var output = Console.Out;
+        output.WriteLine($"ready {batch}");
+        output.Flush();
+        while (true)
+        {
+            batch++;
+            var ops = CrashWorkload.Generate(model, seed, batch);
+            store.Commit(CrashWorkload.ToChanges(ops), CrashWorkload.CommitDataFor(batch));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"committed {batch}"));
+            output.Flush();
+            model.Apply(ops, CrashWorkload.Dimensions);
+        }
+    }
+
+    private static string FirstDifference(string expected, string actual)
+    {
+        var e = expected.Split('\n');
+        var a = actual.Split('\n');
+        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            string x = i < e.Length ? e[i] : "<end>";
+            string y = i < a.Length ? a[i] : "<end>";
+            if (x != y) return $"line {i}: expected '{x}' but found '{y}'";
+        }
+        return "(no line differs)";
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using Werkly.VectorIndex.Exceptions;
+using Werkly.VectorIndex.Storage;
+
+namespace Werkly.VectorIndex.CrashTest;
+
+/// <summary>
+/// The write-ahead-log variant of the kill loop: the child appends one upsert at a time with
+/// <see cref="IndexDirectory.AppendLog"/> (printing "logged N" after each returns) and every 40 appends commits the
+/// pending records as a segment. After each SIGKILL the committed segments plus the replayed log must hold exactly the
+/// records doc-0 … doc-m with m the last acked append or the one after it, each with its exact vector.
+/// </summary>
+internal static class LogKillLoop
+{
+    public const int Dimensions = 12;
+    private const int CommitEvery = 40;
+
+    public static KillLoopResult Run(string directory, int kills, long seed, int maxDelayMs, Action<string>? log = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var rng = new Random(unchecked((int)seed));
+        var failures = new List<string>();
+        long verified = -1;
+        int matched = 0, unacked = 0;
+        Directory.CreateDirectory(directory);
+        for (int kill = 0; kill < kills && failures.Count < 5; kill++)
+        {
+            long lastAcked = verified;
+            var ready = new ManualResetEventSlim();
+            var errors = new System.Text.StringBuilder();
+            using var child = ChildProcess.Start("log-child", directory, seed);
+            child.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                if (e.Data.StartsWith("logged ", StringComparison.Ordinal)) Interlocked.Exchange(ref lastAcked, long.Parse(e.Data.AsSpan(7), CultureInfo.InvariantCulture));
+                else if (e.Data.StartsWith("ready", StringComparison.Ordinal)) ready.Set();
+            };
+            child.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null) lock (errors) errors.AppendLine(e.Data);
+            };
+            child.BeginOutputReadLine();
+            child.BeginErrorReadLine();
+            if (!ready.Wait(TimeSpan.FromSeconds(60)) || child.HasExited)
+            {
+                child.WaitForExit(5000);
+                failures.Add($"kill {kill}: the child did not start: {errors}");
+                ChildProcess.Kill(child);
+                continue;
+            }
+            Thread.Sleep(rng.Next(maxDelayMs + 1));
+            bool exited = child.HasExited;
+            ChildProcess.Kill(child);
+            child.WaitForExit();
+            if (exited)
+            {
+                failures.Add($"kill {kill}: the child exited by itself (code {child.ExitCode}): {errors}");
+                continue;
+            }
+
+            long acked = Interlocked.Read(ref lastAcked);
+            try
+            {
+                using var store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
+                var found = Contents(store);
+                long top = found.Count - 1;
+                string? problem = null;
+                if (top < acked || top > acked + 1) problem = $"the store holds doc-0..doc-{top} but appends up to {acked} had returned";
+                for (int i = 0; i < found.Count && problem is null; i++)
+                {
+                    if (!found.TryGetValue($"doc-{i}", out var vector)) problem = $"doc-{i} is missing";
+                    else if (!vector.AsSpan(0, Dimensions).SequenceEqual(VectorOf(seed, i))) problem = $"doc-{i} has a wrong vector";
+                }
+                if (problem is not null)
+                {
+                    failures.Add($"kill {kill}: {problem}");
+                    continue;
+                }
+                if (top == acked + 1) unacked++;
+                verified = top;
+                matched++;
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"kill {kill + 1}/{kills}: doc-0..doc-{top} (acked {acked}, {store.PendingLog.Count} from the log) matched"));
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
+            {
+                failures.Add($"kill {kill}: reopening failed: {ex}");
+            }
+        }
+        return new KillLoopResult(kills, matched, verified + 1, unacked, failures, clock.Elapsed, "logged upserts");
+    }
+
+    public static int RunChild(string directory, long seed)
+    {
+        IndexDirectory? store = null;
+        for (int attempt = 0; store is null; attempt++)
+        {
+            try
+            {
+                store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
+            }
+            catch (IndexLockedException) when (attempt < 100)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        long next = Contents(store).Count;
+        long segmentId;
+        using (var snapshot = store.OpenSnapshot())
+            segmentId = snapshot.Companies.Count == 0 ? 0 : snapshot.Companies[0].Segments.Max(s => s.SegmentId) + 1;
+        Console.Out.WriteLine("ready");
+        Console.Out.Flush();
+        while (true)
+        {
+            string key = string.Create(CultureInfo.InvariantCulture, $"doc-{next}");
+            store.AppendLog([LogRecord.Upsert("acme", key, VectorOf(seed, next), new Dictionary<string, MetadataValue> { ["n"] = next })]);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"logged {next}"));
+            Console.Out.Flush();
+            next++;
+            if (store.PendingLog.Count >= CommitEvery)
+            {
+                var pending = store.PendingLog;
+                var rows = pending.Select(r => r.Vector!.Value.ToArray()).ToList();
+                store.Commit([new CompanyChange("acme")
+                {
+                    AddedSegments = [new SegmentImage(segmentId++, Dimensions, ArrayInvertedLists.RoundRobin(Dimensions, 2, rows),
+                        pending.Select(r => r.Key).ToList(), pending.Select(r => r.Metadata).ToList())],
+                }]);
+            }
+        }
+    }
+
+    /// <summary>Key → vector over the committed segments plus the pending log.</summary>
+    public static Dictionary<string, float[]> Contents(IndexDirectory store)
+    {
+        var found = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        using (var snapshot = store.OpenSnapshot())
+        {
+            foreach (var (key, vector) in StoreModel.Read(snapshot).Companies.Values.SelectMany(c => c.LiveRows()).Select(x => (x.Segment.Rows[x.Row].Key, x.Segment.Rows[x.Row].Vector)))
+                if (!found.TryAdd(key, vector)) throw new InvalidOperationException($"{key} is stored twice.");
+        }
+        foreach (var record in store.PendingLog)
+            if (!found.TryAdd(record.Key, record.Vector!.Value.ToArray())) throw new InvalidOperationException($"{record.Key} is both committed and pending.");
+        return found;
+    }
+
+    public static float[] VectorOf(long seed, long i)
+    {
+        var rng = new Random(unchecked((int)(seed * 31 + i)));
+        return Enumerable.Range(0, Dimensions).Select(_ => (float)rng.NextDouble()).ToArray();
+    }
+}
+
+/// <summary>Starting and killing the tool itself as a child process.</summary>
+internal static class ChildProcess
+{
+    public static Process Start(string mode, string directory, long seed)
+    {
+        string dll = typeof(ChildProcess).Assembly.Location;
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
+        if (File.Exists(apphost))
+        {
+            start.FileName = apphost;
+        }
+        else
+        {
+            string? processPath = Environment.ProcessPath;
+            start.FileName = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
+                ? processPath
+                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            start.ArgumentList.Add(dll);
+        }
+        foreach (string arg in new[] { mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
+    }
+
+    /// <summary>SIGKILL on Unix (TerminateProcess on Windows).</summary>
+    public static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+}

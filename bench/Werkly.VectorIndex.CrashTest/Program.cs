@@ -1,0 +1,56 @@
+using System.Globalization;
+using Werkly.VectorIndex.CrashTest;
+
+// Usage:
+//   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M] [--wal] [--keep]
+//     (--wal: the child appends single upserts to the write-ahead log instead of committing batches)
+//   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
+//   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
+//   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
+// Exit code 0 only when every reopen matched; the last line is a one-line summary.
+
+var options = ParseOptions(args);
+string mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "kill";
+string dir = options.GetValueOrDefault("dir") ?? Path.Combine(Path.GetTempPath(), "werkly-crashtest-" + Guid.NewGuid().ToString("N"));
+long seed = long.Parse(options.GetValueOrDefault("seed") ?? "42", CultureInfo.InvariantCulture);
+
+switch (mode)
+{
+    case "child":
+        return KillLoop.RunChild(dir, seed);
+    case "log-child":
+        return LogKillLoop.RunChild(dir, seed);
+    case "bench":
+        return StorageBench.Run(dir, options);
+    case "write-fixture":
+        CompatibilityFixture.Write(dir);
+        Console.WriteLine($"fixture written to {dir}");
+        return 0;
+    default:
+        int kills = int.Parse(options.GetValueOrDefault("kills") ?? "100", CultureInfo.InvariantCulture);
+        int maxDelayMs = int.Parse(options.GetValueOrDefault("max-delay-ms") ?? "300", CultureInfo.InvariantCulture);
+        bool keep = options.ContainsKey("keep");
+        bool ownDir = !options.ContainsKey("dir");
+        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : "")}: {kills} kills, seed {seed}, directory {dir}");
+        bool wal = options.ContainsKey("wal");
+        var result = wal
+            ? LogKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))
+            : KillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line));
+        foreach (string failure in result.Failures) Console.WriteLine(failure);
+        if (ownDir && !keep) Directory.Delete(dir, recursive: true);
+        Console.WriteLine(result.Summary());
+        return result.Success ? 0 : 1;
+}
+
+static Dictionary<string, string?> ParseOptions(string[] args)
+{
+    var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+    for (int i = 0; i < args.Length; i++)
+    {
+        if (!args[i].StartsWith("--", StringComparison.Ordinal)) continue;
+        string name = args[i][2..];
+        string? value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+        options[name] = value;
+    }
+    return options;
+}

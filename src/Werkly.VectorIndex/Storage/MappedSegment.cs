@@ -1,0 +1,304 @@
+using System.Buffers.Binary;
+using System.Text;
+using MessagePack;
+using Werkly.VectorIndex.Exceptions;
+using Werkly.VectorIndex.Ivf;
+
+namespace Werkly.VectorIndex.Storage;
+
+/// <summary>An immutable segment file, memory-mapped: inverted lists read in place, keys and metadata decoded on demand.</summary>
+/// <remarks>
+/// <para>Opening validates the header, footer, table of contents and the small SEGI block; it never reads vector,
+/// key or metadata bytes, so it costs the same for 10,000 rows as for 1,000,000. Each LIST block is verified (checksum,
+/// padding, row ids in range) on its first access, the KEYS and META blocks on the first key or metadata read; a
+/// damaged block throws <see cref="IndexCorruptedException"/> naming the file and offset, on that and every later access.</para>
+/// <para>Threading: every member is safe to call from any number of threads. Lifetime is managed by
+/// <see cref="IndexDirectory"/> through snapshots; do not use a segment after the snapshot that handed it out is disposed.</para>
+/// </remarks>
+internal sealed unsafe class MappedSegment : IDisposable
+{
+    private readonly BlockFile _file;
+    private readonly int _keysBlock;
+    private readonly int _metadataBlock;
+    private long[]? _locations;
+    private int _keysVerified;
+    private int _metadataVerified;
+
+    private MappedSegment(BlockFile file, string companyId, long segmentId, int dimensions, int rowCount, MappedInvertedLists lists, int keysBlock, int metadataBlock)
+    {
+        _file = file;
+        CompanyId = companyId;
+        SegmentId = segmentId;
+        Dimensions = dimensions;
+        RowCount = rowCount;
+        Lists = lists;
+        _keysBlock = keysBlock;
+        _metadataBlock = metadataBlock;
+    }
+
+    /// <summary>The segment file's path.</summary>
+    public string Path => _file.Path;
+
+    /// <summary>The segment file's length in bytes.</summary>
+    public long FileLength => _file.Length;
+
+    /// <summary>The company the segment belongs to.</summary>
+    public string CompanyId { get; }
+
+    /// <summary>The segment's id within its company.</summary>
+    public long SegmentId { get; }
+
+    /// <summary>Vector dimensions.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>Rows (row ids are 0..RowCount-1).</summary>
+    public int RowCount { get; }
+
+    /// <summary>The mapped inverted lists.</summary>
+    public MappedInvertedLists Lists { get; }
+
+    /// <summary>Maps and validates a segment file.</summary>
+    /// <exception cref="IndexCorruptedException">The file is missing or damaged, or does not hold the expected segment.</exception>
+    /// <exception cref="IncompatibleFormatException">The file was written by a newer format.</exception>
+    public static MappedSegment Open(IStorageDevice device, string path, string? expectedCompanyId = null, long? expectedSegmentId = null,
+        ulong? expectedFileId = null, long? expectedLength = null)
+    {
+        var file = BlockFile.Open(device, path, FileKind.Segment, expectedFileId, expectedLength);
+        try
+        {
+            return Create(file, expectedCompanyId, expectedSegmentId);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static MappedSegment Create(BlockFile file, string? expectedCompanyId, long? expectedSegmentId)
+    {
+        var blocks = file.Blocks;
+        if (blocks.Length < 4 || blocks[0].Tag != BlockTag.SegmentInfo)
+            throw file.Corrupt(FileHeader.Size, "the segment does not start with a SEGI block.");
+        file.Verify(0);
+        var info = file.Payload(0);
+        if (info.Length < SegmentWriter.InfoFixedBytes) throw file.Corrupt(file.PayloadOffset(0), "the SEGI block is too short.");
+        uint dimensions = BinaryPrimitives.ReadUInt32LittleEndian(info);
+        uint stride = BinaryPrimitives.ReadUInt32LittleEndian(info[4..]);
+        uint listCount = BinaryPrimitives.ReadUInt32LittleEndian(info[8..]);
+        uint rowCount = BinaryPrimitives.ReadUInt32LittleEndian(info[12..]);
+        long segmentId = BinaryPrimitives.ReadInt64LittleEndian(info[16..]);
+        uint companyBytes = BinaryPrimitives.ReadUInt32LittleEndian(info[24..]);
+        if (dimensions is 0 or > 65536 || stride != StorageFormat.StrideFor((int)dimensions) || rowCount > int.MaxValue - 1
+            || segmentId < 0 || companyBytes != info.Length - SegmentWriter.InfoFixedBytes || BinaryPrimitives.ReadUInt32LittleEndian(info[28..]) != 0)
+            throw file.Corrupt(file.PayloadOffset(0), "the SEGI block holds invalid values.");
+        if (listCount == 0 || blocks.Length != listCount + 3)
+            throw file.Corrupt(file.PayloadOffset(0), $"the segment declares {listCount} lists but has {blocks.Length} blocks.");
+        string companyId = DecodeUtf8(file, info[SegmentWriter.InfoFixedBytes..], file.PayloadOffset(0) + SegmentWriter.InfoFixedBytes);
+        if (expectedCompanyId is not null && !string.Equals(companyId, expectedCompanyId, StringComparison.Ordinal))
+            throw file.Corrupt(file.PayloadOffset(0), $"the segment belongs to company '{companyId}', not '{expectedCompanyId}'.");
+        if (expectedSegmentId is { } id && id != segmentId)
+            throw file.Corrupt(file.PayloadOffset(0) + 16, $"the file holds segment {segmentId}, not {id}.");
+
+        long rowBytes = ((long)stride + 1) * sizeof(float);
+        var counts = new int[listCount];
+        long totalRows = 0;
+        for (int list = 0; list < listCount; list++)
+        {
+            var entry = blocks[list + 1];
+            if (entry.Tag != BlockTag.List || entry.Index != (uint)list || (long)entry.PayloadLength % rowBytes != 0)
+                throw file.Corrupt((long)entry.Offset, $"block {list + 1} should be LIST#{list} with a whole number of rows.");
+            long count = (long)entry.PayloadLength / rowBytes;
+            if (count * stride > int.MaxValue) throw file.Corrupt((long)entry.Offset, "a list is too large.");
+            counts[list] = (int)count;
+            totalRows += count;
+        }
+        if (totalRows > rowCount) throw file.Corrupt(file.PayloadOffset(0), $"the lists hold {totalRows} rows but the segment has {rowCount}.");
+
+        int keysBlock = (int)listCount + 1;
+        int metadataBlock = keysBlock + 1;
+        long tableBytes = ((long)rowCount + 1) * sizeof(ulong);
+        if (blocks[keysBlock].Tag != BlockTag.Keys || (long)blocks[keysBlock].PayloadLength < tableBytes)
+            throw file.Corrupt((long)blocks[keysBlock].Offset, "the KEYS block is missing or too short.");
+        if (blocks[metadataBlock].Tag != BlockTag.Metadata || (long)blocks[metadataBlock].PayloadLength < tableBytes)
+            throw file.Corrupt((long)blocks[metadataBlock].Offset, "the META block is missing or too short.");
+
+        var lists = new MappedInvertedLists(file, (int)stride, (int)rowCount, counts);
+        return new MappedSegment(file, companyId, segmentId, (int)dimensions, (int)rowCount, lists, keysBlock, metadataBlock);
+    }
+
+    /// <summary>The key of row <paramref name="rowId"/>.</summary>
+    /// <exception cref="IndexCorruptedException">The KEYS block is damaged.</exception>
+    public string GetKey(int rowId)
+    {
+        var bytes = RowBytes(_keysBlock, rowId, ref _keysVerified, out long offset);
+        if (bytes.IsEmpty) throw _file.Corrupt(offset, $"row {rowId} has an empty key.");
+        return DecodeUtf8(_file, bytes, offset);
+    }
+
+    /// <summary>The metadata of row <paramref name="rowId"/>, or null when it has none.</summary>
+    /// <exception cref="IndexCorruptedException">The META block is damaged.</exception>
+    public IReadOnlyDictionary<string, MetadataValue>? GetMetadata(int rowId)
+    {
+        var bytes = RowBytes(_metadataBlock, rowId, ref _metadataVerified, out long offset);
+        if (bytes.IsEmpty) return null;
+        try
+        {
+            return MetadataCodec.Read(bytes.ToArray());
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or FormatException or ArgumentException or EndOfStreamException)
+        {
+            throw new IndexCorruptedException(_file.Path, offset, $"the metadata of row {rowId} cannot be decoded.", ex);
+        }
+    }
+
+    /// <summary>The stored (stride-padded) vector of row <paramref name="rowId"/>, in place; empty for a row that no list holds.</summary>
+    /// <remarks>The first call builds a row → (list, position) table (8 bytes per row, touching every list once);
+    /// searches never need it, retraining and merging do.</remarks>
+    /// <exception cref="IndexCorruptedException">A list block is damaged.</exception>
+    public ReadOnlySpan<float> GetVector(int rowId)
+    {
+        if ((uint)rowId >= (uint)RowCount) throw new ArgumentOutOfRangeException(nameof(rowId), $"Row {rowId} is outside 0..{RowCount - 1}.");
+        var locations = _locations ?? BuildLocations();
+        long location = locations[rowId];
+        if (location < 0) return [];
+        int list = (int)(location >> 32), index = (int)location;
+        return Lists.GetVectors(list).Slice(index * Lists.Stride, Lists.Stride);
+    }
+
+    private long[] BuildLocations()
+    {
+        var locations = new long[RowCount];
+        Array.Fill(locations, -1L);
+        for (int list = 0; list < Lists.ListCount; list++)
+        {
+            var rowIds = Lists.GetRowIds(list);
+            for (int i = 0; i < rowIds.Length; i++) locations[rowIds[i]] = ((long)list << 32) | (uint)i;
+        }
+        Interlocked.CompareExchange(ref _locations, locations, null);
+        return _locations!;
+    }
+
+    /// <summary>Verifies every block of the file now (the whole file is read).</summary>
+    /// <exception cref="IndexCorruptedException">A block is damaged.</exception>
+    public void VerifyAll()
+    {
+        for (int list = 0; list < Lists.ListCount; list++) Lists.EnsureVerified(list);
+        EnsureTableVerified(_keysBlock, ref _keysVerified);
+        EnsureTableVerified(_metadataBlock, ref _metadataVerified);
+    }
+
+    /// <summary>Unmaps the file.</summary>
+    public void Dispose() => _file.Dispose();
+
+    private ReadOnlySpan<byte> RowBytes(int block, int rowId, ref int verified, out long offset)
+    {
+        if ((uint)rowId >= (uint)RowCount) throw new ArgumentOutOfRangeException(nameof(rowId), $"Row {rowId} is outside 0..{RowCount - 1}.");
+        EnsureTableVerified(block, ref verified);
+        byte* payload = _file.PayloadPointer(block);
+        long tableBytes = ((long)RowCount + 1) * sizeof(ulong);
+        ulong start = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(payload + (long)rowId * 8, 8));
+        ulong end = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(payload + ((long)rowId + 1) * 8, 8));
+        offset = _file.PayloadOffset(block) + tableBytes + (long)start;
+        return new ReadOnlySpan<byte>(payload + tableBytes + (long)start, (int)(end - start));
+    }
+
+    private void EnsureTableVerified(int block, ref int verified)
+    {
+        if (Volatile.Read(ref verified) != 0) return;
+        _file.Verify(block);
+        // Offsets must start at 0, never decrease, and end exactly at the blob's end (each row's slice below 2 GiB).
+        byte* payload = _file.PayloadPointer(block);
+        long tableBytes = ((long)RowCount + 1) * sizeof(ulong);
+        ulong blobBytes = (ulong)(_file.PayloadLength(block) - tableBytes);
+        ulong previous = 0;
+        for (long row = 0; row <= RowCount; row++)
+        {
+            ulong value = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(payload + row * 8, 8));
+            if ((row == 0 && value != 0) || value < previous || value - previous > int.MaxValue || value > blobBytes || (row == RowCount && value != blobBytes))
+                throw _file.Corrupt(_file.PayloadOffset(block) + row * 8, $"invalid offset table in block {BlockTag.ToText(_file.Blocks[block].Tag)}.");
+            previous = value;
+        }
+        Volatile.Write(ref verified, 1);
+    }
+
+    private static string DecodeUtf8(BlockFile file, ReadOnlySpan<byte> bytes, long offset)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new IndexCorruptedException(file.Path, offset, "invalid UTF-8 text.", ex);
+        }
+    }
+}
+
+/// <summary>The inverted lists of a <see cref="MappedSegment"/>, read in place from the mapped file.</summary>
+/// <remarks>
+/// <para>Each LIST block is verified on the first call that touches it (<see cref="GetVectors"/> or
+/// <see cref="GetRowIds"/>): checksum, zero padding, and every row id inside the segment. <see cref="GetCount"/> comes
+/// from the validated table of contents and touches nothing. The spans point into the mapping: they are valid while
+/// the owning snapshot is alive.</para>
+/// <para>Threading: safe for any number of concurrent readers; two threads touching a new list may both verify it,
+/// which is harmless.</para>
+/// </remarks>
+internal sealed unsafe class MappedInvertedLists : IInvertedLists
+{
+    private readonly BlockFile _file;
+    private readonly int _rowCount;
+    private readonly int[] _counts;
+    private readonly int[] _verified;
+
+    internal MappedInvertedLists(BlockFile file, int stride, int rowCount, int[] counts)
+    {
+        _file = file;
+        Stride = stride;
+        _rowCount = rowCount;
+        _counts = counts;
+        _verified = new int[counts.Length];
+    }
+
+    /// <inheritdoc />
+    public int ListCount => _counts.Length;
+
+    /// <inheritdoc />
+    public int Stride { get; }
+
+    /// <inheritdoc />
+    public int GetCount(int list) => _counts[list];
+
+    /// <inheritdoc />
+    /// <exception cref="IndexCorruptedException">The list's block is damaged.</exception>
+    public ReadOnlySpan<float> GetVectors(int list)
+    {
+        EnsureVerified(list);
+        return new ReadOnlySpan<float>(_file.PayloadPointer(list + 1), _counts[list] * Stride);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="IndexCorruptedException">The list's block is damaged.</exception>
+    public ReadOnlySpan<int> GetRowIds(int list)
+    {
+        EnsureVerified(list);
+        return new ReadOnlySpan<int>(_file.PayloadPointer(list + 1) + (long)_counts[list] * Stride * sizeof(float), _counts[list]);
+    }
+
+    /// <summary>Verifies list <paramref name="list"/> unless it already was.</summary>
+    /// <exception cref="IndexCorruptedException">The list's block is damaged.</exception>
+    public void EnsureVerified(int list)
+    {
+        if ((uint)list >= (uint)_counts.Length) throw new ArgumentOutOfRangeException(nameof(list));
+        if (Volatile.Read(ref _verified[list]) != 0) return;
+        int block = list + 1;
+        _file.Verify(block);
+        var rowIds = new ReadOnlySpan<int>(_file.PayloadPointer(block) + (long)_counts[list] * Stride * sizeof(float), _counts[list]);
+        for (int i = 0; i < rowIds.Length; i++)
+        {
+            if ((uint)rowIds[i] >= (uint)_rowCount)
+                throw _file.Corrupt(_file.PayloadOffset(block) + ((long)_counts[list] * Stride + i) * sizeof(int), $"list {list} holds row id {rowIds[i]}, outside the segment's {_rowCount} rows.");
+        }
+        Volatile.Write(ref _verified[list], 1);
+    }
+}

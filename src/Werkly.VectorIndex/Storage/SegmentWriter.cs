@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Werkly.VectorIndex.Storage;
+
+/// <summary>Writes a <see cref="SegmentImage"/> as a segment file: SEGI, LIST×n, KEYS, META, TOC, footer.</summary>
+/// <remarks>Layout: docs/FORMAT.md, section "Segment file". Thread-safe (stateless).</remarks>
+internal static class SegmentWriter
+{
+    /// <summary>Bytes of the fixed part of the SEGI payload (the company id follows).</summary>
+    public const int InfoFixedBytes = 32;
+
+    /// <summary>Validates <paramref name="image"/> and writes it to <paramref name="file"/>; does not sync.</summary>
+    /// <returns>The file's length and id.</returns>
+    public static (long Length, ulong FileId) Write(IWritableFile file, string companyId, SegmentImage image, CancellationToken cancellationToken)
+    {
+        var lists = image.Lists;
+        int rowCount = image.Keys.Count;
+        int stride = lists.Stride;
+        Validate(image);
+
+        var writer = new BlockFileWriter(file, FileKind.Segment);
+        byte[] company = Encoding.UTF8.GetBytes(companyId);
+        var info = new byte[InfoFixedBytes];
+        BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(0), (uint)image.Dimensions);
+        BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(4), (uint)stride);
+        BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(8), (uint)lists.ListCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(12), (uint)rowCount);
+        BinaryPrimitives.WriteInt64LittleEndian(info.AsSpan(16), image.SegmentId);
+        BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(24), (uint)company.Length);
+        writer.WriteBlock(BlockTag.SegmentInfo, 0, info, company);
+
+        for (int list = 0; list < lists.ListCount; list++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            writer.WriteBlock(BlockTag.List, (uint)list, MemoryMarshal.AsBytes(lists.GetVectors(list)), MemoryMarshal.AsBytes(lists.GetRowIds(list)));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteOffsetTableBlock(writer, BlockTag.Keys, rowCount, (buffer, row) => Encoding.UTF8.GetBytes(image.Keys[row], buffer));
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteOffsetTableBlock(writer, BlockTag.Metadata, rowCount, (buffer, row) =>
+        {
+            var map = image.Metadata?[row];
+            if (map is not null) MetadataCodec.Write(buffer, map);
+        });
+        return (writer.Finish(), writer.FileId);
+    }
+
+    // Payload: (rows + 1) little-endian u64 offsets into the blob that follows, then the blob.
+    private static void WriteOffsetTableBlock(BlockFileWriter writer, uint tag, int rowCount, Action<ArrayBufferWriter<byte>, int> writeRow)
+    {
+        var offsets = new ulong[rowCount + 1];
+        var blob = new ArrayBufferWriter<byte>(Math.Max(256, rowCount * 16));
+        for (int row = 0; row < rowCount; row++)
+        {
+            writeRow(blob, row);
+            offsets[row + 1] = (ulong)blob.WrittenCount;
+        }
+        writer.WriteBlock(tag, 0, MemoryMarshal.AsBytes(offsets.AsSpan()), blob.WrittenSpan);
+    }
+
+    private static void Validate(SegmentImage image)
+    {
+        var lists = image.Lists;
+        int rowCount = image.Keys.Count;
+        var seen = new bool[rowCount];
+        for (int list = 0; list < lists.ListCount; list++)
+        {
+            int count = lists.GetCount(list);
+            var vectors = lists.GetVectors(list);
+            var rowIds = lists.GetRowIds(list);
+            if (vectors.Length != (long)count * lists.Stride || rowIds.Length != count)
+                throw new ArgumentException($"List {list} holds {count} rows but {vectors.Length} floats and {rowIds.Length} row ids.", nameof(image));
+            foreach (int row in rowIds)
+            {
+                if ((uint)row >= (uint)rowCount)
+                    throw new ArgumentException($"List {list} holds row id {row}, outside 0..{rowCount - 1}.", nameof(image));
+                if (seen[row]) throw new ArgumentException($"Row id {row} appears in more than one list position.", nameof(image));
+                seen[row] = true;
+            }
+        }
+        for (int row = 0; row < rowCount; row++)
+            if (string.IsNullOrEmpty(image.Keys[row])) throw new ArgumentException($"Row {row} has no key.", nameof(image));
+    }
+}

@@ -1,0 +1,32 @@
+using System.IO.Hashing;
+
+namespace Werkly.VectorIndex.Storage;
+
+/// <summary>Constants and small primitives of the on-disk format shared by every file kind.</summary>
+/// <remarks>Keep in sync with docs/FORMAT.md.</remarks>
+internal static class StorageFormat
+{
+    /// <summary>"WRKLYVIX" read as a little-endian <see cref="ulong"/>: the first 8 bytes of every file.</summary>
+    public const ulong HeaderMagic = 0x584956594C4B5257UL;
+
+    /// <summary>"WVIXEND!" read as a little-endian <see cref="ulong"/>: the first 8 bytes of every footer.</summary>
+    public const ulong FooterMagic = 0x21444E4558495657UL;
+
+    /// <summary>The container format version this library writes (header, blocks, table of contents, footer).</summary>
+    public const ushort FormatVersion = 1;
+
+    /// <summary>The record (payload layout) version this library writes for every file kind.</summary>
+    public const ushort RecordVersion = 1;
+
+    /// <summary>Every block header and payload starts at a multiple of this many bytes.</summary>
+    public const int Alignment = 64;
+
+    /// <summary>Rounds <paramref name="value"/> up to a multiple of <see cref="Alignment"/>.</summary>
+    public static long AlignUp(long value) => (value + (Alignment - 1)) & ~(long)(Alignment - 1);
+
+    /// <summary>The checksum of every block and header: XXH3-64 with seed 0.</summary>
+    public static ulong Checksum(ReadOnlySpan<byte> bytes) => XxHash3.HashToUInt64(bytes);
+
+    /// <summary>Floats per row for <paramref name="dimensions"/>: rounded up to a multiple of 16 (one 64-byte line).</summary>
+    public static int StrideFor(int dimensions) => (dimensions + 15) & ~15;
+}

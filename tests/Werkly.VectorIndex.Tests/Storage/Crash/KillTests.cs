@@ -1,0 +1,20 @@
+using Werkly.VectorIndex.CrashTest;
+using Xunit.Abstractions;
+
+namespace Werkly.VectorIndex.Tests.Storage.Crash;
+
+/// <summary>A child process commits batches in a loop and is SIGKILLed at random moments; after every kill the
+/// directory must hold exactly the batches whose commit returned.</summary>
+public class KillTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void After_each_of_25_SIGKILLs_the_store_holds_exactly_the_committed_batches()
+    {
+        using var temp = new TempDirectory("kill");
+        var result = KillLoop.Run(temp.Path, kills: 25, seed: 20260601, maxDelayMs: 250, log: output.WriteLine);
+        foreach (string failure in result.Failures) output.WriteLine(failure);
+        output.WriteLine(result.Summary());
+        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
+        Assert.True(result.BatchesCommitted > 25, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
+    }
+}
