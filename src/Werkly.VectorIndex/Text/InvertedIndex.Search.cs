@@ -39,6 +39,13 @@ public sealed partial class InvertedIndex
             return Weight * tf / (tf + NormA + NormB * List.BlockMinLength[block]) * (1 + BoundSlack);
         }
 
+        /// <summary>Steps to the next posting (the cursor is on the current candidate).</summary>
+        public void Next()
+        {
+            var position = ++Position;
+            Doc = position < List.Count ? List.Docs[position] : int.MaxValue;
+        }
+
         public void MoveTo(int target)
         {
             Position = List.Advance(Position, target);
@@ -192,7 +199,7 @@ public sealed partial class InvertedIndex
             {
                 for (var i = firstEssential; i < n; i++)
                 {
-                    if (clauses[i].Doc == doc) clauses[i].MoveTo(doc + 1);
+                    if (clauses[i].Doc == doc) clauses[i].Next();
                 }
                 continue;
             }
@@ -205,7 +212,7 @@ public sealed partial class InvertedIndex
                 var score = clause.Score(clause.Position);
                 contributions[clause.Order] = score;
                 bound += score;
-                clause.MoveTo(doc + 1);
+                clause.Next();
             }
 
             var pruned = bound < threshold;

@@ -34,6 +34,23 @@ public static class PorterStemmer
         "ous", "ive", "ize",
     ];
 
+    // The rule tables grouped by the character that decides which rules can match (the suffix's penultimate letter for
+    // steps 2 and 4, its last letter for step 3), keeping their order: a word is compared only with its own group.
+    private static readonly (string Suffix, string Replacement)[]?[] Step2Groups = Group(Step2Rules, fromEnd: 2);
+    private static readonly (string Suffix, string Replacement)[]?[] Step3Groups = Group(Step3Rules, fromEnd: 1);
+    private static readonly (string Suffix, string Replacement)[]?[] Step4Groups = Group(Step4Suffixes.Select(s => (s, "")).ToArray(), fromEnd: 2);
+
+    private static (string Suffix, string Replacement)[]?[] Group((string Suffix, string Replacement)[] rules, int fromEnd)
+    {
+        var groups = new (string Suffix, string Replacement)[]?[128];
+        foreach (var rule in rules)
+        {
+            var key = rule.Suffix[^fromEnd];
+            groups[key] = [.. groups[key] ?? [], rule];
+        }
+        return groups;
+    }
+
     /// <summary>Stems one lower-case word.</summary>
     /// <param name="word">The word.</param>
     /// <returns>The stem; the same instance when nothing changed.</returns>
@@ -56,9 +73,9 @@ public static class PorterStemmer
         var w = new Word(word);
         w.Step1ab();
         w.Step1c();
-        w.ApplyRules(Step2Rules);
-        w.ApplyRules(Step3Rules);
-        w.Step4();
+        w.ApplyRules(Step2Groups, fromEnd: 2);
+        w.ApplyRules(Step3Groups, fromEnd: 1);
+        w.Step4(Step4Groups);
         w.Step5();
         return w.End + 1;
     }
@@ -161,8 +178,11 @@ public static class PorterStemmer
         }
 
         /// <summary>Steps 2 and 3: the first matching suffix is replaced when the stem's measure is above zero.</summary>
-        public void ApplyRules((string Suffix, string Replacement)[] rules)
+        public void ApplyRules((string Suffix, string Replacement)[]?[] groups, int fromEnd)
         {
+            if (End + 1 < fromEnd) return;
+            var key = _b[End + 1 - fromEnd];
+            if (key >= groups.Length || groups[key] is not { } rules) return;
             foreach (var (suffix, replacement) in rules)
             {
                 if (!EndsWith(suffix)) continue;
@@ -172,9 +192,12 @@ public static class PorterStemmer
         }
 
         /// <summary>Step 4: the first matching suffix is removed when the stem's measure is above one.</summary>
-        public void Step4()
+        public void Step4((string Suffix, string Replacement)[]?[] groups)
         {
-            foreach (var suffix in Step4Suffixes)
+            if (End < 1) return;
+            var key = _b[End - 1];
+            if (key >= groups.Length || groups[key] is not { } rules) return;
+            foreach (var (suffix, _) in rules)
             {
                 if (!EndsWith(suffix)) continue;
                 if (suffix == "ion" && (_stemEnd < 0 || _b[_stemEnd] is not ('s' or 't'))) continue;

@@ -94,7 +94,12 @@ public sealed class TextAnalyzer
             var cls = WordBreaks.Classify(cp);
             if (cls is WordBreakClass.Letter or WordBreakClass.Digit or WordBreakClass.ExtendNumLet)
             {
-                if (_urls && cls != WordBreakClass.ExtendNumLet)
+                var end = ScanWord(text, i);
+                // An e-mail address or URL continues past the first word with one of these characters (or starts with
+                // "www."), so the full matchers run only then.
+                if (_urls && cls != WordBreakClass.ExtendNumLet
+                    && ((end < text.Length && text[end] is '@' or ':' or '.' or '+' or '-' or '%' or '\'' or '/' or '_')
+                        || (end - i > 4 && text[i] is 'w' or 'W')))
                 {
                     var special = MatchUrl(text, i);
                     if (special == 0) special = MatchEmail(text, i);
@@ -105,7 +110,6 @@ public sealed class TextAnalyzer
                         continue;
                     }
                 }
-                var end = ScanWord(text, i);
                 EmitWord(text[i..end], buffer, ref sink);
                 i = end;
             }
