@@ -9,7 +9,8 @@ namespace Werkly.VectorIndex.TextBenchmarks;
 /// <remarks>Lucene returns internal doc ids (no stored-field fetch), ours returns keys: the comparison favours Lucene.</remarks>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public sealed class QueryBenchmarks : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet calls the [GlobalCleanup] method, which disposes.")]
+public class QueryBenchmarks
 {
     private const int Top = 10;
     private string[] _queries = [];
@@ -28,7 +29,7 @@ public sealed class QueryBenchmarks : IDisposable
     }
 
     [GlobalCleanup]
-    public void Dispose()
+    public void Cleanup()
     {
         _ours?.Dispose();
         _lucene?.Dispose();
@@ -54,7 +55,7 @@ public sealed class QueryBenchmarks : IDisposable
 /// <summary>Indexing 70,000 documents from scratch until searchable (Lucene: AddDocument for each, then Commit).</summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
-public sealed class IndexingBenchmarks
+public class IndexingBenchmarks
 {
     private BeirDocument[] _corpus = [];
 

@@ -37,7 +37,7 @@ static int Smoke()
         var werkly = watch.Elapsed.TotalMilliseconds / 225;
         Console.WriteLine($"round {round}: Lucene {lucene:F3} ms/query ({hits} hits), Werkly {werkly:F3} ms/query ({ours} hits)");
     }
-    queries.Dispose();
+    queries.Cleanup();
     return 0;
 }
 

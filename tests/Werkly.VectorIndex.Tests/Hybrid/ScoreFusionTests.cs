@@ -98,3 +98,37 @@ public class ScoreFusionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new HybridQuery("q") { Include = (HybridProjection)64 }.Validate());
     }
 }
+
+public class HybridSearchTests
+{
+    [Fact]
+    public void Runs_both_sides_with_the_candidate_count_and_fuses_them()
+    {
+        using var keyword = new Werkly.VectorIndex.Text.InvertedIndex();
+        keyword.Upsert("doc1", "Invoices", "quarterly invoice totals");
+        keyword.Upsert("doc2", null, "payroll run for march");
+        keyword.Upsert("doc3", null, "invoice reminder");
+        var asked = new List<int>();
+        HybridRetriever vector = (candidates, _) =>
+        {
+            lock (asked) asked.Add(candidates);
+            return [new RankedHit("doc2", 0.9), new RankedHit("doc1", 0.7)];
+        };
+        var query = new HybridQuery("invoice") { Fusion = new FusionOptions { Method = FusionMethod.ReciprocalRank, Top = 3, Explain = true }, CandidatesPerSide = 50 };
+        var sequential = HybridSearch.Search(query, vector, HybridSearch.Keyword(keyword, query.Text));
+        var parallel = HybridSearch.Search(query, vector, HybridSearch.Keyword(keyword, query.Text), parallel: true);
+        Assert.Equal([50, 50], asked);
+        Assert.Equal(sequential.Select(h => (h.Key, h.Score)), parallel.Select(h => (h.Key, h.Score)));
+        Assert.Equal("doc1", sequential[0].Key); // vector rank 2 + keyword rank 1
+        Assert.Equal(2, sequential[0].Explanation!.VectorRank);
+        Assert.Equal(1, sequential[0].Explanation!.KeywordRank);
+        Assert.Equal(3, sequential.Count);
+    }
+
+    [Fact]
+    public void Keyword_documents_come_from_BEIR_documents()
+    {
+        var doc = Werkly.VectorIndex.Text.KeywordDocument.From(new Evaluation.BeirDocument("7", "T", "B"));
+        Assert.Equal(new Werkly.VectorIndex.Text.KeywordDocument("7", "T", "B"), doc);
+    }
+}
