@@ -39,13 +39,6 @@ public sealed partial class InvertedIndex
             return Weight * tf / (tf + NormA + NormB * List.BlockMinLength[block]) * (1 + BoundSlack);
         }
 
-        /// <summary>Steps to the next posting (the cursor is on the current candidate).</summary>
-        public void Next()
-        {
-            var position = ++Position;
-            Doc = position < List.Count ? List.Docs[position] : int.MaxValue;
-        }
-
         public void MoveTo(int target)
         {
             Position = List.Advance(Position, target);
@@ -172,87 +165,117 @@ public sealed partial class InvertedIndex
         }
     }
 
-    /// <summary>Document-at-a-time block-max MaxScore (Turtle and Flood 1995; Ding and Suel 2011 for block bounds).</summary>
+    private const int WindowShift = 12;
+    private const int WindowSize = 1 << WindowShift;
+
+    /// <summary>
+    /// Block-max MaxScore (Turtle and Flood 1995; block bounds after Ding and Suel 2011) over windows of document ids,
+    /// as Lucene 9's MaxScoreBulkScorer does it.
+    /// </summary>
+    /// <remarks>
+    /// Clauses are sorted by upper bound; the longest prefix whose bounds sum below the current threshold is
+    /// non-essential: a document found only there cannot enter the top k. Per window of 4,096 ids the essential
+    /// clauses add their scores into a flat accumulator (term-at-a-time, cache-resident); each touched document then
+    /// needs its partial score plus the non-essential bounds to reach the threshold, and the non-essential clauses are
+    /// probed in descending bound order, each one's bound first tightened to the bound of the block that would hold
+    /// the document, stopping as soon as the threshold is out of reach. A document that survives is scored exactly,
+    /// summing its clauses in canonical order, so pruned and exhaustive scores are bit-identical.
+    /// </remarks>
     private void ScoreMaxScore(Clause[] byOrder, TopHits hits, CancellationToken cancellationToken)
     {
         var n = byOrder.Length;
-        // Ascending upper bound: a prefix whose bounds sum below the threshold is "non-essential".
         var clauses = byOrder.OrderBy(c => c.UpperBound).ThenBy(c => c.Order).ToArray();
         var prefix = new double[n];
         for (var i = 0; i < n; i++) prefix[i] = (i > 0 ? prefix[i - 1] : 0) + clauses[i].UpperBound;
-        var contributions = new double[n];
+        var probes = new int[n]; // per canonical clause: position of the exact-scoring cursor
+        var window = new double[WindowSize];
+        var touched = new ulong[WindowSize >> 6];
         var firstEssential = 0;
         var threshold = double.NegativeInfinity; // scores below this cannot enter the heap (deflated by BoundSlack)
-        var steps = 0;
 
         while (true)
         {
-            if ((++steps & 0x3FF) == 0) cancellationToken.ThrowIfCancellationRequested();
-            var doc = int.MaxValue;
-            for (var i = firstEssential; i < n; i++)
-            {
-                if (clauses[i].Doc < doc) doc = clauses[i].Doc;
-            }
-            if (doc == int.MaxValue) break;
+            cancellationToken.ThrowIfCancellationRequested();
+            var windowStart = int.MaxValue;
+            for (var i = firstEssential; i < n; i++) windowStart = Math.Min(windowStart, clauses[i].Doc);
+            if (windowStart == int.MaxValue) break;
+            var windowEnd = (int)Math.Min((long)windowStart + WindowSize, int.MaxValue);
+            var essentialFrom = firstEssential; // fixed for the window: these clauses have accumulated into it
 
-            if (IsDeleted(doc))
-            {
-                for (var i = firstEssential; i < n; i++)
-                {
-                    if (clauses[i].Doc == doc) clauses[i].Next();
-                }
-                continue;
-            }
-
-            var bound = firstEssential > 0 ? prefix[firstEssential - 1] : 0;
-            for (var i = firstEssential; i < n; i++)
+            for (var i = essentialFrom; i < n; i++)
             {
                 var clause = clauses[i];
-                if (clause.Doc != doc) continue;
-                var score = clause.Score(clause.Position);
-                contributions[clause.Order] = score;
-                bound += score;
-                clause.Next();
+                var list = clause.List;
+                var docs = list.Docs;
+                var position = clause.Position;
+                var count = list.Count;
+                while (position < count && docs[position] < windowEnd)
+                {
+                    var local = docs[position] - windowStart;
+                    window[local] += clause.Score(position);
+                    touched[local >> 6] |= 1UL << local;
+                    position++;
+                }
+                clause.Position = position;
+                clause.Doc = position < count ? docs[position] : int.MaxValue;
             }
 
-            var pruned = bound < threshold;
-            for (var i = firstEssential - 1; i >= 0 && !pruned; i--)
+            var nonEssentialBound = essentialFrom > 0 ? prefix[essentialFrom - 1] : 0;
+            for (var word = 0; word < touched.Length; word++)
             {
-                var clause = clauses[i];
-                var blockBound = clause.BoundAt(doc);
-                bound += blockBound - clause.UpperBound;
-                if (bound < threshold)
+                var bits = touched[word];
+                if (bits == 0) continue;
+                touched[word] = 0;
+                while (bits != 0)
                 {
-                    pruned = true;
-                    break;
-                }
-                if (blockBound == 0) continue;
-                clause.MoveTo(doc);
-                if (clause.Doc == doc)
-                {
-                    var score = clause.Score(clause.Position);
-                    contributions[clause.Order] = score;
-                    bound += score - blockBound;
-                }
-                else
-                {
-                    bound -= blockBound;
-                }
-                pruned = bound < threshold;
-            }
+                    var local = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    var partial = window[local];
+                    window[local] = 0;
+                    var doc = windowStart + local;
+                    if (IsDeleted(doc)) continue;
+                    var bound = partial + nonEssentialBound;
+                    if (bound < threshold) continue;
+                    if (!ReachesThreshold(clauses, essentialFrom, doc, bound, threshold)) continue;
 
-            if (!pruned)
-            {
-                var total = 0.0;
-                for (var k = 0; k < n; k++) total += contributions[k];
-                hits.Offer(total, doc);
-                if (hits.IsFull)
-                {
-                    threshold = hits.MinScore * (1 - BoundSlack);
-                    while (firstEssential < n && prefix[firstEssential] < threshold) firstEssential++;
+                    hits.Offer(ExactScore(byOrder, probes, doc), doc);
+                    if (hits.IsFull) threshold = hits.MinScore * (1 - BoundSlack);
                 }
             }
-            Array.Clear(contributions);
+            if (hits.IsFull)
+            {
+                while (firstEssential < n && prefix[firstEssential] < threshold) firstEssential++;
+            }
         }
+    }
+
+    /// <summary>Probes the non-essential clauses (highest bound first) while the document can still reach the threshold.</summary>
+    private static bool ReachesThreshold(Clause[] clauses, int essentialFrom, int doc, double bound, double threshold)
+    {
+        for (var i = essentialFrom - 1; i >= 0; i--)
+        {
+            var clause = clauses[i];
+            var blockBound = clause.BoundAt(doc);
+            bound += blockBound - clause.UpperBound;
+            if (bound < threshold) return false;
+            if (blockBound == 0) continue;
+            clause.MoveTo(doc);
+            bound += clause.Doc == doc ? clause.Score(clause.Position) - blockBound : -blockBound;
+            if (bound < threshold) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The document's score summed over all clauses in canonical order (as <see cref="ScoreExhaustive"/> sums).</summary>
+    private static double ExactScore(Clause[] byOrder, int[] probes, int doc)
+    {
+        var total = 0.0;
+        for (var k = 0; k < byOrder.Length; k++)
+        {
+            var clause = byOrder[k];
+            var position = probes[k] = clause.List.Advance(probes[k], doc);
+            if (position < clause.List.Count && clause.List.Docs[position] == doc) total += clause.Score(position);
+        }
+        return total;
     }
 }
