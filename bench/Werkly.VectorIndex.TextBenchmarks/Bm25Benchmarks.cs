@@ -8,7 +8,8 @@ namespace Werkly.VectorIndex.TextBenchmarks;
 /// <summary>Per-query latency on 70,000 documents: the 225 Cranfield queries, top 10, analysis included on both sides.</summary>
 /// <remarks>Lucene returns internal doc ids (no stored-field fetch), ours returns keys: the comparison favours Lucene.</remarks>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 15)]
+[MedianColumn]
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 20)]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet calls the [GlobalCleanup] method, which disposes.")]
 public class QueryBenchmarks
 {
@@ -54,6 +55,7 @@ public class QueryBenchmarks
 
 /// <summary>Indexing 70,000 documents from scratch until searchable (Lucene: AddDocument for each, then Commit).</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class IndexingBenchmarks
 {

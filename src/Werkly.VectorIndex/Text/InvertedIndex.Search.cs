@@ -168,6 +168,9 @@ public sealed partial class InvertedIndex
     private const int WindowShift = 12;
     private const int WindowSize = 1 << WindowShift;
 
+    [ThreadStatic] private static double[]? t_window;
+    [ThreadStatic] private static ulong[]? t_touched;
+
     /// <summary>
     /// Block-max MaxScore (Turtle and Flood 1995; block bounds after Ding and Suel 2011) over windows of document ids,
     /// as Lucene 9's MaxScoreBulkScorer does it.
@@ -188,8 +191,9 @@ public sealed partial class InvertedIndex
         var prefix = new double[n];
         for (var i = 0; i < n; i++) prefix[i] = (i > 0 ? prefix[i - 1] : 0) + clauses[i].UpperBound;
         var probes = new int[n]; // per canonical clause: position of the exact-scoring cursor
-        var window = new double[WindowSize];
-        var touched = new ulong[WindowSize >> 6];
+        // Per-thread accumulators; every window leaves them zeroed again, and cancellation is only observed between windows.
+        var window = t_window ??= new double[WindowSize];
+        var touched = t_touched ??= new ulong[WindowSize >> 6];
         var firstEssential = 0;
         var threshold = double.NegativeInfinity; // scores below this cannot enter the heap (deflated by BoundSlack)
 

@@ -12,7 +12,8 @@ namespace Werkly.VectorIndex.Text;
 /// <c>[A-Za-z0-9_.-]</c>, 1 to 64 characters, not starting with '.'.</para>
 /// <para>Thread safety: every member may be called from any thread. Searches run concurrently with each other and
 /// with writes to other companies; writes to one company are serialized (see <see cref="InvertedIndex"/>).
-/// <see cref="DeleteCompany"/> detaches the partition at once; searches already running on it finish on the old data.</para>
+/// <see cref="DeleteCompany"/> detaches the partition at once; searches already running on it finish on the old data,
+/// and an upsert racing with the delete of its own company may land in the detached partition (order such calls).</para>
 /// </remarks>
 public sealed class KeywordIndex : IDisposable
 {
