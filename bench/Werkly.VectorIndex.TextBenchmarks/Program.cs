@@ -12,6 +12,7 @@ using Werkly.VectorIndex.TextBenchmarks;
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --grid    BM25 parameter grid on Cranfield
 if (args.Contains("--smoke")) return Smoke();
 if (args.Contains("--eval")) return Eval();
+if (args.Contains("--profile-indexing")) return ProfileIndexing();
 if (args.Contains("--grid")) return Grid();
 BenchmarkSwitcher.FromTypes([typeof(QueryBenchmarks), typeof(IndexingBenchmarks)]).RunAll(args: args);
 return 0;
@@ -79,3 +80,49 @@ static int Grid()
 static void Print(string name, RetrievalScores s) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{name,-26} queries {s.Queries} nDCG@10 {s.Ndcg10:F4} MAP@100 {s.Map100:F4} R@100 {s.Recall100:F4} P@10 {s.Precision10:F4}"));
+
+// Splits indexing time into analysis alone and the whole upsert, interleaved so machine load affects both alike.
+static int ProfileIndexing()
+{
+    var corpus = Corpus.Repeated();
+    var watch = new Stopwatch();
+    for (var round = 0; round < 3; round++)
+    {
+        watch.Restart();
+        var sink = new CountingSink();
+        foreach (var doc in corpus)
+        {
+            TextAnalyzer.English.Analyze(doc.Title, ref sink);
+            TextAnalyzer.English.Analyze(doc.Text, ref sink);
+        }
+        var analysis = watch.Elapsed.TotalSeconds;
+        foreach (var (name, analyzer) in new[]
+        {
+            ("tokenize+lower", new TextAnalyzer(new TextAnalyzerOptions { StopWords = null, Stemming = TextStemming.None })),
+            ("+stop", new TextAnalyzer(new TextAnalyzerOptions { Stemming = TextStemming.None })),
+        })
+        {
+            watch.Restart();
+            var s = new CountingSink();
+            foreach (var doc in corpus)
+            {
+                analyzer.Analyze(doc.Title, ref s);
+                analyzer.Analyze(doc.Text, ref s);
+            }
+            Console.Write($"{name} {watch.Elapsed.TotalSeconds:F2} s; ");
+        }
+        watch.Restart();
+        watch.Restart();
+        using var index = new InvertedIndex();
+        foreach (var doc in corpus) index.Upsert(doc.Id, doc.Title, doc.Text);
+        Console.WriteLine($"analysis {analysis:F2} s ({sink.Terms} terms), full upsert {watch.Elapsed.TotalSeconds:F2} s");
+    }
+    return 0;
+}
+
+internal struct CountingSink : ITermSink
+{
+    public long Terms;
+
+    public void Add(scoped ReadOnlySpan<char> term) => Terms += term.Length > 0 ? 1 : 0;
+}

@@ -87,11 +87,15 @@ public sealed class TextAnalyzer
         where TSink : ITermSink, allows ref struct
     {
         Span<char> buffer = stackalloc char[_maxTokenLength + 2];
+        var ascii = WordBreaks.AsciiClasses;
         var i = 0;
         while (i < text.Length)
         {
-            var cp = WordBreaks.CodePointAt(text, i, out var width);
-            var cls = WordBreaks.Classify(cp);
+            var c = text[i];
+            WordBreakClass cls;
+            var width = 1;
+            if (c < 0x80) cls = ascii[c];
+            else cls = WordBreaks.Classify(WordBreaks.CodePointAt(text, i, out width));
             if (cls is WordBreakClass.Letter or WordBreakClass.Digit or WordBreakClass.ExtendNumLet)
             {
                 var end = ScanWord(text, i);
@@ -126,21 +130,34 @@ public sealed class TextAnalyzer
         }
     }
 
-    /// <summary>Returns the end of the word that starts at <paramref name="start"/> (UAX #29 rules WB5–WB13b).</summary>
+    /// <summary>Returns the end of the word that starts at <paramref name="start"/> (UAX #29 rules WB4–WB13b).</summary>
     private static int ScanWord(ReadOnlySpan<char> text, int start)
     {
+        var ascii = WordBreaks.AsciiClasses;
         var cp = WordBreaks.CodePointAt(text, start, out var width);
         var last = WordBreaks.Classify(cp);
-        var i = SkipExtend(text, start + width);
+        var i = start + width;
         while (i < text.Length)
         {
-            cp = WordBreaks.CodePointAt(text, i, out width);
-            var cls = WordBreaks.Classify(cp);
+            var c = text[i];
+            WordBreakClass cls;
+            if (c < 0x80)
+            {
+                cls = ascii[c];
+                width = 1;
+            }
+            else
+            {
+                cls = WordBreaks.Classify(WordBreaks.CodePointAt(text, i, out width));
+            }
             switch (cls)
             {
                 case WordBreakClass.Letter or WordBreakClass.Digit or WordBreakClass.ExtendNumLet:
                     last = cls;
-                    i = SkipExtend(text, i + width);
+                    i += width;
+                    continue;
+                case WordBreakClass.Extend: // WB4: marks and format characters belong to the character before them
+                    i += width;
                     continue;
                 case WordBreakClass.MidLetter or WordBreakClass.MidNumLet or WordBreakClass.MidNum:
                     var after = SkipExtend(text, i + width);
@@ -155,7 +172,7 @@ public sealed class TextAnalyzer
                     };
                     if (!joins) return i;
                     last = next;
-                    i = SkipExtend(text, after + nextWidth);
+                    i = after + nextWidth;
                     continue;
                 default:
                     return i;
@@ -185,7 +202,15 @@ public sealed class TextAnalyzer
         var length = CopyLower(word, buffer);
         var term = buffer[..length];
         if (_stopWords is not null && _stopLookup.Contains(term)) return;
-        if (_stem) term = term[..PorterStemmer.Stem(term)];
+        if (_stem)
+        {
+            if (term.Length <= StemCache.MaxWordLength)
+            {
+                sink.Add(StemCache.Current.Stem(term));
+                return;
+            }
+            term = term[..PorterStemmer.Stem(term)];
+        }
         sink.Add(term);
     }
 
@@ -203,13 +228,16 @@ public sealed class TextAnalyzer
             word.CopyTo(buffer);
             return word.Length;
         }
-        if (Ascii.IsValid(word))
+        var k = 0;
+        for (; k < word.Length; k++)
         {
-            Ascii.ToLower(word, buffer, out var written);
-            return written;
+            var c = word[k];
+            if (c >= 0x80) break;
+            buffer[k] = c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
         }
-        var n = 0;
-        for (var i = 0; i < word.Length;)
+        if (k == word.Length) return k;
+        var n = k;
+        for (var i = k; i < word.Length;)
         {
             if (char.IsHighSurrogate(word[i]) && Rune.DecodeFromUtf16(word[i..], out var rune, out _) == OperationStatus.Done)
             {
@@ -298,6 +326,37 @@ public sealed class TextAnalyzer
         catch (PlatformNotSupportedException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// A per-thread memo of Porter stems. Word frequencies are Zipfian, so nearly every word has been stemmed before;
+    /// a hash lookup is several times cheaper than re-running the five steps. Bounded: cleared when full.
+    /// </summary>
+    private sealed class StemCache
+    {
+        public const int MaxWordLength = 32;
+        private const int Capacity = 1 << 16;
+
+        [ThreadStatic] private static StemCache? t_current;
+
+        private readonly Dictionary<string, string> _stems = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        private StemCache() => _lookup = _stems.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public static StemCache Current => t_current ??= new StemCache();
+
+        /// <summary>The stem of <paramref name="word"/>; the span's contents may be overwritten.</summary>
+        public string Stem(Span<char> word)
+        {
+            if (_lookup.TryGetValue(word, out var stem)) return stem;
+            var key = new string(word);
+            stem = new string(word[..PorterStemmer.Stem(word)]);
+            if (_stems.Count >= Capacity) _stems.Clear();
+            if (stem.Equals(key, StringComparison.Ordinal)) stem = key;
+            _stems[key] = stem;
+            return stem;
         }
     }
 

@@ -23,7 +23,8 @@ internal enum WordBreakClass : byte
 /// <summary>Classifies code points for <see cref="TextAnalyzer"/>'s word segmentation.</summary>
 internal static class WordBreaks
 {
-    private static readonly WordBreakClass[] AsciiClasses = BuildAsciiTable();
+    /// <summary>Classes of the ASCII characters, for the tokenizer's fast path.</summary>
+    public static readonly WordBreakClass[] AsciiClasses = BuildAsciiTable();
 
     private static WordBreakClass[] BuildAsciiTable()
     {
