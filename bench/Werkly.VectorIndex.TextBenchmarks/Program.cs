@@ -10,6 +10,7 @@ using Werkly.VectorIndex.TextBenchmarks;
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --smoke   each benchmark body once
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --eval    Cranfield quality, ours vs Lucene
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --grid    BM25 parameter grid on Cranfield
+//   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --profile-indexing   analysis vs upsert time
 if (args.Contains("--smoke")) return Smoke();
 if (args.Contains("--eval")) return Eval();
 if (args.Contains("--profile-indexing")) return ProfileIndexing();

@@ -29,20 +29,20 @@ public sealed partial class InvertedIndex
 
         public double Score(int position)
         {
-            double tf = List.Freqs[position];
-            return Weight * tf / (tf + NormA + NormB * Lengths[List.Docs[position]]);
+            double tf = List.FreqAt(position);
+            return Weight * tf / (tf + NormA + NormB * Lengths[List.DocAt(position)]);
         }
 
         public double BlockBoundOf(int block)
         {
-            double tf = List.BlockMaxFreq[block];
-            return Weight * tf / (tf + NormA + NormB * List.BlockMinLength[block]) * (1 + BoundSlack);
+            double tf = List.BlockMaxFreq(block);
+            return Weight * tf / (tf + NormA + NormB * List.BlockMinLength(block)) * (1 + BoundSlack);
         }
 
         public void MoveTo(int target)
         {
             Position = List.Advance(Position, target);
-            Doc = Position < List.Count ? List.Docs[Position] : int.MaxValue;
+            Doc = Position < List.Count ? List.DocAt(Position) : int.MaxValue;
         }
 
         /// <summary>The score bound of the block that holds the first posting at or after <paramref name="target"/>
@@ -51,7 +51,7 @@ public sealed partial class InvertedIndex
         {
             var block = Math.Max(Block, Position >> PostingList.BlockShift);
             var blocks = List.BlockCount;
-            while (block < blocks && List.BlockLastDoc[block] < target) block++;
+            while (block < blocks && List.BlockLastDoc(block) < target) block++;
             if (block == blocks) return 0;
             if (block != Block)
             {
@@ -145,7 +145,7 @@ public sealed partial class InvertedIndex
                     NormB = scoring.K1 * scoring.B / averageLength,
                 };
                 for (var b = 0; b < list.BlockCount; b++) clause.UpperBound = Math.Max(clause.UpperBound, clause.BlockBoundOf(b));
-                clause.Doc = list.Count > 0 ? list.Docs[0] : int.MaxValue;
+                clause.Doc = list.Count > 0 ? list.DocAt(0) : int.MaxValue;
                 clauses.Add(clause);
             }
         }
@@ -157,7 +157,7 @@ public sealed partial class InvertedIndex
         var scores = new double[_docCount];
         foreach (var clause in clauses)
         {
-            for (var p = 0; p < clause.List.Count; p++) scores[clause.List.Docs[p]] += clause.Score(p);
+            for (var p = 0; p < clause.List.Count; p++) scores[clause.List.DocAt(p)] += clause.Score(p);
         }
         for (var doc = 0; doc < _docCount; doc++)
         {
@@ -210,18 +210,23 @@ public sealed partial class InvertedIndex
             {
                 var clause = clauses[i];
                 var list = clause.List;
-                var docs = list.Docs;
+                var postings = list.Postings;
+                var lengths = clause.Lengths;
+                var (weight, normA, normB) = (clause.Weight, clause.NormA, clause.NormB);
                 var position = clause.Position;
                 var count = list.Count;
-                while (position < count && docs[position] < windowEnd)
+                while (position < count)
                 {
-                    var local = docs[position] - windowStart;
-                    window[local] += clause.Score(position);
+                    var doc = postings[2 * position];
+                    if (doc >= windowEnd) break;
+                    double tf = postings[2 * position + 1];
+                    var local = doc - windowStart;
+                    window[local] += weight * tf / (tf + normA + normB * lengths[doc]); // as Clause.Score
                     touched[local >> 6] |= 1UL << local;
                     position++;
                 }
                 clause.Position = position;
-                clause.Doc = position < count ? docs[position] : int.MaxValue;
+                clause.Doc = position < count ? postings[2 * position] : int.MaxValue;
             }
 
             var nonEssentialBound = essentialFrom > 0 ? prefix[essentialFrom - 1] : 0;
@@ -278,7 +283,7 @@ public sealed partial class InvertedIndex
         {
             var clause = byOrder[k];
             var position = probes[k] = clause.List.Advance(probes[k], doc);
-            if (position < clause.List.Count && clause.List.Docs[position] == doc) total += clause.Score(position);
+            if (position < clause.List.Count && clause.List.DocAt(position) == doc) total += clause.Score(position);
         }
         return total;
     }

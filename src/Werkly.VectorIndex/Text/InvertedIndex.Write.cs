@@ -240,8 +240,8 @@ public sealed partial class InvertedIndex
                 var list = new PostingList();
                 for (var p = 0; p < old.Count; p++)
                 {
-                    var doc = remap[old.Docs[p]];
-                    if (doc >= 0) list.Add(doc, old.Freqs[p], lengths[old.Docs[p]]);
+                    var doc = remap[old.DocAt(p)];
+                    if (doc >= 0) list.Add(doc, old.FreqAt(p), lengths[old.DocAt(p)]);
                 }
                 postings[id] = list;
             }

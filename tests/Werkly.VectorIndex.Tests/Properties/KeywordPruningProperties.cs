@@ -27,14 +27,14 @@ public class KeywordPruningProperties
         select string.Join(' ', words);
 
     private static readonly Gen<Operation> OperationGen =
-        from key in Gen.Choose(0, 120)
+        from key in Gen.Choose(0, 300)
         from delete in Gen.Frequency((1, Gen.Constant(true)), (5, Gen.Constant(false)))
         from title in Text(4)
         from body in Text(40)
         select new Operation(key, delete, title, body);
 
     private static readonly Gen<Scenario> ScenarioGen =
-        from count in Gen.Choose(1, 400)
+        from count in Gen.Choose(1, 700)
         from operations in Gen.ArrayOf(OperationGen, count)
         from queries in Gen.ArrayOf(Text(8), 6)
         from top in Gen.Frequency((3, Gen.Choose(1, 10)), (1, Gen.Choose(11, 200)))
