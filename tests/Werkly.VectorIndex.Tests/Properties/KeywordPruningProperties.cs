@@ -1,0 +1,80 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Werkly.VectorIndex.Text;
+
+namespace Werkly.VectorIndex.Tests.Properties;
+
+/// <summary>Block-max MaxScore returns exactly what scoring every posting returns: same keys, same order, same scores.</summary>
+public class KeywordPruningProperties
+{
+    /// <summary>One write: an upsert (title, body) or a delete of a key from a small key space, so keys collide.</summary>
+    public sealed record Operation(int Key, bool Delete, string Title, string Body);
+
+    /// <summary>A scenario: writes, then queries with a top-k and per-query scoring.</summary>
+    public sealed record Scenario(Operation[] Operations, string[] Queries, int Top, double K1, double B, double TitleWeight);
+
+    // A skewed vocabulary (a few very common words, a long tail) so that upper bounds differ and pruning actually prunes;
+    // word lists repeat words so term frequencies vary.
+    private static readonly Gen<string> Word = Gen.Frequency(
+        (8, Gen.Elements("alpha", "beta", "gamma")),
+        (4, Gen.Elements("delta", "epsilon", "zeta", "eta", "theta")),
+        (2, Gen.Choose(0, 60).Select(i => "w" + i)));
+
+    private static Gen<string> Text(int maxWords) =>
+        from n in Gen.Choose(0, maxWords)
+        from words in Gen.ArrayOf(Word, n)
+        select string.Join(' ', words);
+
+    private static readonly Gen<Operation> OperationGen =
+        from key in Gen.Choose(0, 300)
+        from delete in Gen.Frequency((1, Gen.Constant(true)), (5, Gen.Constant(false)))
+        from title in Text(4)
+        from body in Text(40)
+        select new Operation(key, delete, title, body);
+
+    private static readonly Gen<Scenario> ScenarioGen =
+        from count in Gen.Choose(1, 700)
+        from operations in Gen.ArrayOf(OperationGen, count)
+        from queries in Gen.ArrayOf(Text(8), 6)
+        from top in Gen.Frequency((3, Gen.Choose(1, 10)), (1, Gen.Choose(11, 200)))
+        from k1 in Gen.Elements(0.0, 0.5, 1.2, 2.0, 3.0)
+        from b in Gen.Elements(0.0, 0.3, 0.75, 1.0)
+        from titleWeight in Gen.Elements(0.0, 0.5, 1.0, 3.0)
+        select new Scenario(operations, queries, top, k1, b, titleWeight);
+
+    [Property(MaxTest = 150)]
+    public Property Pruned_top_k_equals_exhaustive_scoring() =>
+        Prop.ForAll(ScenarioGen.ToArbitrary(), scenario =>
+        {
+            using var index = new InvertedIndex();
+            foreach (var op in scenario.Operations)
+            {
+                if (op.Delete) index.Delete("k" + op.Key);
+                else index.Upsert("k" + op.Key, op.Title, op.Body);
+            }
+            var scoring = new Bm25Options { K1 = scenario.K1, B = scenario.B, TitleWeight = scenario.TitleWeight };
+            foreach (var query in scenario.Queries)
+            {
+                var pruned = index.Search(query, scenario.Top, scoring);
+                var exhaustive = index.SearchExhaustive(query, scenario.Top, scoring);
+                if (!pruned.SequenceEqual(exhaustive)) return false;
+            }
+            return true;
+        });
+
+    [Property(MaxTest = 60)]
+    public Property Compaction_does_not_change_results() =>
+        Prop.ForAll(ScenarioGen.ToArbitrary(), scenario =>
+        {
+            using var index = new InvertedIndex();
+            foreach (var op in scenario.Operations)
+            {
+                if (op.Delete) index.Delete("k" + op.Key);
+                else index.Upsert("k" + op.Key, op.Title, op.Body);
+            }
+            var before = scenario.Queries.Select(q => index.Search(q, scenario.Top)).ToList();
+            index.Compact();
+            return scenario.Queries.Select(q => index.Search(q, scenario.Top)).Zip(before).All(p => p.First.SequenceEqual(p.Second));
+        });
+}
