@@ -204,7 +204,9 @@ public sealed partial class OnnxEmbeddingGenerator
         OrtValue[] inputs = typesValue is null ? [idsValue, maskValue] : [idsValue, maskValue, typesValue];
 
         using var runOptions = new RunOptions();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+        EmbeddingTelemetry.MicroBatchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         var output = outputs[0];
         var outputShape = output.GetTensorTypeAndShape().Shape;
         if (outputShape.Length != 3 || outputShape[0] != rows || outputShape[1] != length || outputShape[2] < 1)

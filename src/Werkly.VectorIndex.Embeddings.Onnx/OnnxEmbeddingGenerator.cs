@@ -56,6 +56,14 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     /// <summary>The key in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> that selects query or document embedding.</summary>
     public const string InputKindKey = "werkly.input_kind";
 
+    /// <summary>
+    /// The name of the package's <see cref="System.Diagnostics.Metrics.Meter"/> (counters <c>werkly.embeddings.texts</c>,
+    /// <c>werkly.embeddings.tokens</c>, <c>werkly.embeddings.cache.hits</c>, histogram
+    /// <c>werkly.embeddings.micro_batch.duration</c>) and <see cref="System.Diagnostics.ActivitySource"/> (one
+    /// <c>embeddings</c> activity per call).
+    /// </summary>
+    public const string TelemetrySourceName = "Werkly.VectorIndex.Embeddings.Onnx";
+
     /// <summary>The provider name reported in <see cref="Metadata"/>.</summary>
     public const string ProviderName = "werkly-onnx";
 
@@ -157,6 +165,11 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         var dimensions = ResolveDimensions(options);
         cancellationToken.ThrowIfCancellationRequested();
 
+        using var activity = EmbeddingTelemetry.ActivitySource.StartActivity("embeddings " + Model.ModelId, System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("gen_ai.operation.name", "embeddings");
+        activity?.SetTag("gen_ai.request.model", Model.ModelId);
+        activity?.SetTag("werkly.embeddings.texts", texts.Length);
+
         var prefix = Model.PrefixFor(kind);
         var vectors = new float[texts.Length][];
         var cache = _options.Cache;
@@ -187,6 +200,12 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
                     cache!.Add(keys[i], vectors[i]);
             }
         }
+
+        EmbeddingTelemetry.Texts.Add(texts.Length);
+        EmbeddingTelemetry.Tokens.Add(tokens);
+        if (pending.Count < texts.Length)
+            EmbeddingTelemetry.CacheHits.Add(texts.Length - pending.Count);
+        activity?.SetTag("gen_ai.usage.input_tokens", tokens);
 
         var createdAt = DateTimeOffset.UtcNow;
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Length)

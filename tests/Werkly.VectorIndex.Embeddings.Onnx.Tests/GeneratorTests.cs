@@ -29,6 +29,27 @@ public sealed class GeneratorTests(DefaultModelFixture fixture)
     }
 
     [Fact]
+    public async Task Texts_and_tokens_are_counted_on_the_meter()
+    {
+        long texts = 0, tokens = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == OnnxEmbeddingGenerator.TelemetrySourceName)
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "werkly.embeddings.texts") Interlocked.Add(ref texts, value);
+            if (instrument.Name == "werkly.embeddings.tokens") Interlocked.Add(ref tokens, value);
+        });
+        listener.Start();
+        await _generator.GenerateAsync(["hello world", "telemetry"]);
+        Assert.True(Interlocked.Read(ref texts) >= 2);
+        Assert.True(Interlocked.Read(ref tokens) >= 7);
+    }
+
+    [Fact]
     public void Metadata_reports_model_and_dimensions()
     {
         var metadata = _generator.GetService<EmbeddingGeneratorMetadata>();

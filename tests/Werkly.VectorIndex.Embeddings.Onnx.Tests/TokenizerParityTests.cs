@@ -1,10 +1,11 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace Werkly.VectorIndex.Embeddings.Onnx.Tests;
 
 [Collection(DefaultModelGroup.Name)]
-public sealed class TokenizerParityTests(DefaultModelFixture fixture)
+public sealed class TokenizerParityTests(DefaultModelFixture fixture, ITestOutputHelper output)
 {
     private readonly BertWordPieceTokenizer _tokenizer = BertWordPieceTokenizer.Load(fixture.Generator.Model.VocabularyPath, lowerCase: true);
 
@@ -22,6 +23,7 @@ public sealed class TokenizerParityTests(DefaultModelFixture fixture)
         }
 
         var exact = (cases.Count - mismatches.Count) / (double)cases.Count;
+        output.WriteLine($"{cases.Count - mismatches.Count} of {cases.Count} texts exact ({exact:P2}); differing: {string.Join(" | ", mismatches)}");
         Assert.True(exact >= 0.999, $"{mismatches.Count} of {cases.Count} texts differ ({exact:P3} exact); first: {string.Join(" | ", mismatches.Take(5))}");
     }
 
