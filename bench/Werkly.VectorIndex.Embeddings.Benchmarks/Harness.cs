@@ -18,6 +18,8 @@ internal static class Harness
     {
         Console.WriteLine($"# Embeddings harness — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
         Console.WriteLine();
+        Console.WriteLine($"Load average at start: {LoadAverage()}");
+        Console.WriteLine();
         MemoryReport();
         var model = OnnxEmbeddingModel.AllMiniLmL6V2();
         using var generator = new OnnxEmbeddingGenerator(model);
@@ -27,7 +29,12 @@ internal static class Harness
         await LatencyReportAsync(generator, latencyTuned, reference);
         foreach (var kind in new[] { TextKind.ShortText, TextKind.Paragraph })
             await ThroughputReportAsync(kind, model, generator, latencyTuned, reference, rounds);
+        Console.WriteLine($"Load average at end: {LoadAverage()}");
     }
+
+    /// <summary>The 1/5/15-minute load averages: the machine is shared, so they say how much of it the run had.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>Compares micro-batch budgets on one workload (for choosing defaults).</summary>
     internal static async Task TuneAsync(TextKind kind, int rounds)

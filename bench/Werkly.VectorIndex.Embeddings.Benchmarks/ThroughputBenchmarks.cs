@@ -11,6 +11,7 @@ namespace Werkly.VectorIndex.Embeddings.Benchmarks;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes through [GlobalCleanup].")]
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10)]
 public class ThroughputBenchmarks
 {
