@@ -1,0 +1,31 @@
+using BenchmarkDotNet.Running;
+using Werkly.VectorIndex.Embeddings.Benchmarks;
+
+// dotnet run -c Release --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- harness [rounds]   latency, memory, interleaved throughput
+// dotnet run -c Release --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- --filter '*'      BenchmarkDotNet throughput
+// dotnet run -c Debug   --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- smoke              each benchmark body once
+switch (args.FirstOrDefault())
+{
+    case "harness":
+        await Harness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
+        break;
+    case "tune":
+        await Harness.TuneAsync(Enum.Parse<TextKind>(args[1]), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "memory":
+        await Harness.MeasureMemoryAsync(args[1]);
+        break;
+    case "smoke":
+        foreach (var kind in Enum.GetValues<TextKind>())
+        {
+            var benchmarks = new ThroughputBenchmarks { Kind = kind };
+            benchmarks.Setup();
+            Console.WriteLine($"{kind}: {await benchmarks.Werkly_batched()} {await benchmarks.Werkly_one_at_a_time()} {benchmarks.SentenceTransformers_encode()}");
+            benchmarks.Cleanup();
+        }
+
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(ThroughputBenchmarks).Assembly).Run(args);
+        break;
+}

@@ -1,0 +1,52 @@
+namespace Werkly.VectorIndex.Embeddings.Onnx;
+
+/// <summary>Settings of an <see cref="OnnxEmbeddingGenerator"/>: batching, threading and caching.</summary>
+/// <remarks>
+/// The generator copies these values when it is created; changing the object afterwards has no effect on it.
+/// The defaults suit a small CPU box: micro-batches of at most 32 texts and 2,048 padded tokens (32 short texts or
+/// 8 texts of 256 tokens), one inference per core, each on one ONNX Runtime thread. Small micro-batches keep the
+/// activations in cache and the memory arena small; larger ones measured no faster (docs/benchmarks/embeddings.md).
+/// </remarks>
+public sealed class OnnxEmbeddingGeneratorOptions
+{
+    /// <summary>The most texts in one micro-batch (one ONNX Runtime call). Default 32.</summary>
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// The most padded tokens (texts × longest text) in one micro-batch. Bounds the attention buffers and so the peak
+    /// memory of ONNX Runtime's arena. Default 2,048; at least <see cref="OnnxEmbeddingGenerator.MaxModelTokens"/>
+    /// (a text always fits a micro-batch on its own).
+    /// </summary>
+    public int MaxBatchTokens { get; set; } = 2048;
+
+    /// <summary>
+    /// How many micro-batches run at once across all callers of the generator. Default <see cref="Environment.ProcessorCount"/>.
+    /// </summary>
+    public int MaxConcurrentInferences { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// ONNX Runtime intra-op threads per inference. Default 1: parallelism comes from running micro-batches side by side,
+    /// which is faster for small models than splitting one matrix product across cores. Raise it (and lower
+    /// <see cref="MaxConcurrentInferences"/>) when single-text latency matters more than throughput.
+    /// </summary>
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>An embedding cache shared by all calls, or <see langword="null"/> (the default) for none.</summary>
+    public EmbeddingCache? Cache { get; set; }
+
+    internal OnnxEmbeddingGeneratorOptions Validated()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchTokens, OnnxEmbeddingGenerator.MaxModelTokens, nameof(MaxBatchTokens));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentInferences, 1, nameof(MaxConcurrentInferences));
+        ArgumentOutOfRangeException.ThrowIfLessThan(IntraOpThreads, 1, nameof(IntraOpThreads));
+        return new OnnxEmbeddingGeneratorOptions
+        {
+            MaxBatchSize = MaxBatchSize,
+            MaxBatchTokens = MaxBatchTokens,
+            MaxConcurrentInferences = MaxConcurrentInferences,
+            IntraOpThreads = IntraOpThreads,
+            Cache = Cache,
+        };
+    }
+}
