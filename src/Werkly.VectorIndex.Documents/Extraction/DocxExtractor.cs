@@ -56,7 +56,7 @@ public sealed class DocxExtractor : IDocumentFormatExtractor
         {
             switch (element)
             {
-                case Text t:
+                case DocumentFormat.OpenXml.Wordprocessing.Text t:
                     text.Append(t.Text);
                     break;
                 case TabChar:

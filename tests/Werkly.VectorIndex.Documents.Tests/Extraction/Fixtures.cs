@@ -47,7 +47,7 @@ internal static class Fixtures
                     {
                         var row = new TableRow();
                         for (var c = 0; c < 2; c++)
-                            row.Append(new TableCell(new Paragraph(new Run(new Text(cells[r * 2 + c])))));
+                            row.Append(new TableCell(new Paragraph(new Run(new DocumentFormat.OpenXml.Wordprocessing.Text(cells[r * 2 + c])))));
                         table.Append(row);
                     }
                     body.Append(table);
@@ -62,7 +62,7 @@ internal static class Fixtures
                 {
                     if (i > 0)
                         run.Append(new TabChar());
-                    run.Append(new Text(parts[i]) { Space = SpaceProcessingModeValues.Preserve });
+                    run.Append(new DocumentFormat.OpenXml.Wordprocessing.Text(parts[i]) { Space = SpaceProcessingModeValues.Preserve });
                 }
                 paragraph.Append(run);
                 body.Append(paragraph);
