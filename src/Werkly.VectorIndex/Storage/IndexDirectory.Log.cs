@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Storage;
@@ -6,19 +7,14 @@ internal sealed partial class IndexDirectory
 {
     private WriteAheadLog? _log;
     private FileReference? _logReference;
-    private List<LogRecord> _pendingLog = [];
+    // Replaced, never mutated, so readers take it without a lock while a commit or append runs.
+    private volatile ImmutableList<LogRecord> _pendingLog = [];
     private bool _logNeedsRotation;
 
     /// <summary>Upserts and deletes appended with <see cref="AppendLog"/> since the last <see cref="Commit"/>: at open,
     /// those the write-ahead log replayed; afterwards, also those appended since. The caller applies them on top of the
     /// snapshot's segments, in order, and includes them in its next commit.</summary>
-    public IReadOnlyList<LogRecord> PendingLog
-    {
-        get
-        {
-            lock (_commitGate) return _pendingLog.ToArray();
-        }
-    }
+    public IReadOnlyList<LogRecord> PendingLog => _pendingLog;
 
     /// <summary>Makes <paramref name="records"/> durable without writing segments: they are appended to the
     /// write-ahead log (one checksummed record for the group, fsynced) and replayed by the next <see cref="Open"/>
@@ -52,7 +48,7 @@ internal sealed partial class IndexDirectory
                 _logNeedsRotation = true;
                 throw;
             }
-            _pendingLog.AddRange(records);
+            _pendingLog = _pendingLog.AddRange(records);
         }
     }
 
@@ -119,7 +115,7 @@ internal sealed partial class IndexDirectory
         var reference = _current.Manifest.LogFile;
         if (reference is null) return;
         var (records, lastSequence, tornTail) = WriteAheadLog.Replay(_device, Path.Combine(DirectoryPath, reference.Name), reference.FileId);
-        _pendingLog = records;
+        _pendingLog = [.. records];
         _logReference = reference;
         if (Options.ReadOnly) return;
         if (tornTail) RotateLog();
