@@ -3,6 +3,7 @@ using Werkly.VectorIndex.Distance;
 using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Ivf;
 using Werkly.VectorIndex.Partitions;
+using Werkly.VectorIndex.Storage;
 
 namespace Werkly.VectorIndex;
 
@@ -25,6 +26,9 @@ namespace Werkly.VectorIndex;
 public sealed class WerklyIndex : IDisposable
 {
     private readonly PartitionTable _partitions;
+    private readonly IndexStore? _store;
+    private readonly object _commitGate = new();
+    private readonly HashSet<string> _deletedSinceCommit = new(StringComparer.Ordinal);
 
     /// <summary>Creates an empty in-memory index.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting in <paramref name="options"/> is out of range.</exception>
@@ -35,6 +39,67 @@ public sealed class WerklyIndex : IDisposable
         Options = options;
         _partitions = new PartitionTable(options);
     }
+
+    private WerklyIndex(VectorIndexOptions options, IndexStore store, Dictionary<string, IvfIndex> companies)
+    {
+        Options = options;
+        _store = store;
+        _partitions = new PartitionTable(options, companies);
+    }
+
+    /// <summary>
+    /// Opens the persisted index in <paramref name="directory"/>, creating it when the folder is missing or empty.
+    /// Opening memory-maps the committed segment files: it reads no vectors, so it takes the same time for a million
+    /// vectors as for ten thousand, and search reads the mapped blocks in place.
+    /// </summary>
+    /// <param name="directory">The index folder (one writer at a time, any number of read-only openers).</param>
+    /// <param name="options">Must match the dimensions and metric the index was created with.</param>
+    /// <param name="readOnly">Open without the write lock: searches only, no writes or commits.</param>
+    /// <remarks>Writes become durable at <see cref="Commit"/>; a write not yet committed is lost if the process dies,
+    /// but never half-applied. Damaged files throw <see cref="IndexCorruptedException"/> (naming the file and offset)
+    /// here or on the first read of the damaged block; files of a newer format throw
+    /// <see cref="IncompatibleFormatException"/>.</remarks>
+    /// <exception cref="IndexLockedException">Another writer holds the directory.</exception>
+    /// <exception cref="ArgumentException">The options' dimensions or metric differ from the stored index's.</exception>
+    public static WerklyIndex Open(string directory, VectorIndexOptions options, bool readOnly = false) =>
+        Open(FileStorageDevice.Instance, directory, options, readOnly);
+
+    internal static WerklyIndex Open(IStorageDevice device, string directory, VectorIndexOptions options, bool readOnly = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var (store, companies) = IndexStore.Open(device, Path.GetFullPath(directory), options, readOnly);
+        return new WerklyIndex(options, store, companies);
+    }
+
+    /// <summary>The folder of a persisted index, or null for an in-memory one.</summary>
+    public string? DirectoryPath => _store?.DirectoryPath;
+
+    /// <summary>
+    /// Makes every write so far durable: new records are written as immutable segment files and fsynced, then a new
+    /// manifest is renamed into place atomically. Searches and writes continue during the I/O. When this returns the
+    /// writes survive a killed process or a power loss; when it throws (I/O error, disk full) the index stays at its
+    /// last good commit and the writes stay pending for the next commit.
+    /// </summary>
+    /// <returns>The commit generation.</returns>
+    /// <exception cref="InvalidOperationException">The index is in-memory or read-only.</exception>
+    /// <exception cref="IOException">The commit failed; nothing was lost.</exception>
+    public long Commit(CancellationToken cancellationToken = default)
+    {
+        if (_store is null) throw new InvalidOperationException("This index is in-memory; create it with WerklyIndex.Open(directory, options) to commit.");
+        lock (_commitGate)
+        {
+            var deleted = _deletedSinceCommit.ToArray();
+            var generation = _store.Commit(_partitions.Snapshot(), deleted, Options, cancellationToken);
+            _deletedSinceCommit.ExceptWith(deleted);
+            return generation;
+        }
+    }
+
+    /// <summary>Runs <see cref="Commit"/> on the thread pool.</summary>
+    public Task<long> CommitAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(() => Commit(cancellationToken), cancellationToken);
 
     /// <summary>The settings the index was created with.</summary>
     public VectorIndexOptions Options { get; }
@@ -70,6 +135,7 @@ public sealed class WerklyIndex : IDisposable
     public void Upsert(string companyId, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
+        EnsureWritable();
         var partition = _partitions.GetOrCreate(companyId);
         if (partition.Upsert(records))
             partition.Retrain(progress: null, cancellationToken);
@@ -88,6 +154,7 @@ public sealed class WerklyIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(upserts);
         ArgumentNullException.ThrowIfNull(deletes);
+        EnsureWritable();
         var partition = _partitions.GetOrCreate(companyId);
         if (partition.Apply(upserts, deletes))
             partition.Retrain(progress: null, cancellationToken);
@@ -97,11 +164,21 @@ public sealed class WerklyIndex : IDisposable
     public bool Delete(string companyId, string key)
     {
         Identifiers.ValidateKey(key);
+        EnsureWritable();
         return _partitions.TryGet(companyId, out var partition) && partition!.Delete(key);
     }
 
     /// <summary>Deletes a company and all of its data. Returns false when it did not exist.</summary>
-    public bool DeleteCompany(string companyId) => _partitions.Remove(companyId);
+    public bool DeleteCompany(string companyId)
+    {
+        EnsureWritable();
+        lock (_commitGate)
+        {
+            if (!_partitions.Remove(companyId)) return false;
+            _deletedSinceCommit.Add(companyId);
+            return true;
+        }
+    }
 
     /// <summary>The <paramref name="k"/> records of <paramref name="companyId"/> most similar to <paramref name="query"/>, best first.</summary>
     /// <param name="companyId">The company to search.</param>
@@ -140,8 +217,23 @@ public sealed class WerklyIndex : IDisposable
     /// </summary>
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the company keeps its previous lists.</exception>
-    public void Retrain(string companyId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    public void Retrain(string companyId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
         _partitions.Get(companyId).Retrain(progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Compacts a company: merges all its segments into one and drops deleted and replaced rows, under its current
+    /// lists (use <see cref="Retrain"/> to retrain them too). Commits also merge automatically, smallest segments
+    /// first, once a company has more than 8 segments.
+    /// </summary>
+    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
+    public void Merge(string companyId, CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
+        _partitions.Get(companyId).MergeAll(cancellationToken);
+    }
 
     /// <summary>Copies a record's stored vector (unit length under cosine) into <paramref name="destination"/>.</summary>
     /// <returns>False when the company or key does not exist.</returns>
@@ -162,6 +254,16 @@ public sealed class WerklyIndex : IDisposable
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
     public IvfStatistics GetStatistics(string companyId) => _partitions.Get(companyId).GetStatistics();
 
-    /// <inheritdoc />
-    public void Dispose() => _partitions.Dispose();
+    private void EnsureWritable()
+    {
+        if (_store is { ReadOnly: true })
+            throw new InvalidOperationException($"The index at '{_store.DirectoryPath}' was opened read-only; open it for writing to change it.");
+    }
+
+    /// <summary>Releases the mapped files and the write lock. Uncommitted writes are discarded.</summary>
+    public void Dispose()
+    {
+        _partitions.Dispose();
+        _store?.Dispose();
+    }
 }

@@ -51,21 +51,18 @@ internal sealed partial class IvfIndex
             _lock.EnterWriteLock();
             try
             {
+                OnSegmentsReplaced(_segments);
                 _quantizer = quantizer;
                 _memory = memory;
                 _segments = [memory];
                 AssignRowBases(_segments);
                 _rowByKey = map;
                 _defaultProbes = Math.Min(probes, quantizer?.ListCount ?? 1);
-                Retrained?.Invoke();
             }
             finally { _lock.ExitWriteLock(); }
         }
         finally { _lock.ExitUpgradeableReadLock(); }
     }
-
-    /// <summary>Raised under the write lock when a retrain replaced every segment (persistence retires the old files).</summary>
-    internal event Action? Retrained;
 
     private CoarseQuantizer Train(List<(IvfSegment Segment, int Row)> live, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {

@@ -17,7 +17,8 @@ internal abstract class IvfSegment
     /// <summary>Global row number of local row 0 (set by the owning index whenever its segment set changes).</summary>
     public int RowBase { get; set; }
 
-    public DeletionSet Deleted { get; } = new();
+    /// <summary>Deleted rows; a segment replacing another (a committed copy of a memory segment) takes over its set.</summary>
+    public DeletionSet Deleted { get; init; } = new();
 
     public abstract IInvertedLists Lists { get; }
 

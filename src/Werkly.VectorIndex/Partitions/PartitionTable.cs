@@ -16,6 +16,16 @@ internal sealed class PartitionTable : IDisposable
 
     public PartitionTable(VectorIndexOptions options) => _options = options;
 
+    /// <summary>Creates the table holding companies loaded from disk.</summary>
+    public PartitionTable(VectorIndexOptions options, IEnumerable<KeyValuePair<string, IvfIndex>> partitions)
+        : this(options)
+    {
+        foreach (var (company, index) in partitions) _partitions[company] = index;
+    }
+
+    /// <summary>A snapshot of every company and its index.</summary>
+    public Dictionary<string, IvfIndex> Snapshot() => new(_partitions, StringComparer.Ordinal);
+
     public ICollection<string> CompanyIds => _partitions.Keys;
 
     public int Count => _partitions.Count;

@@ -1,0 +1,27 @@
+using Werkly.VectorIndex.Ivf;
+
+namespace Werkly.VectorIndex.Storage;
+
+/// <summary>A committed, memory-mapped segment seen through the IVF index's segment abstraction.</summary>
+/// <remarks>Reads go straight to the mapped file; its lifetime is that of the snapshot that opened it, which the
+/// <see cref="IndexStore"/> keeps alive while any company uses the segment.</remarks>
+internal sealed class MappedIvfSegment : IvfSegment
+{
+    private readonly MappedSegment _segment;
+
+    public MappedIvfSegment(MappedSegment segment)
+    {
+        _segment = segment;
+        SegmentId = segment.SegmentId;
+    }
+
+    public override IInvertedLists Lists => _segment.Lists;
+
+    public override int RowCount => _segment.RowCount;
+
+    public override string GetKey(int row) => _segment.GetKey(row);
+
+    public override IReadOnlyDictionary<string, MetadataValue>? GetMetadata(int row) => _segment.GetMetadata(row);
+
+    public override ReadOnlySpan<float> GetVector(int row) => _segment.GetVector(row);
+}
