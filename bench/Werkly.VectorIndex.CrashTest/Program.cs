@@ -3,7 +3,9 @@ using Werkly.VectorIndex.CrashTest;
 
 // Usage:
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M] [--wal] [--keep]
-//     (--wal: the child appends single upserts to the write-ahead log instead of committing batches)
+//     (default: the child drives the public WerklyIndex facade and commits batches;
+//      --storage: the child commits storage-level batches through IndexDirectory;
+//      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
@@ -20,6 +22,8 @@ switch (mode)
         return KillLoop.RunChild(dir, seed);
     case "log-child":
         return LogKillLoop.RunChild(dir, seed);
+    case "facade-child":
+        return FacadeKillLoop.RunChild(dir, seed);
     case "bench":
         return StorageBench.Run(dir, options);
     case "write-fixture":
@@ -31,11 +35,13 @@ switch (mode)
         int maxDelayMs = int.Parse(options.GetValueOrDefault("max-delay-ms") ?? "300", CultureInfo.InvariantCulture);
         bool keep = options.ContainsKey("keep");
         bool ownDir = !options.ContainsKey("dir");
-        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : "")}: {kills} kills, seed {seed}, directory {dir}");
+        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : options.ContainsKey("storage") ? " (storage level)" : " (WerklyIndex facade)")}: {kills} kills, seed {seed}, directory {dir}");
         bool wal = options.ContainsKey("wal");
         var result = wal
             ? LogKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))
-            : KillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line));
+            : options.ContainsKey("storage")
+                ? KillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))
+                : FacadeKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line));
         foreach (string failure in result.Failures) Console.WriteLine(failure);
         if (ownDir && !keep) Directory.Delete(dir, recursive: true);
         Console.WriteLine(result.Summary());

@@ -2,7 +2,8 @@ namespace Werkly.VectorIndex.Ivf;
 
 /// <summary>What one company contributes to a commit, captured atomically under the company's write lock.</summary>
 /// <param name="Quantizer">The centroids when they changed since the last commit (a retrain), else null.</param>
-/// <param name="IsFlat">True when the company has no quantizer (flat search); with a changed quantizer this drops persisted centroids.</param>
+/// <param name="IsFlat">True when the company has no quantizer (flat search).</param>
+/// <param name="QuantizerChanged">A retrain replaced the centroids (or went back to flat search) since the last commit.</param>
 /// <param name="RemovedSegmentIds">Committed segments a retrain replaced.</param>
 /// <param name="NewSegments">Frozen memory segments to write, each already given its segment id.</param>
 /// <param name="Tombstones">Rows deleted since the last commit, per segment id (new segments included).</param>
@@ -11,6 +12,7 @@ namespace Werkly.VectorIndex.Ivf;
 internal sealed record CommitPlan(
     CoarseQuantizer? Quantizer,
     bool IsFlat,
+    bool QuantizerChanged,
     IReadOnlyList<long> RemovedSegmentIds,
     IReadOnlyList<MemorySegment> NewSegments,
     IReadOnlyDictionary<long, IReadOnlyCollection<int>> Tombstones,
@@ -69,7 +71,7 @@ internal sealed partial class IvfIndex
             if (newSegments.Count == 0 && tombstones.Count == 0 && !_quantizerChanged && _removedSinceCommit.Count == 0)
                 return null;
             _inFlightSegmentIds.UnionWith(newSegments.Select(s => s.SegmentId));
-            return new CommitPlan(_quantizerChanged ? _quantizer : null, _quantizer is null, [.. _removedSinceCommit], newSegments,
+            return new CommitPlan(_quantizerChanged ? _quantizer : null, _quantizer is null, _quantizerChanged, [.. _removedSinceCommit], newSegments,
                 tombstones, _defaultProbes, _nextSegmentId);
         }
         finally { _lock.ExitWriteLock(); }
@@ -105,7 +107,7 @@ internal sealed partial class IvfIndex
             foreach (var id in plan.RemovedSegmentIds) _committedSegmentIds.Remove(id);
             _removedSinceCommit.RemoveAll(plan.RemovedSegmentIds.Contains);
             _inFlightSegmentIds.Clear();
-            if (plan.Quantizer is not null && ReferenceEquals(plan.Quantizer, _quantizer)) _quantizerChanged = false;
+            if (plan.QuantizerChanged && ReferenceEquals(plan.Quantizer, _quantizer)) _quantizerChanged = false;
         }
         finally { _lock.ExitWriteLock(); }
     }

@@ -168,10 +168,10 @@ internal sealed class IndexStore : IDisposable
         {
             // A retrain back to flat search drops the persisted centroids: start the company over with its new segment.
             // A company deleted and written again since the last commit starts over too.
-            DeleteCompany = recreated || (plan.IsFlat && plan.RemovedSegmentIds.Count > 0),
+            DeleteCompany = recreated || (plan.IsFlat && plan.QuantizerChanged),
             Centroids = quantizer is null ? null : new CentroidsImage(options.Dimensions, quantizer.ListCount, (byte)options.Metric, 0,
                 quantizer.TrainedAtCount, quantizer.Centroids.ToArray()),
-            RemovedSegments = recreated || plan.IsFlat ? [] : plan.RemovedSegmentIds,
+            RemovedSegments = recreated || (plan.IsFlat && plan.QuantizerChanged) ? [] : plan.RemovedSegmentIds,
             AddedSegments = [.. plan.NewSegments.Select(s => new SegmentImage(s.SegmentId, index.Dimensions, s.Lists, s.Keys, s.Metadata))],
             AddedTombstones = plan.Tombstones,
             Properties = properties,

@@ -18,3 +18,18 @@ public class KillTests(ITestOutputHelper output)
         Assert.True(result.BatchesCommitted > 25, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
     }
 }
+
+/// <summary>The same through the public facade: <see cref="WerklyIndex.Commit"/> in a child killed at random moments.</summary>
+public class FacadeKillTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void After_each_of_25_SIGKILLs_the_index_holds_exactly_the_committed_batches()
+    {
+        using var temp = new TempDirectory("facade-kill");
+        var result = FacadeKillLoop.Run(temp.Path, kills: 25, seed: 20261129, maxDelayMs: 300, log: output.WriteLine);
+        foreach (var failure in result.Failures) output.WriteLine(failure);
+        output.WriteLine(result.Summary());
+        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
+        Assert.True(result.BatchesCommitted > 25, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
+    }
+}
