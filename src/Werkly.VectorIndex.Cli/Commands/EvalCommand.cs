@@ -26,7 +26,7 @@ public sealed class EvalSettings : CommandSettings
 
     /// <summary>Hybrid fusion method.</summary>
     [CommandOption("--fusion <METHOD>")]
-    [Description("Hybrid only: rrf (reciprocal rank fusion, default) or weighted (min-max normalised scores).")]
+    [Description("Hybrid only: weighted (min-max normalised scores, default) or rrf (reciprocal rank fusion).")]
     public string? Fusion { get; init; }
 
     /// <summary>Weight of the vector side.</summary>
