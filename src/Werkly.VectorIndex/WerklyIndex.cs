@@ -243,6 +243,15 @@ public sealed class WerklyIndex : IDisposable
         return _partitions.TryGet(companyId, out var partition) && partition!.TryGetVector(key, destination, out _);
     }
 
+    /// <summary>The metadata of one record.</summary>
+    /// <returns>False when the company or key does not exist; <paramref name="metadata"/> is null for a record without metadata.</returns>
+    public bool TryGetMetadata(string companyId, string key, out IReadOnlyDictionary<string, MetadataValue>? metadata)
+    {
+        Identifiers.ValidateKey(key);
+        metadata = null;
+        return _partitions.TryGet(companyId, out var partition) && partition!.TryGetMetadata(key, out metadata);
+    }
+
     /// <summary>The keys of a company's live records (a snapshot, in no particular order).</summary>
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
     public IReadOnlyList<string> GetKeys(string companyId) => _partitions.Get(companyId).GetKeys();

@@ -81,6 +81,15 @@ internal sealed partial class IvfIndex
         return true;
     }
 
+    /// <summary>The metadata of <paramref name="key"/>; false when there is no such record.</summary>
+    public bool TryGetMetadata(string key, out IReadOnlyDictionary<string, MetadataValue>? metadata)
+    {
+        var found = ReadWithKeys<(bool Found, IReadOnlyDictionary<string, MetadataValue>? Metadata)>(map =>
+            map.TryGetValue(key, out var location) ? (true, location.Segment.GetMetadata(location.Row)) : (false, null));
+        metadata = found.Metadata;
+        return found.Found;
+    }
+
     /// <summary>The keys of all live records, in no particular order (a snapshot).</summary>
     public string[] GetKeys() => ReadWithKeys(map => map.Keys.ToArray());
 

@@ -1,0 +1,109 @@
+using Werkly.VectorIndex.Documents.Indexing;
+using Werkly.VectorIndex.Documents.Ingestion;
+using Werkly.VectorIndex.Documents.Tests.Ingestion;
+using Werkly.VectorIndex.Hybrid;
+
+namespace Werkly.VectorIndex.Documents.Tests.Indexing;
+
+/// <summary>The pipeline writing into the real index: persisted, hybrid-searchable, one document atomic at a time.</summary>
+public sealed class DocumentIndexTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "werkly-docindex-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly HashingEmbeddingGenerator _generator = new(64);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    private static List<SourceDocument> Handbook() =>
+        [.. SourceDocument.FromDirectory(Path.Combine(RepositoryPaths.Root, "samples", "acme-handbook"))];
+
+    [Fact]
+    public async Task Ingested_documents_are_searchable_after_reopening_and_unchanged_ones_are_skipped()
+    {
+        var documents = Handbook();
+        using (var index = DocumentIndex.Open(_directory, _generator))
+        {
+            var result = await new DocumentIngestor(_generator, index).IngestAsync(documents, "acme");
+            Assert.Equal(documents.Count, result.DocumentsIngested);
+            Assert.Equal(documents.Count, index.DocumentCount("acme"));
+        }
+        using (var index = DocumentIndex.Open(_directory, _generator))
+        {
+            Assert.Equal(documents.Count, index.DocumentCount("acme"));
+            var hits = await index.SearchAsync("acme", "how many vacation days do I get", HybridSearchMode.Hybrid, top: 3);
+            Assert.Contains(hits, h => h.DocumentId.Contains("vacation", StringComparison.Ordinal));
+            Assert.All(hits, h => Assert.False(string.IsNullOrEmpty(h.Text)));
+
+            var calls = _generator.Calls.Count;
+            var again = await new DocumentIngestor(_generator, index).IngestAsync(Handbook(), "acme");
+            Assert.Equal(documents.Count, again.DocumentsUnchanged);
+            Assert.Equal(calls, _generator.Calls.Count); // nothing re-embedded
+        }
+    }
+
+    [Fact]
+    public async Task A_changed_document_replaces_its_chunks_and_a_deleted_one_leaves_nothing()
+    {
+        using var index = DocumentIndex.Open(_directory, _generator);
+        var ingestor = new DocumentIngestor(_generator, index);
+        var longText = string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"Paragraph {i} about quarterly budget planning and approvals."));
+        await ingestor.IngestAsync([SourceDocument.FromText("budget.md", longText)], "acme");
+        var before = index.ChunkCount("acme");
+        Assert.True(before > 1);
+        await ingestor.IngestAsync([SourceDocument.FromText("budget.md", "A single short paragraph about parking.")], "acme");
+        Assert.Equal(1, index.ChunkCount("acme"));
+        var hit = Assert.Single(await index.SearchAsync("acme", "parking", HybridSearchMode.Keyword, top: 10));
+        Assert.Equal("budget.md", hit.DocumentId);
+        Assert.Empty(await index.SearchAsync("acme", "quarterly budget approvals", HybridSearchMode.Keyword, top: 10));
+
+        Assert.True(await ingestor.DeleteDocumentAsync("acme", "budget.md"));
+        Assert.Equal(0, index.ChunkCount("acme"));
+        Assert.False(await ingestor.DeleteDocumentAsync("acme", "budget.md"));
+    }
+
+    [Fact]
+    public async Task Cancelling_halfway_leaves_every_document_fully_in_or_fully_out_on_disk()
+    {
+        var documents = Handbook();
+        using var cts = new CancellationTokenSource();
+        var generator = new HashingEmbeddingGenerator(64) { OnCall = call => { if (call == 3) cts.Cancel(); } };
+        using (var index = DocumentIndex.Open(_directory, generator))
+        {
+            var ingestor = new DocumentIngestor(generator, index, new DocumentIngestorOptions { EmbeddingBatchSize = 4 });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ingestor.IngestAsync(documents, "acme", cancellationToken: cts.Token));
+        }
+        using (var index = DocumentIndex.Open(_directory, generator))
+        {
+            var stored = new HashSet<string>();
+            await foreach (var id in index.ListDocumentIdsAsync("acme", CancellationToken.None)) stored.Add(id);
+            var keys = index.Index.Vectors.ContainsCompany("acme") ? index.Index.Vectors.GetKeys("acme") : [];
+            foreach (var document in documents)
+            {
+                var chunkKeys = keys.Where(k => k.StartsWith(document.Id + "#", StringComparison.Ordinal)).ToList();
+                if (!stored.Contains(document.Id))
+                {
+                    Assert.Empty(chunkKeys); // fully out
+                    continue;
+                }
+                Assert.True(index.Index.Vectors.TryGetMetadata("acme", document.Id + "#0", out var metadata));
+                Assert.Equal((int)metadata!["chunks"].AsNumber(), chunkKeys.Count); // fully in
+            }
+            var storedCount = stored.Count;
+            Assert.True(storedCount < documents.Count, "the cancellation came too late to leave documents out");
+        }
+    }
+
+    [Fact]
+    public async Task Companies_are_isolated_and_deleting_one_keeps_the_other()
+    {
+        using var index = DocumentIndex.Open(_directory, _generator);
+        var ingestor = new DocumentIngestor(_generator, index);
+        await ingestor.IngestAsync([SourceDocument.FromText("a.md", "Acme vacation policy: 25 days.")], "acme");
+        await ingestor.IngestAsync([SourceDocument.FromText("g.md", "Globex vacation policy: 30 days.")], "globex");
+        Assert.All(await index.SearchAsync("acme", "vacation policy", top: 10), h => Assert.Equal("a.md", h.DocumentId));
+        Assert.True(index.DeleteCompany("globex"));
+        Assert.Equal(["acme"], index.Companies);
+    }
+}
