@@ -17,6 +17,24 @@ app.Configure(config =>
 {
     config.SetApplicationName("werkly");
     config.PropagateExceptions();
+    config.AddCommand<DemoCommand>("demo")
+        .WithDescription("The main job in one command, nothing to configure: ingest the repository's docs/ (company werkly-docs) and samples/acme-handbook/ (company acme) into a temporary index, ask each company three questions with hybrid search, print sources, scores and timings. " + ExitCodes.Help);
+    config.AddCommand<IngestCommand>("ingest")
+        .WithDescription("Extract, chunk, embed and store a file or a folder of documents (.md, .txt, .html, .pdf, .docx) for one company. Unchanged documents are skipped; each document is committed atomically, so Ctrl+C leaves the index consistent. " + ExitCodes.Help)
+        .WithExample("ingest", "samples/acme-handbook", "--company", "acme")
+        .WithExample("ingest", "./handbook", "--company", "acme", "--index", "/var/lib/werkly", "--json");
+    config.AddCommand<SearchCommand>("search")
+        .WithDescription("Search one company's documents: hybrid (vector + BM25, default), vector or keyword. " + ExitCodes.Help)
+        .WithExample("search", "\"How many vacation days do I get?\"", "--company", "acme")
+        .WithExample("search", "\"hotel limit Paris\"", "--company", "acme", "--mode", "keyword", "--top", "3", "--explain");
+    config.AddCommand<StatsCommand>("stats")
+        .WithDescription("Companies, documents, chunks, index shape and size on disk. " + ExitCodes.Help)
+        .WithExample("stats")
+        .WithExample("stats", "--company", "acme", "--json");
+    config.AddCommand<DeleteCommand>("delete")
+        .WithDescription("Delete one document's chunks (--document), or a whole company. Committed before it returns. " + ExitCodes.Help)
+        .WithExample("delete", "--company", "acme", "--document", "travel.md")
+        .WithExample("delete", "--company", "acme");
     config.AddCommand<EvalCommand>("eval")
         .WithDescription("Score retrieval on a BEIR test collection (nDCG@10, MAP@100, Recall@100, P@10). " + ExitCodes.Help)
         .WithExample("eval", "tests/data/cranfield", "--mode", "hybrid")
