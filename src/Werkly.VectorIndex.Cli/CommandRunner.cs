@@ -26,7 +26,7 @@ public static class CommandRunner
             var (code, message) = Classify(e, cancellationToken);
             Terminal.WriteError(message);
             if (code == ExitCodes.Failure)
-                Terminal.Error.WriteLine(e.ToString());
+                Terminal.WriteErrorText(e.ToString());
             return code;
         }
     }

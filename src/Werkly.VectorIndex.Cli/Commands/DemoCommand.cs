@@ -106,7 +106,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
                     var (hits, took) = await SearchCommand.SearchAsync(index, company, question, HybridSearchMode.Hybrid, settings.Top, explain: true, cancellationToken).ConfigureAwait(false);
                     latencies.Add(took.TotalMilliseconds);
                     crossed += hits.Count(h => !sources[company].Contains(h.DocumentId));
-                    Terminal.Out.Write(SearchCommand.HitTable(question, hits, explain: true));
+                    Terminal.Out.Write(SearchCommand.HitList(question, hits, explain: true));
                     Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[grey]{took.TotalMilliseconds:F1} ms (query embedding included)[/]"));
                 }
             }

@@ -103,8 +103,8 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
             Terminal.WriteError(failure.Error?.Message ?? $"'{failure.DocumentId}' failed.");
         if (failures.Count > 0)
         {
-            Terminal.Error.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"{failures.Count} of {documents.Count} documents could not be read; the others were ingested. Fix or remove those files and run the same command again (unchanged documents are skipped).")));
+            Terminal.WriteErrorText(string.Create(CultureInfo.InvariantCulture,
+                $"{failures.Count} of {documents.Count} documents could not be read; the others were ingested. Fix or remove those files and run the same command again (unchanged documents are skipped)."));
             return ExitCodes.UnreadableInput;
         }
         return ExitCodes.Ok;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console.Rendering;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Exceptions;
@@ -105,7 +106,7 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
             return ExitCodes.Ok;
         }
 
-        Terminal.Out.Write(HitTable(settings.Question, hits, settings.Explain));
+        Terminal.Out.Write(HitList(settings.Question, hits, settings.Explain));
         Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[grey]{hits.Count} hits · {modeName} · company {Markup.Escape(settings.CompanyId)} · {took.TotalMilliseconds:F1} ms[/]"));
         return ExitCodes.Ok;
@@ -139,37 +140,27 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
             : $"The index holds no company '{companyId}'. Companies: {string.Join(", ", known)}. Ingest into it first with 'werkly ingest PATH --company {companyId}'.");
     }
 
-    /// <summary>The hits as a table: rank, score, source (document › heading) and a snippet.</summary>
-    internal static Table HitTable(string question, IReadOnlyList<DocumentHit> hits, bool explain)
+    /// <summary>The hits as a list that reads well at any terminal width: a header line per hit (rank, score, document
+    /// › heading, and with <paramref name="explain"/> each side's rank and score), then an indented snippet.</summary>
+    internal static IRenderable HitList(string question, IReadOnlyList<DocumentHit> hits, bool explain)
     {
-        var table = new Table().Border(TableBorder.Rounded).Expand()
-            .Title($"[bold]{Markup.Escape(question)}[/]")
-            .AddColumn(new TableColumn("#").RightAligned())
-            .AddColumn(new TableColumn("score").RightAligned())
-            .AddColumn("source");
-        if (explain)
-            table.AddColumn(new TableColumn("vector rank/score").RightAligned()).AddColumn(new TableColumn("keyword rank/score").RightAligned());
-        table.AddColumn("text");
+        var items = new List<IRenderable> { new Markup($"[bold]Q: {Markup.Escape(question)}[/]") };
+        if (hits.Count == 0) items.Add(new Markup("   [grey](no hits)[/]"));
         for (var i = 0; i < hits.Count; i++)
         {
             var hit = hits[i];
-            var source = Markup.Escape(hit.DocumentId) + (hit.HeadingPath.Length > 0 ? $"\n[grey]{Markup.Escape(hit.HeadingPath)}[/]" : "");
-            var cells = new List<string>
+            var header = string.Create(CultureInfo.InvariantCulture, $"{i + 1,2}. [bold]{hit.Score:F4}[/]  [cyan]{Markup.Escape(hit.DocumentId)}[/]");
+            if (hit.HeadingPath.Length > 0) header += $" [grey]› {Markup.Escape(hit.HeadingPath)}[/]";
+            if (explain && hit.Explanation is { } e)
             {
-                (i + 1).ToString(CultureInfo.InvariantCulture),
-                hit.Score.ToString("F4", CultureInfo.InvariantCulture),
-                source,
-            };
-            if (explain)
-            {
-                var e = hit.Explanation;
-                cells.Add(e?.VectorRank is { } vr ? string.Create(CultureInfo.InvariantCulture, $"{vr} / {e.VectorScore:F4}") : "[grey]–[/]");
-                cells.Add(e?.KeywordRank is { } kr ? string.Create(CultureInfo.InvariantCulture, $"{kr} / {e.KeywordScore:F3}") : "[grey]–[/]");
+                var vector = e.VectorRank is { } vr ? string.Create(CultureInfo.InvariantCulture, $"#{vr} {e.VectorScore:F3}") : "–";
+                var keyword = e.KeywordRank is { } kr ? string.Create(CultureInfo.InvariantCulture, $"#{kr} {e.KeywordScore:F2}") : "–";
+                header += $"  [grey](vector {vector} · keyword {keyword})[/]";
             }
-            cells.Add(Markup.Escape(Snippet(hit.Text, 240)));
-            table.AddRow(cells.ToArray());
+            items.Add(new Markup(header));
+            items.Add(new Padder(new Spectre.Console.Text(Snippet(hit.Text, 300)), new Padding(6, 0, 0, 0)));
         }
-        return table;
+        return new Rows(items);
     }
 
     /// <summary>The text with whitespace collapsed, cut at a word boundary near <paramref name="maxChars"/>.</summary>

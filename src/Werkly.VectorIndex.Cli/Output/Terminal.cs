@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -20,11 +19,27 @@ public static class Terminal
 
     /// <summary>Writes an error line to stderr.</summary>
     /// <param name="message">Plain text (not markup).</param>
-    public static void WriteError(string message) => Error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    /// <remarks>When stderr is redirected the line is written as is (no colour, no wrapping), so scripts and logs get it whole.</remarks>
+    public static void WriteError(string message) => WriteDiagnostic("red", "error", message);
 
     /// <summary>Writes a warning line to stderr.</summary>
     /// <param name="message">Plain text (not markup).</param>
-    public static void WriteWarning(string message) => Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
+    public static void WriteWarning(string message) => WriteDiagnostic("yellow", "warning", message);
+
+    /// <summary>Writes plain text to stderr, whole (no wrapping) when stderr is redirected.</summary>
+    public static void WriteErrorText(string text)
+    {
+        if (Console.IsErrorRedirected) Console.Error.WriteLine(text);
+        else Error.WriteLine(text);
+    }
+
+    private static void WriteDiagnostic(string colour, string label, string message)
+    {
+        if (Console.IsErrorRedirected)
+            Console.Error.WriteLine($"werkly: {label}: {message}");
+        else
+            Error.MarkupLine($"[{colour}]{label}:[/] {Markup.Escape(message)}");
+    }
 
     /// <summary>Writes one JSON object (and a newline) to stdout, built by <paramref name="write"/>.</summary>
     /// <param name="write">Writes the object's properties (the braces are written here).</param>
@@ -46,7 +61,4 @@ public static class Terminal
 
     /// <summary>Rounds a metric for output (4 decimals, like trec_eval).</summary>
     public static double Round4(double value) => Math.Round(value, 4, MidpointRounding.AwayFromZero);
-
-    /// <summary>A UTF-8 encoding without a byte-order mark, for stdout.</summary>
-    public static Encoding Utf8 { get; } = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 }
