@@ -81,14 +81,14 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
                 ingestRows.Add((company, summary));
             }
 
-            var ingestTable = new Table().Border(TableBorder.Rounded).Title("[bold]Ingest[/] (extract → chunk 1,000/200 → embed → store, committed per batch)")
-                .AddColumn("company").AddColumn("folder").AddColumn(new TableColumn("documents").RightAligned()).AddColumn(new TableColumn("chunks").RightAligned())
-                .AddColumn(new TableColumn("time").RightAligned()).AddColumn(new TableColumn("chunks/s").RightAligned()).AddColumn(new TableColumn("embedding share").RightAligned());
+            var ingestTable = new Table().Border(TableBorder.Rounded).Title("[bold]Ingest[/]: extract → chunk → embed → store")
+                .AddColumn("company").AddColumn(new TableColumn("documents").RightAligned()).AddColumn(new TableColumn("chunks").RightAligned())
+                .AddColumn(new TableColumn("time").RightAligned()).AddColumn(new TableColumn("chunks/s").RightAligned()).AddColumn(new TableColumn("embedding").RightAligned());
             for (var i = 0; i < ingestRows.Count; i++)
             {
                 var (company, summary) = ingestRows[i];
                 var r = summary.Result;
-                ingestTable.AddRow(Markup.Escape(company), Markup.Escape(Companies[i].Folder.Replace('\\', '/') + "/"),
+                ingestTable.AddRow(Markup.Escape(company),
                     r.DocumentsIngested.ToString(CultureInfo.InvariantCulture), r.ChunksWritten.ToString(CultureInfo.InvariantCulture),
                     string.Create(CultureInfo.InvariantCulture, $"{r.Elapsed.TotalSeconds:F2} s"),
                     r.ChunksPerSecond.ToString("F0", CultureInfo.InvariantCulture),
@@ -96,11 +96,13 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
             }
             Terminal.Out.Write(ingestTable);
 
+            Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[grey]Hybrid = vector (cosine) + BM25 (title/body), fused by weighted min-max scores, α = {HybridDefaults.Fusion.Alpha}; each hit shows both sides' rank and score.[/]"));
             var crossed = 0;
             var latencies = new List<double>();
             foreach (var (company, _, questions) in Companies)
             {
-                Terminal.Out.Write(new Rule($"company [bold]{Markup.Escape(company)}[/] · hybrid search (vector + BM25, weighted fusion α = {HybridDefaults.Fusion.Alpha.ToString(CultureInfo.InvariantCulture)})").LeftJustified());
+                Terminal.Out.Write(new Rule($"company [bold]{Markup.Escape(company)}[/] · hybrid search").LeftJustified());
                 foreach (var question in questions)
                 {
                     var (hits, took) = await SearchCommand.SearchAsync(index, company, question, HybridSearchMode.Hybrid, settings.Top, explain: true, cancellationToken).ConfigureAwait(false);

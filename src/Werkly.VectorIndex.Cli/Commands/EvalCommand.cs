@@ -111,7 +111,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         using var generator = mode == EvaluationMode.Bm25 ? null : EmbeddingModel.Create();
         using var evaluation = new BeirEvaluation(dataset, generator);
 
-        if (settings.Json)
+        if (settings.Json || Console.IsOutputRedirected)
             await evaluation.PrepareAsync(mode, null, cancellationToken).ConfigureAwait(false);
         else
             await ProgressDisplay.RunAsync("Preparing", (progress, token) => evaluation.PrepareAsync(mode, progress, token), cancellationToken).ConfigureAwait(false);

@@ -122,7 +122,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
     {
         var ingestor = new DocumentIngestor(generator, index, new DocumentIngestorOptions { ContinueOnDocumentError = true, Chunker = chunker });
         IngestResult result;
-        if (quiet)
+        if (quiet || Console.IsOutputRedirected) // a progress bar in a log file is noise: the summary follows anyway
         {
             result = await Run(ingestor, documents, companyId, sync, null, cancellationToken).ConfigureAwait(false);
         }

@@ -158,19 +158,68 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
                 header += $"  [grey](vector {vector} · keyword {keyword})[/]";
             }
             items.Add(new Markup(header));
-            items.Add(new Padder(new Spectre.Console.Text(Snippet(hit.Text, 300)), new Padding(6, 0, 0, 0)));
+            items.Add(new Padder(new Spectre.Console.Text(Snippet(hit.Text, question, 300)), new Padding(6, 0, 0, 0)));
         }
         return new Rows(items);
     }
 
     /// <summary>The text with whitespace collapsed, cut at a word boundary near <paramref name="maxChars"/>.</summary>
-    internal static string Snippet(string text, int maxChars)
+    internal static string Snippet(string text, int maxChars) => Snippet(text, "", maxChars);
+
+    /// <summary>
+    /// The part of <paramref name="text"/> that best answers <paramref name="question"/>: whitespace collapsed, starting at
+    /// the sentence that shares the most words with the question (compared on their first five letters, so "limits"
+    /// matches "limit"), and cut at a word boundary near <paramref name="maxChars"/>.
+    /// </summary>
+    internal static string Snippet(string text, string question, int maxChars)
     {
         var collapsed = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        if (collapsed.Length <= maxChars) return collapsed;
-        var cut = collapsed.LastIndexOf(' ', maxChars);
-        return collapsed[..(cut > maxChars / 2 ? cut : maxChars)] + " …";
+        var start = BestSentenceStart(collapsed, question);
+        var prefix = start > 0 ? "… " : "";
+        var rest = collapsed[start..];
+        if (rest.Length <= maxChars) return prefix + rest;
+        var cut = rest.LastIndexOf(' ', maxChars);
+        return prefix + rest[..(cut > maxChars / 2 ? cut : maxChars)] + " …";
     }
+
+    private static int BestSentenceStart(string text, string question)
+    {
+        var terms = Words(question).Where(w => w.Length >= 3 && !QuestionWords.Contains(w)).Select(Stem).ToHashSet(StringComparer.Ordinal);
+        if (terms.Count == 0) return 0;
+        int bestStart = 0, bestScore = 0, sentenceStart = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var end = i == text.Length || (i > 0 && text[i - 1] is '.' or '?' or '!' or ':' && text[i] == ' ');
+            if (!end) continue;
+            var score = Words(text[sentenceStart..i]).Select(Stem).Where(terms.Contains).Distinct(StringComparer.Ordinal).Count();
+            if (score > bestScore) (bestScore, bestStart) = (score, sentenceStart);
+            sentenceStart = Math.Min(text.Length, i + 1);
+        }
+        return bestStart;
+    }
+
+    private static IEnumerable<string> Words(string text)
+    {
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var letter = i < text.Length && char.IsLetterOrDigit(text[i]);
+            if (letter && start < 0) start = i;
+            else if (!letter && start >= 0)
+            {
+                yield return text[start..i].ToLowerInvariant();
+                start = -1;
+            }
+        }
+    }
+
+    private static string Stem(string word) => word.Length > 5 ? word[..5] : word;
+
+    private static readonly HashSet<string> QuestionWords = new(StringComparer.Ordinal)
+    {
+        "the", "and", "for", "are", "what", "when", "where", "which", "who", "how", "does", "did", "can", "could", "should",
+        "would", "will", "with", "from", "into", "this", "that", "there", "their", "they", "you", "your", "have", "has", "get", "many", "much",
+    };
 
     private static void WriteNullable(System.Text.Json.Utf8JsonWriter w, string name, double? value)
     {
