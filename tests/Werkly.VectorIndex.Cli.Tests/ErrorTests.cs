@@ -85,12 +85,21 @@ public sealed class ErrorTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Help_documents_the_exit_codes_and_the_default_index_folder()
+    [Theory]
+    [InlineData("ingest")]
+    [InlineData("search")]
+    [InlineData("stats")]
+    [InlineData("delete")]
+    [InlineData("eval")]
+    [InlineData("demo")]
+    public void Every_commands_help_renders_and_documents_the_exit_codes(string command)
     {
-        var result = Run("search", "--help");
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Exit codes", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains(".werkly", result.Stdout, StringComparison.Ordinal);
+        var result = Run(command, "--help");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var help = System.Text.RegularExpressions.Regex.Replace(result.Stdout, @"\s+", " "); // undo the wrapping at the console width
+        Assert.Contains("Exit codes", help, StringComparison.Ordinal);
+        Assert.Contains("130 cancelled", help, StringComparison.Ordinal);
+        if (command is not ("eval" or "demo"))
+            Assert.Contains(".werkly", help, StringComparison.Ordinal); // the default index folder
     }
 }

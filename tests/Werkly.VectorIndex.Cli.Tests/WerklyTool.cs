@@ -44,21 +44,48 @@ internal static class WerklyTool
         return new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, defaultSigint: false, args);
+
+    /// <param name="workingDirectory">The tool's current directory.</param>
+    /// <param name="defaultSigint">Start the tool with SIGINT at its default disposition. A process started from a
+    /// background job inherits SIGINT as ignored, and .NET then (rightly, like nohup) never raises Console.CancelKeyPress;
+    /// a test that sends Ctrl+C needs it reset, which GNU env's --default-signal does.</param>
+    /// <param name="args">The command line.</param>
+    public static Process Start(string workingDirectory, bool defaultSigint, params string[] args)
     {
         Assert.True(File.Exists(DllPath), $"The built tool is missing at {DllPath}.");
-        var start = new ProcessStartInfo(DotnetHost)
+        var viaEnv = defaultSigint && EnvResetsSignals.Value;
+        var start = new ProcessStartInfo(viaEnv ? "env" : DotnetHost)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (viaEnv)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(DotnetHost);
+        }
         start.ArgumentList.Add(DllPath);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["NO_COLOR"] = "1";
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the tool.");
     }
+
+    private static readonly Lazy<bool> EnvResetsSignals = new(() =>
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("env", ["--default-signal=INT", "true"]) { RedirectStandardError = true, UseShellExecute = false });
+            probe!.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
 }
 
 /// <summary>The repository root (the folder holding Werkly.VectorIndex.sln) and its test data.</summary>

@@ -47,7 +47,7 @@ public class CompanySettings : IndexSettings
 {
     /// <summary>The company (tenant) id.</summary>
     [CommandOption("--company <ID>")]
-    [Description("Company (tenant) id: 1 to 64 characters from [A-Za-z0-9_.-], not starting with a dot.")]
+    [Description("Company (tenant) id: 1 to 64 characters from [[A-Za-z0-9_.-]], not starting with a dot.")]
     public string? Company { get; init; }
 
     /// <summary>The validated company id.</summary>
