@@ -35,6 +35,9 @@ app.Configure(config =>
         .WithDescription("Delete one document's chunks (--document), or a whole company. Committed before it returns. " + ExitCodes.Help)
         .WithExample("delete", "--company", "acme", "--document", "travel.md")
         .WithExample("delete", "--company", "acme");
+    config.AddCommand<BenchIngestCommand>("bench-ingest")
+        .WithDescription("Measurement harness: ingest throughput on a BEIR corpus with the real model, and the pipeline's time over raw embedding of the same chunks (medians of interleaved runs). " + ExitCodes.Help)
+        .IsHidden();
     config.AddCommand<EvalCommand>("eval")
         .WithDescription("Score retrieval on a BEIR test collection (nDCG@10, MAP@100, Recall@100, P@10). " + ExitCodes.Help)
         .WithExample("eval", "tests/data/cranfield", "--mode", "hybrid")
