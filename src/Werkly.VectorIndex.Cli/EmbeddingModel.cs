@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Embeddings.Onnx;
 
 namespace Werkly.VectorIndex.Cli;
@@ -5,6 +6,9 @@ namespace Werkly.VectorIndex.Cli;
 /// <summary>The embedding model every command uses: the bundled all-MiniLM-L6-v2, loaded offline.</summary>
 public static class EmbeddingModel
 {
+    /// <summary>The dimensions of the bundled model (what an index built by the command holds).</summary>
+    public const int Dimensions = 384;
+
     /// <summary>Loads the bundled model (extracting it to the local model cache on first use).</summary>
     /// <returns>The generator; the caller disposes it.</returns>
     /// <exception cref="CommandFailedException">The model cannot be loaded (exit code <see cref="ExitCodes.Failure"/>).</exception>
@@ -19,5 +23,55 @@ public static class EmbeddingModel
             throw new CommandFailedException(ExitCodes.Failure,
                 $"{e.Message} The model ships inside the tool; reinstall it, or free disk space in the temp folder where it is extracted.", e);
         }
+    }
+
+    /// <summary>A generator that loads the model only when something is embedded, for commands that may not need it
+    /// (<c>stats</c>, <c>delete</c>, keyword search).</summary>
+    /// <returns>The generator; the caller disposes it.</returns>
+    public static DeferredEmbeddingGenerator CreateDeferred() => new();
+}
+
+/// <summary>Reports the bundled model's metadata at once and loads the model on the first embedding call.</summary>
+/// <remarks>Thread-safe: the model is loaded once, by the first caller.</remarks>
+public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly EmbeddingGeneratorMetadata _metadata =
+        new(OnnxEmbeddingGenerator.ProviderName, null, OnnxEmbeddingModel.AllMiniLmL6V2Id, EmbeddingModel.Dimensions);
+
+    /// <summary>Whether the model has been loaded.</summary>
+    public bool IsLoaded => _model.IsValueCreated;
+
+    /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
+    public void EnsureLoaded() => _ = _model.Value;
+
+    /// <inheritdoc />
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default) => _model.Value.GenerateAsync(values, options, cancellationToken);
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata)) return _metadata;
+        if (serviceKey is null && serviceType.IsInstanceOfType(this)) return this;
+        return _model.Value.GetService(serviceType, serviceKey);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_model.IsValueCreated) _model.Value.Dispose();
+    }
+
+    private static OnnxEmbeddingGenerator Load()
+    {
+        var model = EmbeddingModel.Create();
+        if (model.Dimensions != EmbeddingModel.Dimensions)
+        {
+            model.Dispose();
+            throw new CommandFailedException(ExitCodes.Failure, $"The bundled model produces {model.Dimensions} dimensions, not {EmbeddingModel.Dimensions}.");
+        }
+        return model;
     }
 }

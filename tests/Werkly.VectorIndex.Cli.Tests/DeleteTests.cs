@@ -36,4 +36,23 @@ public sealed class DeleteTests : IDisposable
         Assert.Equal(4, gone.ExitCode);
         Assert.Contains("globex", gone.Stderr, StringComparison.Ordinal); // names the companies that do exist
     }
+
+    [Fact]
+    public void Sync_removes_documents_deleted_from_the_folder_and_reingests_only_changed_ones()
+    {
+        Corpora.WriteAcme(_folder);
+        Run("ingest", "acme", "--company", "acme", "--index", IndexPath, "--json").Json();
+        File.Delete(_folder.Combine("acme", "faq.txt"));
+        _folder.Write("acme/policies/travel.md", "# Business travel\n\nAll travel is booked through the travel desk.");
+
+        var json = Run("ingest", "acme", "--company", "acme", "--index", IndexPath, "--sync", "--json").Json();
+        Assert.Equal(1, json.GetProperty("ingested").GetInt32());   // travel.md changed
+        Assert.Equal(1, json.GetProperty("unchanged").GetInt32());  // vacation.md
+        Assert.Equal(1, json.GetProperty("deleted").GetInt32());    // faq.txt is gone
+        Assert.Equal(2, json.GetProperty("company_documents").GetInt32());
+
+        var search = Run("search", "travel desk", "--company", "acme", "--index", IndexPath, "--mode", "keyword", "--json").Json();
+        Assert.Equal("policies/travel.md", search.GetProperty("hits")[0].GetProperty("document").GetString());
+        Assert.DoesNotContain("220 EUR", search.GetProperty("hits")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
 }

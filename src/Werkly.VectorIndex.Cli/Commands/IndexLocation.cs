@@ -1,5 +1,5 @@
 using Werkly.VectorIndex.Documents.Indexing;
-using Werkly.VectorIndex.Embeddings.Onnx;
+using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Cli.Commands;
@@ -18,7 +18,7 @@ public static class IndexLocation
     /// <returns>The index; the caller disposes it.</returns>
     /// <exception cref="CommandFailedException">There is no index there (<see cref="ExitCodes.IndexNotFound"/>), or it is
     /// damaged, too new or locked (<see cref="ExitCodes.IndexUnusable"/>).</exception>
-    public static DocumentIndex OpenExisting(string directory, OnnxEmbeddingGenerator generator, bool readOnly)
+    public static DocumentIndex OpenExisting(string directory, IEmbeddingGenerator<string, Embedding<float>> generator, bool readOnly)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
@@ -32,7 +32,7 @@ public static class IndexLocation
 
     /// <summary>Opens the index for writing, creating it when the folder is missing or empty.</summary>
     /// <exception cref="CommandFailedException">The folder is damaged, too new or locked, or cannot be created.</exception>
-    public static DocumentIndex OpenOrCreate(string directory, OnnxEmbeddingGenerator generator)
+    public static DocumentIndex OpenOrCreate(string directory, IEmbeddingGenerator<string, Embedding<float>> generator)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (File.Exists(directory))
@@ -40,7 +40,7 @@ public static class IndexLocation
         return Open(directory, generator, readOnly: false);
     }
 
-    private static DocumentIndex Open(string directory, OnnxEmbeddingGenerator generator, bool readOnly)
+    private static DocumentIndex Open(string directory, IEmbeddingGenerator<string, Embedding<float>> generator, bool readOnly)
     {
         try
         {

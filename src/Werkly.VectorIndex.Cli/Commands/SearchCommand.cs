@@ -67,9 +67,11 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.Create();
+        using var generator = EmbeddingModel.CreateDeferred(); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var mode = settings.ParsedMode;
+        if (mode != HybridSearchMode.Keyword)
+            generator.EnsureLoaded(); // took_ms covers embedding the question, not loading the model
         var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain, cancellationToken).ConfigureAwait(false);
         var modeName = mode.ToString().ToLowerInvariant();
 
