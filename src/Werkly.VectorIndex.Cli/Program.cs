@@ -16,6 +16,9 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("werkly");
+    config.SetApplicationVersion(typeof(CommandRunner).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown");
     config.PropagateExceptions();
     config.AddCommand<DemoCommand>("demo")
         .WithDescription("The main job in one command, nothing to configure: ingest the repository's docs/ (company werkly-docs) and samples/acme-handbook/ (company acme) into a temporary index, ask each company three questions with hybrid search, print sources, scores and timings. " + ExitCodes.Help);

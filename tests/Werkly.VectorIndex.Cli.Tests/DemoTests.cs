@@ -1,0 +1,44 @@
+using Werkly.VectorIndex.Cli.Commands;
+
+namespace Werkly.VectorIndex.Cli.Tests;
+
+public sealed class DemoTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    /// <summary>README command 1: nothing to configure, two companies, three questions each, sources, scores and timings.</summary>
+    [Fact]
+    public void Demo_ingests_two_companies_answers_from_the_right_documents_and_never_crosses_companies()
+    {
+        // Started outside the repository: the tool finds the repository from its own location instead.
+        var result = WerklyTool.Run(_folder.Path, "demo", "--top", "3");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var output = System.Text.RegularExpressions.Regex.Replace(result.Stdout, @"\s+", " ");
+        Assert.Contains("No hit crossed companies", output, StringComparison.Ordinal);
+        foreach (var (_, _, questions) in DemoCommand.Companies)
+        {
+            foreach (var question in questions)
+                Assert.Contains(question, output, StringComparison.Ordinal);
+        }
+        // The top hit of each handbook question is the page that answers it.
+        Assert.Matches(@"Q: How many vacation days do I get\? 1\. [\d.]+ vacation-policy\.md", output);
+        Assert.Matches(@"Q: What is the hotel limit in Paris\? 1\. [\d.]+ (expenses|travel)\.md", output);
+        Assert.Matches(@"Q: How does a commit survive a crash or power loss\? 1\. [\d.]+ FORMAT\.md", output);
+        Assert.Matches(@"\d+(\.\d)? ms", output);              // per-search timing
+        Assert.Contains("werkly-docs", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme-handbook", result.Stderr, StringComparison.Ordinal);
+        // The temporary index is removed afterwards (its path is printed; a long path may wrap, so only a whole one is checked).
+        var index = System.Text.RegularExpressions.Regex.Match(result.Stdout, @"temporary index (\S*werkly-demo-[0-9a-f]{12})").Groups[1].Value;
+        if (index.Length > 0)
+            Assert.False(Directory.Exists(index), $"the demo's temporary index {index} was left behind");
+    }
+
+    [Fact]
+    public void The_repository_root_is_found_from_inside_it_and_not_from_outside()
+    {
+        Assert.Equal(RepositoryPaths.Root, DemoCommand.FindRepositoryRoot(Path.Combine(RepositoryPaths.Root, "docs", "benchmarks")));
+        Assert.Null(DemoCommand.FindRepositoryRoot(_folder.Path));
+    }
+}
