@@ -5,6 +5,8 @@ public sealed partial class InvertedIndex
     /// <summary>The terms of one document's fields, analyzed before the write lock is taken.</summary>
     private sealed class AnalyzedDocument : ITermSink
     {
+        public const int RetainedChars = 1 << 20;
+
         public char[] Chars = new char[4096];
         public int CharCount;
         public int[] Starts = new int[512];
@@ -69,6 +71,7 @@ public sealed partial class InvertedIndex
         finally
         {
             _lock.ExitWriteLock();
+            if (analyzed.Chars.Length > AnalyzedDocument.RetainedChars) t_analyzed = null; // do not pin one huge document's buffers
         }
     }
 
