@@ -105,7 +105,7 @@ public sealed class HybridIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(upserts);
         ArgumentNullException.ThrowIfNull(deletes);
-        Partitions.Identifiers.ValidateCompanyId(companyId);
+        Identifiers.ValidateCompanyId(companyId);
         var records = new VectorRecord[upserts.Count];
         for (var i = 0; i < upserts.Count; i++)
         {

@@ -58,7 +58,7 @@ public sealed partial class InvertedIndex
     /// <exception cref="Exceptions.InvalidIdentifierException">The key is empty, too long or has control characters.</exception>
     public void Upsert(string key, string? title, string? body)
     {
-        Identifiers.ValidateKey(key);
+        Partitions.Identifiers.ValidateKey(key);
         var analyzed = t_analyzed ??= new AnalyzedDocument();
         Analyze(analyzed, title, body);
         EnterWrite();
@@ -99,7 +99,7 @@ public sealed partial class InvertedIndex
     /// <exception cref="Exceptions.InvalidIdentifierException">The key is empty, too long or has control characters.</exception>
     public bool Delete(string key)
     {
-        Identifiers.ValidateKey(key);
+        Partitions.Identifiers.ValidateKey(key);
         EnterWrite();
         try
         {
