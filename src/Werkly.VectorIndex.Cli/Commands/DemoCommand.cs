@@ -1,0 +1,153 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Werkly.VectorIndex.Cli.Output;
+using Werkly.VectorIndex.Documents.Chunking;
+using Werkly.VectorIndex.Hybrid;
+
+namespace Werkly.VectorIndex.Cli.Commands;
+
+/// <summary>Settings of <c>werkly demo</c>.</summary>
+public sealed class DemoSettings : CommandSettings
+{
+    /// <summary>Hits per question.</summary>
+    [CommandOption("--top <N>")]
+    [Description("Hits shown per question, 1 to 20. Default 3.")]
+    [DefaultValue(3)]
+    public int Top { get; init; } = 3;
+
+    /// <summary>Keep the temporary index.</summary>
+    [CommandOption("--keep")]
+    [Description("Keep the temporary index folder and print its path (try 'werkly search ... --index PATH' on it).")]
+    public bool Keep { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() =>
+        Top is < 1 or > 20 ? ValidationResult.Error("--top must be between 1 and 20.") : ValidationResult.Success();
+}
+
+/// <summary><c>werkly demo</c>: the main job on the embedded defaults, with nothing to configure.</summary>
+/// <remarks>Ingests the repository's <c>docs/</c> as company <c>werkly-docs</c> and <c>samples/acme-handbook/</c> as
+/// company <c>acme</c> into a temporary index, asks each company three questions with hybrid search, and prints the
+/// sources, scores and timings — and checks that no hit crossed companies.</remarks>
+public sealed class DemoCommand : AsyncCommand<DemoSettings>
+{
+    /// <summary>The companies, their folders (relative to the repository root) and the questions asked of each.</summary>
+    internal static readonly (string Company, string Folder, string[] Questions)[] Companies =
+    [
+        ("werkly-docs", "docs", [
+            "How does a commit survive a crash or power loss?",
+            "How many lists and probes should I use?",
+            "Can I shorten embeddings to fewer dimensions?",
+        ]),
+        ("acme", Path.Combine("samples", "acme-handbook"), [
+            "How many vacation days do I get?",
+            "What is the hotel limit in Paris?",
+            "What do I do if my laptop is stolen?",
+        ]),
+    ];
+
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var total = Stopwatch.StartNew();
+        var root = FindRepositoryRoot(Directory.GetCurrentDirectory())
+            ?? FindRepositoryRoot(AppContext.BaseDirectory)
+            ?? throw new CommandFailedException(ExitCodes.UnreadableInput,
+                "werkly demo ingests the repository's docs/ and samples/acme-handbook/ folders, but no Werkly.VectorIndex.sln was found above " +
+                $"'{Directory.GetCurrentDirectory()}'. Run it from inside a clone of the repository.");
+        var indexPath = Path.Combine(Path.GetTempPath(), "werkly-demo-" + Guid.NewGuid().ToString("N")[..12]);
+        Terminal.Out.Write(new Rule("[bold]Werkly.VectorIndex demo[/]").LeftJustified());
+        Terminal.Out.MarkupLine($"Repository [grey]{Markup.Escape(root)}[/] · temporary index [grey]{Markup.Escape(indexPath)}[/]");
+
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            using var generator = EmbeddingModel.Create();
+            Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"Embedding model [bold]{Markup.Escape(generator.Model.ModelId)}[/] ({generator.Dimensions} dimensions, ONNX Runtime on the CPU, offline) loaded in {clock.Elapsed.TotalMilliseconds:F0} ms"));
+            using var index = IndexLocation.OpenOrCreate(indexPath, generator);
+
+            var sources = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            var ingestRows = new List<(string Company, IngestCommand.IngestSummary Summary)>();
+            foreach (var (company, folder, _) in Companies)
+            {
+                var (_, documents, _) = IngestCommand.Collect(Path.Combine(root, folder));
+                sources[company] = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+                var summary = await IngestCommand.IngestAsync(index, generator, documents, company, sync: false, new FixedSizeChunker(), quiet: false, cancellationToken).ConfigureAwait(false);
+                ingestRows.Add((company, summary));
+            }
+
+            var ingestTable = new Table().Border(TableBorder.Rounded).Title("[bold]Ingest[/]: extract → chunk → embed → store")
+                .AddColumn("company").AddColumn(new TableColumn("documents").RightAligned()).AddColumn(new TableColumn("chunks").RightAligned())
+                .AddColumn(new TableColumn("time").RightAligned()).AddColumn(new TableColumn("chunks/s").RightAligned()).AddColumn(new TableColumn("embedding").RightAligned());
+            for (var i = 0; i < ingestRows.Count; i++)
+            {
+                var (company, summary) = ingestRows[i];
+                var r = summary.Result;
+                ingestTable.AddRow(Markup.Escape(company),
+                    r.DocumentsIngested.ToString(CultureInfo.InvariantCulture), r.ChunksWritten.ToString(CultureInfo.InvariantCulture),
+                    string.Create(CultureInfo.InvariantCulture, $"{r.Elapsed.TotalSeconds:F2} s"),
+                    r.ChunksPerSecond.ToString("F0", CultureInfo.InvariantCulture),
+                    r.Elapsed > TimeSpan.Zero ? (r.EmbeddingTime / r.Elapsed).ToString("P0", CultureInfo.InvariantCulture) : "–");
+            }
+            Terminal.Out.Write(ingestTable);
+
+            Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[grey]Hybrid = vector (cosine) + BM25 (title/body), fused by weighted min-max scores, α = {HybridDefaults.Fusion.Alpha}; each hit shows both sides' rank and score.[/]"));
+            var crossed = 0;
+            var latencies = new List<double>();
+            foreach (var (company, _, questions) in Companies)
+            {
+                Terminal.Out.Write(new Rule($"company [bold]{Markup.Escape(company)}[/] · hybrid search").LeftJustified());
+                foreach (var question in questions)
+                {
+                    var (hits, took) = await SearchCommand.SearchAsync(index, company, question, HybridSearchMode.Hybrid, settings.Top, explain: true, cancellationToken).ConfigureAwait(false);
+                    latencies.Add(took.TotalMilliseconds);
+                    crossed += hits.Count(h => !sources[company].Contains(h.DocumentId));
+                    Terminal.Out.Write(SearchCommand.HitList(question, hits, explain: true));
+                    Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[grey]{took.TotalMilliseconds:F1} ms (query embedding included)[/]"));
+                }
+            }
+
+            latencies.Sort();
+            Terminal.Out.Write(new Rule().LeftJustified());
+            Terminal.Out.MarkupLine(crossed == 0
+                ? "[green]✓[/] No hit crossed companies: every source belongs to the company that was asked."
+                : $"[red]✗ {crossed} hits came from another company's documents.[/]");
+            Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"{latencies.Count} questions, median {latencies[latencies.Count / 2]:F1} ms per search · demo finished in {total.Elapsed.TotalSeconds:F1} s"));
+            if (settings.Keep)
+                Terminal.Out.MarkupLine($"Index kept at [bold]{Markup.Escape(indexPath)}[/]: try werkly search \"...\" --company acme --index {Markup.Escape(indexPath)}");
+            return crossed == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+        }
+        finally
+        {
+            if (!settings.Keep)
+            {
+                try
+                {
+                    if (Directory.Exists(indexPath)) Directory.Delete(indexPath, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // a temp folder left behind is harmless
+                }
+            }
+        }
+    }
+
+    /// <summary>The nearest folder at or above <paramref name="start"/> holding Werkly.VectorIndex.sln, or null.</summary>
+    internal static string? FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Werkly.VectorIndex.sln")))
+                return dir.FullName;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,73 @@
+using Werkly.VectorIndex.Documents.Indexing;
+using Werkly.VectorIndex.Embeddings.Onnx;
+using Werkly.VectorIndex.Exceptions;
+
+namespace Werkly.VectorIndex.Cli.Commands;
+
+/// <summary>Opens the document index a command works on, turning every way that can fail into a
+/// <see cref="CommandFailedException"/> that says what to do.</summary>
+public static class IndexLocation
+{
+    /// <summary>The file every committed index holds (the storage layer's manifest; see docs/FORMAT.md).</summary>
+    public const string ManifestFileName = "MANIFEST";
+
+    /// <summary>Opens an existing index.</summary>
+    /// <param name="directory">The index folder (full path).</param>
+    /// <param name="generator">The embedding model.</param>
+    /// <param name="readOnly">True for commands that only read (they then run next to a writer).</param>
+    /// <returns>The index; the caller disposes it.</returns>
+    /// <exception cref="CommandFailedException">There is no index there (<see cref="ExitCodes.IndexNotFound"/>), or it is
+    /// damaged, too new or locked (<see cref="ExitCodes.IndexUnusable"/>).</exception>
+    public static DocumentIndex OpenExisting(string directory, OnnxEmbeddingGenerator generator, bool readOnly)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory))
+            throw new CommandFailedException(ExitCodes.IndexNotFound,
+                $"No index at '{directory}'. Run 'werkly ingest PATH --company ID' first (it creates the index), or pass --index DIR.");
+        if (!File.Exists(Path.Combine(directory, ManifestFileName)))
+            throw new CommandFailedException(ExitCodes.IndexNotFound,
+                $"'{directory}' holds no werkly index (no {ManifestFileName} file). Run 'werkly ingest PATH --company ID --index {directory}' to create one, or pass the right --index DIR.");
+        return Open(directory, generator, readOnly);
+    }
+
+    /// <summary>Opens the index for writing, creating it when the folder is missing or empty.</summary>
+    /// <exception cref="CommandFailedException">The folder is damaged, too new or locked, or cannot be created.</exception>
+    public static DocumentIndex OpenOrCreate(string directory, OnnxEmbeddingGenerator generator)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (File.Exists(directory))
+            throw new CommandFailedException(ExitCodes.IndexUnusable, $"--index '{directory}' is a file; give a folder (it is created if missing).");
+        return Open(directory, generator, readOnly: false);
+    }
+
+    private static DocumentIndex Open(string directory, OnnxEmbeddingGenerator generator, bool readOnly)
+    {
+        try
+        {
+            return DocumentIndex.Open(directory, generator, readOnly: readOnly);
+        }
+        catch (IndexLockedException e)
+        {
+            throw new CommandFailedException(ExitCodes.IndexUnusable, $"{e.Message} Wait for the other 'werkly ingest' or 'werkly delete' to finish.", e);
+        }
+        catch (IndexCorruptedException e)
+        {
+            throw new CommandFailedException(ExitCodes.IndexUnusable,
+                $"The index at '{directory}' is damaged: {e.Message} Delete the folder and ingest again, or restore it from a backup.", e);
+        }
+        catch (IncompatibleFormatException e)
+        {
+            throw new CommandFailedException(ExitCodes.IndexUnusable,
+                $"The index at '{directory}' was written by a newer version: {e.Message} Update werkly, or ingest again into a new folder.", e);
+        }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            throw new CommandFailedException(ExitCodes.IndexUnusable,
+                $"The index at '{directory}' was built with another embedding model or dimensions ({e.Message}). Ingest again into a new folder.", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CommandFailedException(ExitCodes.IndexUnusable, $"Cannot open the index at '{directory}': {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Werkly.VectorIndex.Cli.Tests;
+
+/// <summary>What a run of the tool printed and returned.</summary>
+internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
+{
+    /// <summary>Stdout parsed as exactly one JSON object (fails the test otherwise).</summary>
+    public JsonElement Json()
+    {
+        Assert.True(ExitCode == 0, $"exit code {ExitCode}; stderr: {Stderr}");
+        var text = Stdout.Trim();
+        Assert.StartsWith("{", text);
+        Assert.DoesNotContain('\n', text); // one object, one line, nothing else
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+}
+
+/// <summary>Runs the built werkly tool (werkly.dll, copied next to the test assembly with its deps and runtime config) as a process.</summary>
+internal static class WerklyTool
+{
+    public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "werkly.dll");
+
+    private static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    public static ToolResult Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(3), args);
+
+    public static ToolResult Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"werkly {string.Join(' ', args)} did not finish within {timeout}.");
+        }
+        process.WaitForExit();
+        return new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, defaultSigint: false, args);
+
+    /// <param name="workingDirectory">The tool's current directory.</param>
+    /// <param name="defaultSigint">Start the tool with SIGINT at its default disposition. A process started from a
+    /// background job inherits SIGINT as ignored, and .NET then (rightly, like nohup) never raises Console.CancelKeyPress;
+    /// a test that sends Ctrl+C needs it reset, which GNU env's --default-signal does.</param>
+    /// <param name="args">The command line.</param>
+    public static Process Start(string workingDirectory, bool defaultSigint, params string[] args)
+    {
+        Assert.True(File.Exists(DllPath), $"The built tool is missing at {DllPath}.");
+        var viaEnv = defaultSigint && EnvResetsSignals.Value;
+        var start = new ProcessStartInfo(viaEnv ? "env" : DotnetHost)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (viaEnv)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(DotnetHost);
+        }
+        start.ArgumentList.Add(DllPath);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["NO_COLOR"] = "1";
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the tool.");
+    }
+
+    private static readonly Lazy<bool> EnvResetsSignals = new(() =>
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("env", ["--default-signal=INT", "true"]) { RedirectStandardError = true, UseShellExecute = false });
+            probe!.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+}
+
+/// <summary>The repository root (the folder holding Werkly.VectorIndex.sln) and its test data.</summary>
+internal static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Cranfield => Path.Combine(Root, "tests", "data", "cranfield");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Werkly.VectorIndex.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("Werkly.VectorIndex.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A temporary folder deleted on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "werkly-cli-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public string Write(string relativePath, string content) => Write(relativePath, System.Text.Encoding.UTF8.GetBytes(content));
+
+    public string Write(string relativePath, byte[] content)
+    {
+        var full = System.IO.Path.Combine(Path, relativePath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
