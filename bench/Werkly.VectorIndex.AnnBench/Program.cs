@@ -42,10 +42,23 @@ var buildWatch = Stopwatch.StartNew();
 var records = new List<VectorRecord>(n);
 for (var i = 0; i < n; i++) records.Add(new VectorRecord(i.ToString(CultureInfo.InvariantCulture), baseVectors[i]));
 index.Upsert("bench", records);
-records = null;
 index.Retrain("bench");
 var buildSeconds = buildWatch.Elapsed.TotalSeconds;
+if (arguments.TryGetValue("mapped", out var persistDir) && persistDir is not null)
+{
+    // The same records in the same order with the same seed: identical lists, written as segment files.
+    if (Directory.Exists(persistDir)) Directory.Delete(persistDir, recursive: true);
+    var persistWatch = Stopwatch.StartNew();
+    using var writer = WerklyIndex.Open(persistDir, options);
+    writer.Upsert("bench", records);
+    writer.Retrain("bench");
+    var commitWatch = Stopwatch.StartNew();
+    writer.Commit();
+    var bytes = Directory.GetFiles(persistDir).Sum(f => new FileInfo(f).Length);
+    log.WriteLine($"persisted {n} vectors: build {persistWatch.Elapsed.TotalSeconds - commitWatch.Elapsed.TotalSeconds:F2}s, commit {commitWatch.Elapsed.TotalMilliseconds:F0} ms, {bytes / 1e6:F1} MB on disk ({bytes / (n * 4.0 * dimensions):F3}x raw vectors)");
+}
 baseVectors = null;
+records = null;
 GC.Collect();
 var managedBytes = GC.GetTotalMemory(true) - managedBefore; // the index plus queries and ground truth
 var stats = index.GetStatistics("bench");
@@ -90,6 +103,35 @@ foreach (var probes in probesList)
     log.WriteLine($"probes {probes,4}  recall@{k} {recall:F4}  1-by-1 QPS {singleQps,8:F0}  batch QPS {batchQps,8:F0}  p50 {p50:F3} ms  p95 {p95:F3} ms");
 }
 
+if (arguments.TryGetValue("mapped", out var mappedDir) && mappedDir is not null)
+{
+    // Warm search on a reopened, memory-mapped copy of the same index, interleaved with the in-memory one.
+    var openWatch = Stopwatch.StartNew();
+    using var mapped = WerklyIndex.Open(mappedDir, options, readOnly: true);
+    log.WriteLine($"opened mapped index in {openWatch.Elapsed.TotalMilliseconds:F2} ms");
+    foreach (var probes in probesList)
+    {
+        var searchOptions = new SearchOptions { Probes = probes };
+        foreach (var q in queries) { mapped.Search("bench", q, hits, searchOptions); index.Search("bench", q, hits, searchOptions); } // warm both
+        var memoryLatencies = new double[queries.Length];
+        var mappedLatencies = new double[queries.Length];
+        for (var q = 0; q < queries.Length; q++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            index.Search("bench", queries[q], hits, searchOptions);
+            memoryLatencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            start = Stopwatch.GetTimestamp();
+            mapped.Search("bench", queries[q], hits, searchOptions);
+            mappedLatencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(memoryLatencies);
+        Array.Sort(mappedLatencies);
+        var memoryP50 = memoryLatencies[queries.Length / 2];
+        var mappedP50 = mappedLatencies[queries.Length / 2];
+        log.WriteLine($"probes {probes,4}  in-memory p50 {memoryP50:F3} ms  mapped p50 {mappedP50:F3} ms  ratio mapped/in-memory {mappedP50 / memoryP50:F3}");
+    }
+}
+
 if (json)
 {
     Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -113,4 +155,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");

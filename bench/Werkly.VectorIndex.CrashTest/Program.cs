@@ -9,6 +9,7 @@ using Werkly.VectorIndex.CrashTest;
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
+//   ... -- write-index-fixture --dir DIR     (writes the format-v1 fixture through the WerklyIndex facade)
 // Exit code 0 only when every reopen matched; the last line is a one-line summary.
 
 var options = ParseOptions(args);
@@ -26,6 +27,10 @@ switch (mode)
         return FacadeKillLoop.RunChild(dir, seed);
     case "bench":
         return StorageBench.Run(dir, options);
+    case "write-index-fixture":
+        IndexFixture.Write(dir);
+        Console.WriteLine($"index fixture written to {dir}");
+        return 0;
     case "write-fixture":
         CompatibilityFixture.Write(dir);
         Console.WriteLine($"fixture written to {dir}");

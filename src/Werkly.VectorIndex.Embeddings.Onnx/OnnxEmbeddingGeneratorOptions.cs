@@ -3,9 +3,11 @@ namespace Werkly.VectorIndex.Embeddings.Onnx;
 /// <summary>Settings of an <see cref="OnnxEmbeddingGenerator"/>: batching, threading and caching.</summary>
 /// <remarks>
 /// The generator copies these values when it is created; changing the object afterwards has no effect on it.
-/// The defaults suit a small CPU box: micro-batches of at most 32 texts and 2,048 padded tokens (32 short texts or
-/// 8 texts of 256 tokens), one inference per core, each on one ONNX Runtime thread. Small micro-batches keep the
-/// activations in cache and the memory arena small; larger ones measured no faster (docs/benchmarks/embeddings.md).
+/// Thread safety: a plain settings object, not safe to change from several threads at once.
+/// The defaults suit a small CPU box: micro-batches of at most 32 texts and 512 padded tokens (32 texts of 16 tokens,
+/// or 2 of 256), one inference per core, each on one ONNX Runtime thread. Small micro-batches keep the activations in
+/// the core's cache, balance the work across cores and keep the memory arena small; on paragraphs they measured 1.6×
+/// the throughput of 2,048-token micro-batches, on short texts the same (docs/benchmarks/embeddings.md).
 /// </remarks>
 public sealed class OnnxEmbeddingGeneratorOptions
 {
@@ -14,10 +16,10 @@ public sealed class OnnxEmbeddingGeneratorOptions
 
     /// <summary>
     /// The most padded tokens (texts × longest text) in one micro-batch. Bounds the attention buffers and so the peak
-    /// memory of ONNX Runtime's arena. Default 2,048; at least <see cref="OnnxEmbeddingGenerator.MaxModelTokens"/>
+    /// memory of ONNX Runtime's arena. Default 512; at least <see cref="OnnxEmbeddingGenerator.MaxModelTokens"/>
     /// (a text always fits a micro-batch on its own).
     /// </summary>
-    public int MaxBatchTokens { get; set; } = 2048;
+    public int MaxBatchTokens { get; set; } = 512;
 
     /// <summary>
     /// How many micro-batches run at once across all callers of the generator. Default <see cref="Environment.ProcessorCount"/>.

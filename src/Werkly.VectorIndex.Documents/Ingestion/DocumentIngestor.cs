@@ -93,7 +93,7 @@ public sealed class DocumentIngestor
     public async Task<IngestResult> SyncAsync(IEnumerable<SourceDocument> documents, string companyId, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        CompanyIds.Validate(companyId);
+        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
         var list = documents.ToList();
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var document in list)
@@ -127,14 +127,14 @@ public sealed class DocumentIngestor
     /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
     public ValueTask<bool> DeleteDocumentAsync(string companyId, string documentId, CancellationToken cancellationToken = default)
     {
-        CompanyIds.Validate(companyId);
+        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
         ArgumentException.ThrowIfNullOrEmpty(documentId);
         return _sink.DeleteDocumentAsync(companyId, documentId, cancellationToken);
     }
 
     private async Task<IngestResult> RunAsync(IAsyncEnumerable<SourceDocument> documents, int? total, string companyId, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
-        CompanyIds.Validate(companyId);
+        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
         var outcomes = new List<DocumentOutcome>(total ?? 16);
         var observer = new RunObserver
         {
@@ -166,15 +166,4 @@ public sealed class DocumentIngestor
             yield return document;
     }
 #pragma warning restore CS1998
-}
-
-/// <summary>The company id rule of the index (see <see cref="InvalidIdentifierException"/>), checked before any work starts.</summary>
-internal static class CompanyIds
-{
-    public static void Validate(string companyId)
-    {
-        ArgumentNullException.ThrowIfNull(companyId);
-        if (companyId.Length is 0 or > 64 || companyId[0] == '.' || !companyId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
-            throw new InvalidIdentifierException($"Company id '{companyId}' is not valid: use 1 to 64 characters from [A-Za-z0-9_.-], not starting with a dot.", nameof(companyId));
-    }
 }

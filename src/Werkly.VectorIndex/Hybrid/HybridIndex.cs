@@ -105,7 +105,7 @@ public sealed class HybridIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(upserts);
         ArgumentNullException.ThrowIfNull(deletes);
-        Partitions.Identifiers.ValidateCompanyId(companyId);
+        Identifiers.ValidateCompanyId(companyId);
         var records = new VectorRecord[upserts.Count];
         for (var i = 0; i < upserts.Count; i++)
         {
@@ -184,7 +184,7 @@ public sealed class HybridIndex : IDisposable
 
         IReadOnlyList<HybridHit> hits = mode switch
         {
-            HybridSearchMode.Hybrid => HybridSearch.Search(query, vectorSide, keywordSide, parallel: false, cancellationToken),
+            HybridSearchMode.Hybrid => HybridSearch.Search(query, vectorSide, keywordSide, parallel: true, cancellationToken),
             HybridSearchMode.Vector => Single(vectorSide(candidates, cancellationToken), query, vector: true),
             HybridSearchMode.Keyword => Single(keywordSide(candidates, cancellationToken), query, vector: false),
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown search mode."),

@@ -193,12 +193,15 @@ internal sealed partial class IvfIndex
                 }
             });
 
+        // Stored vectors helped train the centroids they are measured against, so their recall runs ahead of new
+        // queries' (measured: 0.95 on the sample gave 0.938 on fresh queries). Aim to halve the sample's miss rate.
+        var target = 1 - (1 - Options.TargetRecall) / 2;
         var total = (double)neededProbes.Sum();
         var cumulative = 0;
         for (var p = 1; p <= listCount; p++)
         {
             cumulative += neededProbes[p];
-            if (cumulative / total >= Options.TargetRecall) return p;
+            if (cumulative / total >= target) return p;
         }
         return listCount;
     }

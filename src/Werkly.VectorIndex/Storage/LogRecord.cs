@@ -20,7 +20,7 @@ internal sealed record LogRecord
 
     private LogRecord(string companyId, string key, ReadOnlyMemory<float>? vector, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
-        Storage.CompanyId.Validate(companyId);
+        Partitions.Identifiers.ValidateCompanyId(companyId);
         if (string.IsNullOrEmpty(key)) throw new InvalidIdentifierException("A key must not be empty.", nameof(key));
         if (vector is null && metadata is not null) throw new ArgumentException("A delete carries no metadata.", nameof(metadata));
         CompanyId = companyId;

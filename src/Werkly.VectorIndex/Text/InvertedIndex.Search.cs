@@ -111,11 +111,15 @@ public sealed partial class InvertedIndex
     private List<(string Term, int Count)> QueryTerms(string query)
     {
         var terms = new List<(string Term, int Count)>();
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var term in _analyzer.Analyze(query))
         {
-            var index = terms.FindIndex(t => t.Term == term);
-            if (index >= 0) terms[index] = (term, terms[index].Count + 1);
-            else terms.Add((term, 1));
+            if (positions.TryGetValue(term, out var index)) terms[index] = (term, terms[index].Count + 1);
+            else
+            {
+                positions.Add(term, terms.Count);
+                terms.Add((term, 1));
+            }
         }
         return terms;
     }

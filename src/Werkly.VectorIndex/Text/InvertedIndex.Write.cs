@@ -5,6 +5,8 @@ public sealed partial class InvertedIndex
     /// <summary>The terms of one document's fields, analyzed before the write lock is taken.</summary>
     private sealed class AnalyzedDocument : ITermSink
     {
+        public const int RetainedChars = 1 << 20;
+
         public char[] Chars = new char[4096];
         public int CharCount;
         public int[] Starts = new int[512];
@@ -56,7 +58,7 @@ public sealed partial class InvertedIndex
     /// <exception cref="Exceptions.InvalidIdentifierException">The key is empty, too long or has control characters.</exception>
     public void Upsert(string key, string? title, string? body)
     {
-        Identifiers.ValidateKey(key);
+        Partitions.Identifiers.ValidateKey(key);
         var analyzed = t_analyzed ??= new AnalyzedDocument();
         Analyze(analyzed, title, body);
         EnterWrite();
@@ -69,6 +71,7 @@ public sealed partial class InvertedIndex
         finally
         {
             _lock.ExitWriteLock();
+            if (analyzed.Chars.Length > AnalyzedDocument.RetainedChars) t_analyzed = null; // do not pin one huge document's buffers
         }
     }
 
@@ -96,7 +99,7 @@ public sealed partial class InvertedIndex
     /// <exception cref="Exceptions.InvalidIdentifierException">The key is empty, too long or has control characters.</exception>
     public bool Delete(string key)
     {
-        Identifiers.ValidateKey(key);
+        Partitions.Identifiers.ValidateKey(key);
         EnterWrite();
         try
         {
@@ -127,7 +130,6 @@ public sealed partial class InvertedIndex
         EnsureDocCapacity(doc + 1);
         _keys[doc] = key;
         _docIds[key] = doc;
-        var forwardStart = _docTermStart[doc];
 
         for (var field = 0; field < FieldCount; field++)
         {
@@ -150,17 +152,16 @@ public sealed partial class InvertedIndex
             _totalLength[field] += length;
 
             var postings = _postings[field];
-            EnsureForwardCapacity(forwardStart + touched);
             for (var i = 0; i < touched; i++)
             {
                 var id = _scratchTouched[i];
                 var list = postings[id] ??= new PostingList();
                 list.Add(doc, _scratchCounts[id], length);
                 _scratchCounts[id] = 0;
-                _docTerms[forwardStart++] = (id << 1) | field;
+                _docTerms.Add((id << 1) | field);
             }
         }
-        _docTermStart[doc + 1] = forwardStart;
+        _docTermStart[doc + 1] = _docTerms.Count;
         _docCount++;
         _liveCount++;
     }
@@ -202,11 +203,6 @@ public sealed partial class InvertedIndex
         for (var f = 0; f < FieldCount; f++) Array.Resize(ref _fieldLengths[f], capacity);
         Array.Resize(ref _docTermStart, capacity + 1);
         Array.Resize(ref _deleted, (capacity + 63) >> 6);
-    }
-
-    private void EnsureForwardCapacity(int count)
-    {
-        if (count > _docTerms.Length) Array.Resize(ref _docTerms, Math.Max(count, _docTerms.Length * 2));
     }
 
     /// <summary>Rewrites the index without deleted documents once they are at least half of it.</summary>
@@ -255,18 +251,17 @@ public sealed partial class InvertedIndex
 
         var keys = new string?[Math.Max(64, next)];
         var starts = new int[keys.Length + 1];
-        var forward = new int[Math.Max(256, _docTermStart[_docCount])];
-        var position = 0;
+        var forward = new IntPages();
         for (var doc = 0; doc < _docCount; doc++)
         {
             var target = remap[doc];
             if (target < 0) continue;
             keys[target] = _keys[doc];
             _docIds[_keys[doc]!] = target;
-            starts[target] = position;
-            for (var i = _docTermStart[doc]; i < _docTermStart[doc + 1]; i++) forward[position++] = _docTerms[i];
+            starts[target] = forward.Count;
+            for (var i = _docTermStart[doc]; i < _docTermStart[doc + 1]; i++) forward.Add(_docTerms[i]);
         }
-        starts[next] = position;
+        starts[next] = forward.Count;
         _keys = keys;
         _docTermStart = starts;
         _docTerms = forward;

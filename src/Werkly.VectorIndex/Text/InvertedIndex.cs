@@ -40,7 +40,7 @@ public sealed partial class InvertedIndex : IDisposable
 
     // Forward index: the (term, field) pairs of each document, so a delete can correct document frequencies.
     private int[] _docTermStart = new int[65];
-    private int[] _docTerms = new int[256];
+    private IntPages _docTerms = new();
 
     private bool _disposed;
 

@@ -59,7 +59,7 @@ public sealed class KeywordIndex : IDisposable
     /// <exception cref="InvalidIdentifierException">The company id is invalid.</exception>
     public bool DeleteCompany(string companyId)
     {
-        Identifiers.ValidateCompanyId(companyId);
+        Partitions.Identifiers.ValidateCompanyId(companyId);
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _companies.TryRemove(companyId, out _);
     }
@@ -82,7 +82,7 @@ public sealed class KeywordIndex : IDisposable
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
     public InvertedIndex Partition(string companyId)
     {
-        Identifiers.ValidateCompanyId(companyId);
+        Partitions.Identifiers.ValidateCompanyId(companyId);
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _companies.TryGetValue(companyId, out var partition) ? partition : throw new CompanyNotFoundException(companyId);
     }
@@ -98,7 +98,7 @@ public sealed class KeywordIndex : IDisposable
 
     private InvertedIndex GetOrCreate(string companyId)
     {
-        Identifiers.ValidateCompanyId(companyId);
+        Partitions.Identifiers.ValidateCompanyId(companyId);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_companies.TryGetValue(companyId, out var partition)) return partition;
         lock (_createLock)

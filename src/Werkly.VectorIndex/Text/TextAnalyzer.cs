@@ -96,9 +96,14 @@ public sealed class TextAnalyzer
             var width = 1;
             if (c < 0x80) cls = ascii[c];
             else cls = WordBreaks.Classify(WordBreaks.CodePointAt(text, i, out width));
-            if (cls is WordBreakClass.Letter or WordBreakClass.Digit or WordBreakClass.ExtendNumLet)
+            if (cls is WordBreakClass.Letter or WordBreakClass.Digit or WordBreakClass.ExtendNumLet or WordBreakClass.Katakana)
             {
-                var end = ScanWord(text, i);
+                var end = ScanWord(text, i, out var hasLetterOrDigit);
+                if (!hasLetterOrDigit) // a run of connectors such as "__" alone is not a word
+                {
+                    i = end;
+                    continue;
+                }
                 // An e-mail address or URL continues past the first word with one of these characters (or starts with
                 // "www."), so the full matchers run only then.
                 if (_urls && cls != WordBreakClass.ExtendNumLet
@@ -131,11 +136,12 @@ public sealed class TextAnalyzer
     }
 
     /// <summary>Returns the end of the word that starts at <paramref name="start"/> (UAX #29 rules WB4–WB13b).</summary>
-    private static int ScanWord(ReadOnlySpan<char> text, int start)
+    private static int ScanWord(ReadOnlySpan<char> text, int start, out bool hasLetterOrDigit)
     {
         var ascii = WordBreaks.AsciiClasses;
         var cp = WordBreaks.CodePointAt(text, start, out var width);
         var last = WordBreaks.Classify(cp);
+        var letterOrDigit = last != WordBreakClass.ExtendNumLet;
         var i = start + width;
         while (i < text.Length)
         {
@@ -152,7 +158,18 @@ public sealed class TextAnalyzer
             }
             switch (cls)
             {
-                case WordBreakClass.Letter or WordBreakClass.Digit or WordBreakClass.ExtendNumLet:
+                case WordBreakClass.Letter or WordBreakClass.Digit or WordBreakClass.Katakana:
+                    // Katakana joins only katakana (and connectors); letters and digits join each other (WB5–WB13b).
+                    if ((cls == WordBreakClass.Katakana) != (last == WordBreakClass.Katakana) && last != WordBreakClass.ExtendNumLet)
+                    {
+                        hasLetterOrDigit = letterOrDigit;
+                        return i;
+                    }
+                    letterOrDigit = true;
+                    last = cls;
+                    i += width;
+                    continue;
+                case WordBreakClass.ExtendNumLet:
                     last = cls;
                     i += width;
                     continue;
@@ -161,7 +178,11 @@ public sealed class TextAnalyzer
                     continue;
                 case WordBreakClass.MidLetter or WordBreakClass.MidNumLet or WordBreakClass.MidNum:
                     var after = SkipExtend(text, i + width);
-                    if (after >= text.Length) return i;
+                    if (after >= text.Length)
+                    {
+                        hasLetterOrDigit = letterOrDigit;
+                        return i;
+                    }
                     var nextCp = WordBreaks.CodePointAt(text, after, out var nextWidth);
                     var next = WordBreaks.Classify(nextCp);
                     var joins = (last, cls, next) switch
@@ -170,14 +191,20 @@ public sealed class TextAnalyzer
                         (WordBreakClass.Digit, WordBreakClass.MidNum or WordBreakClass.MidNumLet, WordBreakClass.Digit) => true,
                         _ => false,
                     };
-                    if (!joins) return i;
+                    if (!joins)
+                    {
+                        hasLetterOrDigit = letterOrDigit;
+                        return i;
+                    }
                     last = next;
                     i = after + nextWidth;
                     continue;
                 default:
+                    hasLetterOrDigit = letterOrDigit;
                     return i;
             }
         }
+        hasLetterOrDigit = letterOrDigit;
         return i;
     }
 

@@ -10,8 +10,10 @@ internal enum WordBreakClass : byte
     Other = 0,
     Letter,
     Digit,
-    /// <summary>CJK ideographs and kana: each one is a word of its own, as in Lucene's StandardTokenizer.</summary>
+    /// <summary>CJK ideographs and hiragana: each one is a word of its own, as in Lucene's StandardTokenizer.</summary>
     Ideograph,
+    /// <summary>Katakana: runs of it form a word (UAX #29 WB13) but do not join letters or digits.</summary>
+    Katakana,
     MidLetter,
     MidNumLet,
     MidNum,
@@ -54,6 +56,7 @@ internal static class WordBreaks
                 or 0xFE54 or 0xFF0C or 0xFF1B:
                 return WordBreakClass.MidNum;
         }
+        if (IsKatakana(codePoint)) return WordBreakClass.Katakana;
         if (IsIdeograph(codePoint)) return WordBreakClass.Ideograph;
         return CharUnicodeInfo.GetUnicodeCategory(codePoint) switch
         {
@@ -68,8 +71,12 @@ internal static class WordBreaks
         };
     }
 
+    private static bool IsKatakana(int c) =>
+        c is (>= 0x30A0 and <= 0x30FA) or (>= 0x30FC and <= 0x30FF) or (>= 0x31F0 and <= 0x31FF) or (>= 0x32D0 and <= 0x32FE)
+            or (>= 0x3300 and <= 0x3357) or (>= 0xFF66 and <= 0xFF9D) or (>= 0x3031 and <= 0x3035) or 0x309B or 0x309C;
+
     private static bool IsIdeograph(int c) =>
-        c is (>= 0x3040 and <= 0x30FF) // hiragana, katakana
+        c is (>= 0x3040 and <= 0x309F) // hiragana
             or (>= 0x3400 and <= 0x4DBF) or (>= 0x4E00 and <= 0x9FFF) or (>= 0xF900 and <= 0xFAFF)
             or (>= 0x20000 and <= 0x3FFFF);
 

@@ -137,3 +137,20 @@ public class InvertedIndexTests
         await Task.WhenAll(readers);
     }
 }
+
+public class InvertedIndexScaleTests
+{
+    [Fact]
+    public void Long_queries_and_long_documents_are_handled()
+    {
+        using var index = new InvertedIndex();
+        var words = Enumerable.Range(0, 20_000).Select(i => "term" + i).ToArray();
+        index.Upsert("huge", "big", string.Join(' ', words));
+        for (var i = 0; i < 200; i++) index.Upsert("d" + i, null, $"term{i * 7} term{i * 13} filler");
+        var query = string.Join(' ', words.Reverse());
+        var hits = index.Search(query, 50);
+        Assert.Equal(index.SearchExhaustive(query, 50), hits);
+        Assert.Equal(50, hits.Count);
+        Assert.Contains(hits, h => h.Key == "huge");
+    }
+}

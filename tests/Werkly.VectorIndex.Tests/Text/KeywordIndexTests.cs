@@ -49,7 +49,7 @@ public class KeywordIndexTests
         using var index = new KeywordIndex();
         index.Upsert(new string('a', 64), "k", null, "x");
         Assert.Throws<InvalidIdentifierException>(() => index.Upsert(new string('a', 65), "k", null, "x"));
-        Assert.Throws<InvalidIdentifierException>(() => index.Upsert(null!, "k", null, "x"));
+        Assert.Throws<ArgumentNullException>(() => index.Upsert(null!, "k", null, "x"));
     }
 
     [Fact]

@@ -53,6 +53,15 @@ public class TextAnalyzerTests
         Assert.Equal(["𐐨𐐨"], new TextAnalyzer(new TextAnalyzerOptions { Stemming = TextStemming.None }).Analyze("𐐀𐐨"));
     }
 
+    [Theory]
+    [InlineData("カタカナ 東京 ひらがな テスト_x")]
+    [InlineData("Ελληνικά κείμενα και русский текст")]
+    [InlineData("naïve café's résumé 2³ Ⅻ")]
+    [InlineData("한국어 텍스트 abc한글")]
+    [InlineData("x_ __ _ a__b 9_")]
+    public void Matches_Lucene_on_non_ascii_scripts(string text) =>
+        Assert.Equal(LuceneReference.EnglishTerms(text), new TextAnalyzer(new TextAnalyzerOptions { Normalization = TextNormalization.None }).Analyze(text));
+
     [Fact]
     public void Skips_tokens_longer_than_the_limit()
     {
