@@ -42,6 +42,13 @@ public sealed partial class CancellationTests : IDisposable
         while (!HasSegment(index) && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
             Thread.Sleep(20);
         Assert.False(process.HasExited, $"The ingest finished before it could be interrupted: {stderr}");
+
+        // While it writes: a reader works alongside, a second writer is turned away with exit code 6.
+        var reader = WerklyTool.Run(_folder.Path, "stats", "--index", index, "--json").Json();
+        Assert.True(reader.GetProperty("documents").GetInt32() >= 1);
+        var writer = WerklyTool.Run(_folder.Path, "delete", "--company", "bulk", "--document", "doc000.txt", "--index", index);
+        Assert.True(writer.ExitCode == 6, writer.ToString());
+        Assert.Contains("Wait for the other", writer.Stderr, StringComparison.Ordinal);
         Assert.True(Kill(process.Id, SigInt) == 0, $"kill({process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "The ingest did not stop within a minute of SIGINT.");
         process.WaitForExit(); // drains the output events
