@@ -5,7 +5,6 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Documents;
-using Werkly.VectorIndex.Documents.Chunking;
 using Werkly.VectorIndex.Documents.Extraction;
 using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Documents.Ingestion;

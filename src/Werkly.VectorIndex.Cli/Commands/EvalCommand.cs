@@ -5,7 +5,6 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Evaluation;
 using Werkly.VectorIndex.Cli.Output;
-using Werkly.VectorIndex.Embeddings.Onnx;
 using Werkly.VectorIndex.Evaluation;
 using Werkly.VectorIndex.Hybrid;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Output;
-using Werkly.VectorIndex.Partitions;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 

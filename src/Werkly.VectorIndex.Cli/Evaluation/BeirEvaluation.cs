@@ -82,7 +82,7 @@ public sealed class BeirEvaluation : IDisposable
     /// <exception cref="InvalidOperationException"><see cref="PrepareAsync"/> has not run for this mode.</exception>
     public RetrievalScores Evaluate(EvaluationMode mode, FusionOptions? fusion = null, CancellationToken cancellationToken = default)
     {
-        if (mode != EvaluationMode.Vector && !_keywordsReady || mode != EvaluationMode.Bm25 && _vectors is null)
+        if ((mode != EvaluationMode.Vector && !_keywordsReady) || (mode != EvaluationMode.Bm25 && _vectors is null))
             throw new InvalidOperationException($"Call PrepareAsync({mode}) first.");
         var options = (fusion ?? HybridDefaults.Fusion) with { Skip = 0, Top = Depth, Explain = false };
         return RetrievalMetrics.Evaluate(_dataset, query =>
