@@ -37,6 +37,16 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void Ingest_refuses_to_create_an_index_inside_a_folder_of_other_files()
+    {
+        _folder.Write("docs/good.md", "# Parking\n\nVisitors park in the north lot.");
+        var result = Run("ingest", "docs", "--company", "acme", "--index", _folder.Combine("docs"));
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("Pick another --index", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["good.md"], Directory.GetFileSystemEntries(_folder.Combine("docs")).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void Unreadable_and_unsupported_files_exit_5_and_name_the_file_while_the_rest_is_ingested()
     {
         _folder.Write("docs/good.md", "# Parking\n\nVisitors park in the north lot.");

@@ -31,12 +31,15 @@ public static class IndexLocation
     }
 
     /// <summary>Opens the index for writing, creating it when the folder is missing or empty.</summary>
-    /// <exception cref="CommandFailedException">The folder is damaged, too new or locked, or cannot be created.</exception>
+    /// <exception cref="CommandFailedException">The path is a file or a non-empty folder that is not an index (<see cref="ExitCodes.Usage"/>), or the index is damaged, too new or locked.</exception>
     public static DocumentIndex OpenOrCreate(string directory, IEmbeddingGenerator<string, Embedding<float>> generator)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (File.Exists(directory))
-            throw new CommandFailedException(ExitCodes.IndexUnusable, $"--index '{directory}' is a file; give a folder (it is created if missing).");
+            throw new CommandFailedException(ExitCodes.Usage, $"--index '{directory}' is a file; give a folder (it is created if missing).");
+        if (Directory.Exists(directory) && !File.Exists(Path.Combine(directory, ManifestFileName)) && Directory.EnumerateFileSystemEntries(directory).Any())
+            throw new CommandFailedException(ExitCodes.Usage,
+                $"--index '{directory}' is a folder with other files in it and no werkly index; an index is created only in a new or empty folder, so nothing of yours is mixed with index files. Pick another --index.");
         return Open(directory, generator, readOnly: false);
     }
 
