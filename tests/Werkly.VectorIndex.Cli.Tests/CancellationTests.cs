@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using System.Runtime.InteropServices;
 
 namespace Werkly.VectorIndex.Cli.Tests;
 
-public sealed partial class CancellationTests : IDisposable
+public sealed class CancellationTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
@@ -18,7 +17,7 @@ public sealed partial class CancellationTests : IDisposable
     public void Ctrl_C_stops_an_ingest_cleanly_and_the_next_run_finishes_it()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-            return; // needs kill(2); Windows has no SIGINT to send to another process
+            return; // needs kill -INT; Windows has no SIGINT to send to another process
 
         const int documents = 400;
         for (var i = 0; i < documents; i++)
@@ -49,7 +48,7 @@ public sealed partial class CancellationTests : IDisposable
         var writer = WerklyTool.Run(_folder.Path, "delete", "--company", "bulk", "--document", "doc000.txt", "--index", index);
         Assert.True(writer.ExitCode == 6, writer.ToString());
         Assert.Contains("Wait for the other", writer.Stderr, StringComparison.Ordinal);
-        Assert.True(Kill(process.Id, SigInt) == 0, $"kill({process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+        SendSigint(process.Id);
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "The ingest did not stop within a minute of SIGINT.");
         process.WaitForExit(); // drains the output events
 
@@ -73,8 +72,12 @@ public sealed partial class CancellationTests : IDisposable
     private static bool HasSegment(string index) =>
         Directory.Exists(index) && Directory.EnumerateFiles(index, "seg-*").Any();
 
-    private const int SigInt = 2; // the same on Linux and macOS
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
+    /// <summary>What Ctrl+C sends, through the shell's builtin kill (present wherever /bin/sh is).</summary>
+    private static void SendSigint(int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"kill -INT {pid}"]) { RedirectStandardError = true, UseShellExecute = false })!;
+        var error = kill.StandardError.ReadToEnd();
+        kill.WaitForExit();
+        Assert.True(kill.ExitCode == 0, $"kill -INT {pid} failed: {error}");
+    }
 }
