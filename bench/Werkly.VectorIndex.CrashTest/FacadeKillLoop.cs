@@ -52,42 +52,12 @@ internal static class FacadeKillLoop
         Directory.CreateDirectory(directory);
         for (var kill = 0; kill < kills && failures.Count < 5; kill++)
         {
-            long lastAcked = verified;
-            using var ready = new ManualResetEventSlim();
-            var errors = new System.Text.StringBuilder();
-            using var child = ChildProcess.Start("facade-child", directory, seed);
-            child.OutputDataReceived += (_, e) =>
+            var (acked, failure) = ChildProcess.RunUntilKilled("facade-child", directory, seed, "committed ", verified, rng, maxDelayMs);
+            if (failure is not null)
             {
-                if (e.Data is null) return;
-                if (e.Data.StartsWith("committed ", StringComparison.Ordinal))
-                    Interlocked.Exchange(ref lastAcked, long.Parse(e.Data.AsSpan(10), CultureInfo.InvariantCulture));
-                else if (e.Data.StartsWith("ready", StringComparison.Ordinal))
-                    ready.Set();
-            };
-            child.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null) lock (errors) errors.AppendLine(e.Data);
-            };
-            child.BeginOutputReadLine();
-            child.BeginErrorReadLine();
-            if (!ready.Wait(TimeSpan.FromSeconds(60)) || child.HasExited)
-            {
-                child.WaitForExit(5000);
-                failures.Add($"kill {kill}: the child did not start: {errors}");
-                ChildProcess.Kill(child);
+                failures.Add($"kill {kill}: {failure}");
                 continue;
             }
-            Thread.Sleep(rng.Next(maxDelayMs + 1));
-            var exitedByItself = child.HasExited;
-            ChildProcess.Kill(child);
-            child.WaitForExit();
-            if (exitedByItself)
-            {
-                failures.Add($"kill {kill}: the child exited by itself (code {child.ExitCode}): {errors}");
-                continue;
-            }
-
-            var acked = Interlocked.Read(ref lastAcked);
             try
             {
                 using var index = WerklyIndex.Open(directory, Options, readOnly: true);

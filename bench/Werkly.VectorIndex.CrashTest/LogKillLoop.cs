@@ -26,40 +26,12 @@ internal static class LogKillLoop
         Directory.CreateDirectory(directory);
         for (int kill = 0; kill < kills && failures.Count < 5; kill++)
         {
-            long lastAcked = verified;
-            var ready = new ManualResetEventSlim();
-            var errors = new System.Text.StringBuilder();
-            using var child = ChildProcess.Start("log-child", directory, seed);
-            child.OutputDataReceived += (_, e) =>
+            var (acked, failure) = ChildProcess.RunUntilKilled("log-child", directory, seed, "logged ", verified, rng, maxDelayMs);
+            if (failure is not null)
             {
-                if (e.Data is null) return;
-                if (e.Data.StartsWith("logged ", StringComparison.Ordinal)) Interlocked.Exchange(ref lastAcked, long.Parse(e.Data.AsSpan(7), CultureInfo.InvariantCulture));
-                else if (e.Data.StartsWith("ready", StringComparison.Ordinal)) ready.Set();
-            };
-            child.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null) lock (errors) errors.AppendLine(e.Data);
-            };
-            child.BeginOutputReadLine();
-            child.BeginErrorReadLine();
-            if (!ready.Wait(TimeSpan.FromSeconds(60)) || child.HasExited)
-            {
-                child.WaitForExit(5000);
-                failures.Add($"kill {kill}: the child did not start: {errors}");
-                ChildProcess.Kill(child);
+                failures.Add($"kill {kill}: {failure}");
                 continue;
             }
-            Thread.Sleep(rng.Next(maxDelayMs + 1));
-            bool exited = child.HasExited;
-            ChildProcess.Kill(child);
-            child.WaitForExit();
-            if (exited)
-            {
-                failures.Add($"kill {kill}: the child exited by itself (code {child.ExitCode}): {errors}");
-                continue;
-            }
-
-            long acked = Interlocked.Read(ref lastAcked);
             try
             {
                 using var store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
@@ -173,6 +145,47 @@ internal static class ChildProcess
         }
         foreach (string arg in new[] { mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
+    }
+
+    /// <summary>
+    /// Starts a child in <paramref name="mode"/>, waits for its "ready" line, lets it run for a random delay, SIGKILLs
+    /// it, and returns the last number it acknowledged with a line starting with <paramref name="ackPrefix"/>
+    /// (<paramref name="previousAck"/> when none), or a failure description.
+    /// </summary>
+    public static (long Acked, string? Failure) RunUntilKilled(string mode, string directory, long seed, string ackPrefix,
+        long previousAck, Random rng, int maxDelayMs)
+    {
+        long lastAcked = previousAck;
+        using var ready = new ManualResetEventSlim();
+        var errors = new System.Text.StringBuilder();
+        using var child = Start(mode, directory, seed);
+        child.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            if (e.Data.StartsWith(ackPrefix, StringComparison.Ordinal))
+                Interlocked.Exchange(ref lastAcked, long.Parse(e.Data.AsSpan(ackPrefix.Length), CultureInfo.InvariantCulture));
+            else if (e.Data.StartsWith("ready", StringComparison.Ordinal))
+                ready.Set();
+        };
+        child.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) lock (errors) errors.AppendLine(e.Data);
+        };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        if (!ready.Wait(TimeSpan.FromSeconds(60)) || child.HasExited)
+        {
+            child.WaitForExit(5000);
+            Kill(child);
+            lock (errors) return (previousAck, $"the child did not start: {errors}");
+        }
+        Thread.Sleep(rng.Next(maxDelayMs + 1));
+        var exitedByItself = child.HasExited;
+        Kill(child);
+        child.WaitForExit();
+        if (exitedByItself)
+            lock (errors) return (previousAck, $"the child exited by itself (code {child.ExitCode}): {errors}");
+        return (Interlocked.Read(ref lastAcked), null);
     }
 
     /// <summary>SIGKILL on Unix (TerminateProcess on Windows).</summary>

@@ -18,16 +18,7 @@ public static partial class VectorDistance
 
     /// <summary>The cosine similarity of two vectors of equal length; 0 when either is a zero vector.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    public static float Cosine(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        if (x.Length != y.Length) throw new ArgumentException($"Spans differ in length ({x.Length} and {y.Length}).", nameof(y));
-        if (x.IsEmpty) return 0;
-        // TensorPrimitives fuses the three reductions into one pass and is faster here than three passes of ours
-        // (docs/BENCHMARKS.md); it yields NaN for a zero vector, which we define as similarity 0.
-        var cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(x, y);
-        if (float.IsNaN(cosine) && (Dot(x, x) == 0 || Dot(y, y) == 0)) return 0;
-        return cosine; // NaN from a NaN component propagates
-    }
+    public static float Cosine(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => CosineKernel.Similarity(x, y);
 
     /// <summary>The similarity score of two vectors under <paramref name="metric"/>: higher is better
     /// (the negated squared distance for <see cref="DistanceMetric.SquaredL2"/>).</summary>
