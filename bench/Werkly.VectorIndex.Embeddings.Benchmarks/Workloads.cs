@@ -33,10 +33,13 @@ internal static class Workloads
         var model = OnnxEmbeddingModel.AllMiniLmL6V2();
         var tokenizer = BertWordPieceTokenizer.Load(model.VocabularyPath, model.LowerCase);
 
-        // About 12 words: queries of 10 to 14 words, cycled to fill the batch.
-        var queries = dataset.Queries.Select(q => q.Text.Trim())
-            .Where(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is >= 10 and <= 14).ToArray();
-        var shortTexts = Enumerable.Range(0, ShortCount).Select(i => queries[i % queries.Length]).ToArray();
+        // About 12 words: 256 distinct Cranfield titles of 10 to 14 words. Distinct, because the generator embeds a text
+        // repeated within one call only once, which would flatter the batched run.
+        var shortTexts = dataset.Corpus.Select(d => d.Title.Trim())
+            .Where(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is >= 10 and <= 14)
+            .Distinct(StringComparer.Ordinal).Take(ShortCount).ToArray();
+        if (shortTexts.Length < ShortCount)
+            throw new InvalidOperationException($"only {shortTexts.Length} distinct Cranfield titles of 10-14 words");
 
         // About 180 tokens: abstracts of 160 to 200 tokens.
         var paragraphs = dataset.Corpus.Select(d => d.Text)
