@@ -151,8 +151,9 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
                     })).ToList();
                 // One atomic change per document: its old chunks out, its new chunks in.
                 Index.Apply(companyId, records, deletes, cancellationToken);
-                if (records.Count == 0) table.TryRemove(document.DocumentId, out _);
-                else table[document.DocumentId] = (document.ContentHash, records.Count);
+                // A document without text has no chunk to carry its hash into the files: it is remembered for this
+                // process only, so after reopening it is examined again (nothing is embedded or written for it).
+                table[document.DocumentId] = (document.ContentHash, records.Count);
             }
             if (_commit) Index.Commit(CancellationToken.None); // a commit is not interrupted halfway: it is atomic anyway
         }
