@@ -90,9 +90,13 @@ public sealed class WerklyIndex : IDisposable
         if (_store is null) throw new InvalidOperationException("This index is in-memory; create it with WerklyIndex.Open(directory, options) to commit.");
         lock (_commitGate)
         {
+            using var activity = IndexTelemetry.ActivitySource.StartActivity("werkly.index.commit");
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
             var deleted = _deletedSinceCommit.ToArray();
             var generation = _store.Commit(_partitions.Snapshot(), deleted, Options, cancellationToken);
             _deletedSinceCommit.ExceptWith(deleted);
+            IndexTelemetry.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            activity?.SetTag("werkly.commit.generation", generation);
             return generation;
         }
     }
@@ -137,8 +141,9 @@ public sealed class WerklyIndex : IDisposable
         ArgumentNullException.ThrowIfNull(records);
         EnsureWritable();
         var partition = _partitions.GetOrCreate(companyId);
-        if (partition.Upsert(records))
-            partition.Retrain(progress: null, cancellationToken);
+        var trainingDue = partition.Upsert(records);
+        IndexTelemetry.RecordsWritten.Add(records.Count);
+        if (trainingDue) Train(partition, progress: null, cancellationToken);
     }
 
     /// <summary>
@@ -156,8 +161,9 @@ public sealed class WerklyIndex : IDisposable
         ArgumentNullException.ThrowIfNull(deletes);
         EnsureWritable();
         var partition = _partitions.GetOrCreate(companyId);
-        if (partition.Apply(upserts, deletes))
-            partition.Retrain(progress: null, cancellationToken);
+        var trainingDue = partition.Apply(upserts, deletes);
+        IndexTelemetry.RecordsWritten.Add(upserts.Count);
+        if (trainingDue) Train(partition, progress: null, cancellationToken);
     }
 
     /// <summary>Deletes one record. Returns false when the company or the key does not exist.</summary>
@@ -191,7 +197,7 @@ public sealed class WerklyIndex : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var hits = new SearchHit[k];
-        var count = _partitions.Get(companyId).Search(query, hits, options);
+        var count = Search(companyId, query, hits.AsSpan(), options);
         return count == k ? hits : hits[..count];
     }
 
@@ -200,8 +206,15 @@ public sealed class WerklyIndex : IDisposable
     /// </summary>
     /// <returns>How many hits were written.</returns>
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    public int Search(string companyId, ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options = null) =>
-        _partitions.Get(companyId).Search(query, destination, options);
+    public int Search(string companyId, ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options = null)
+    {
+        var partition = _partitions.Get(companyId);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var count = partition.Search(query, destination, options);
+        IndexTelemetry.Searches.Add(1);
+        IndexTelemetry.SearchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return count;
+    }
 
     /// <summary>Searches and reports the lists probed, vectors scanned and filtered out, and the time per phase.</summary>
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
@@ -220,7 +233,15 @@ public sealed class WerklyIndex : IDisposable
     public void Retrain(string companyId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         EnsureWritable();
-        _partitions.Get(companyId).Retrain(progress, cancellationToken);
+        Train(_partitions.Get(companyId), progress, cancellationToken);
+    }
+
+    private static void Train(IvfIndex partition, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var activity = IndexTelemetry.ActivitySource.StartActivity("werkly.index.retrain");
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        partition.Retrain(progress, cancellationToken);
+        IndexTelemetry.TrainingDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
     /// <summary>
