@@ -36,7 +36,8 @@ public sealed record VectorIndexOptions
 
     /// <summary>
     /// Retrain a company's lists automatically once it has grown 2× since its last training (and train them when it
-    /// crosses <see cref="FlatSearchThreshold"/>). Defaults to true; when false, call <see cref="WerklyIndex.Retrain"/>.
+    /// crosses <see cref="FlatSearchThreshold"/>), and compact it once its deleted and replaced rows outnumber its live
+    /// ones (at least 1,000 of them). Defaults to true; when false, call <see cref="WerklyIndex.Retrain"/>.
     /// </summary>
     public bool AutoRetrain { get; init; } = true;
 

@@ -46,7 +46,7 @@ internal static class KMeans
     public static double Assign(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options,
         int[] assignment, float[] bestScores, CancellationToken cancellationToken)
     {
-        var chunks = ChunkCount(n, options);
+        var chunks = ChunkCount(n);
         var partial = new double[chunks];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken }, chunk =>
         {
@@ -70,7 +70,7 @@ internal static class KMeans
 
     private static void Update(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options, int[] assignment, Random random)
     {
-        var chunks = ChunkCount(n, options);
+        var chunks = ChunkCount(n);
         var sums = new float[chunks][];
         var counts = new int[chunks][];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, chunk =>
@@ -148,7 +148,7 @@ internal static class KMeans
         var distances = new double[n]; // squared L2 (for unit vectors 2 − 2·ip), to the nearest chosen centroid
         var first = random.Next(n);
         points.AsSpan(first * stride, stride).CopyTo(centroids);
-        var chunks = ChunkCount(n, options);
+        var chunks = ChunkCount(n);
         var partialSums = new double[chunks];
         for (var c = 0; c < k; c++)
         {
@@ -215,7 +215,7 @@ internal static class KMeans
     }
 
     // Independent of the core count, so the merge order (and so the float sums) is the same on every machine.
-    private static int ChunkCount(int n, KMeansOptions options) => Math.Clamp(n / 2048, 1, 64);
+    private static int ChunkCount(int n) => Math.Clamp(n / 2048, 1, 64);
 
     private static (int Start, int End) ChunkRange(int n, int chunks, int chunk) =>
         ((int)((long)n * chunk / chunks), (int)((long)n * (chunk + 1) / chunks));

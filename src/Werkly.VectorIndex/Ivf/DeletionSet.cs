@@ -15,7 +15,8 @@ internal sealed class DeletionSet
 
     public bool Contains(int row) => (uint)(row >> 6) < (uint)_bits.Length && (_bits[row >> 6] & (1UL << row)) != 0;
 
-    /// <summary>Marks <paramref name="row"/> deleted; false when it already was.</summary>
+    /// <summary>Marks <paramref name="row"/> deleted; false when it already was. <paramref name="committed"/> rows (already
+    /// on disk, or in an index that never commits) are not added to <see cref="Uncommitted"/>.</summary>
     public bool Add(int row, bool committed = false)
     {
         if (Contains(row)) return false;

@@ -37,7 +37,7 @@ internal sealed partial class IvfIndex
             var map = EnsureKeyMap();
             foreach (var key in deletes)
             {
-                if (map.Remove(key, out var location)) location.Segment.Deleted.Add(location.Row);
+                if (map.Remove(key, out var location)) MarkDeleted(location.Segment, location.Row);
             }
             var scratch = _quantizer is null ? null : new float[_quantizer.ListCount];
             for (var i = 0; i < upserts.Count; i++)
@@ -45,7 +45,7 @@ internal sealed partial class IvfIndex
                 var vector = padded.AsSpan(i * Stride, Stride);
                 var list = _quantizer is null ? 0 : _quantizer.Assign(vector, scratch);
                 var row = _memory.Append(list, vector, upserts[i].Key, upserts[i].Metadata);
-                if (map.TryGetValue(upserts[i].Key, out var previous)) previous.Segment.Deleted.Add(previous.Row);
+                if (map.TryGetValue(upserts[i].Key, out var previous)) MarkDeleted(previous.Segment, previous.Row);
                 map[upserts[i].Key] = (_memory, row);
             }
             return Options.AutoRetrain && NeedsTraining();
@@ -61,7 +61,7 @@ internal sealed partial class IvfIndex
         try
         {
             if (!EnsureKeyMap().Remove(key, out var location)) return false;
-            location.Segment.Deleted.Add(location.Row);
+            MarkDeleted(location.Segment, location.Row);
             return true;
         }
         finally { _lock.ExitWriteLock(); }
@@ -93,10 +93,20 @@ internal sealed partial class IvfIndex
     /// <summary>The keys of all live records, in no particular order (a snapshot).</summary>
     public string[] GetKeys() => ReadWithKeys(map => map.Keys.ToArray());
 
-    /// <summary>Whether the policy asks for (re)training now: crossing the flat threshold, or 2× growth since training.</summary>
+    /// <summary>Deleted rows a company may carry before a write compacts it (when they also outnumber the live rows).</summary>
+    internal const int CompactionMinimumDeletedRows = 1000;
+
+    /// <summary>
+    /// Whether the policy asks for a rebuild now: crossing the flat threshold, 2× growth since training, or more
+    /// deleted and replaced rows than live ones (re-ingesting documents replaces rows; without this their old rows
+    /// would stay in the lists until someone called <see cref="Retrain"/>).
+    /// </summary>
     private bool NeedsTraining()
     {
         var live = LiveCount();
+        var deleted = 0;
+        foreach (var segment in _segments) deleted += segment.Deleted.Count;
+        if (deleted >= CompactionMinimumDeletedRows && deleted > live) return true;
         if (live < Options.FlatSearchThreshold) return false;
         return _quantizer is null || live >= 2 * _quantizer.TrainedAtCount;
     }

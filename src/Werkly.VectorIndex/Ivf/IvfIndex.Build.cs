@@ -11,17 +11,6 @@ internal sealed partial class IvfIndex
     public static int DefaultListCount(long rows) =>
         rows <= 1_000_000 ? (int)Math.Max(1, rows / 1000) : (int)Math.Round(Math.Sqrt(rows));
 
-    /// <summary>Whether the retrain policy asks for training now.</summary>
-    public bool TrainingDue
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try { return NeedsTraining(); }
-            finally { _lock.ExitReadLock(); }
-        }
-    }
-
     /// <summary>
     /// Rebuilds the index from its live records: trains new lists (or goes back to flat search below the threshold),
     /// drops deleted rows, and recalibrates the default probes. Searches continue on the old lists meanwhile.

@@ -19,6 +19,7 @@ internal sealed partial class IvfIndex : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Func<int, string> _keyOfRow;
+    private readonly bool _persistent;
 
     private CoarseQuantizer? _quantizer;
     private IvfSegment[] _segments;
@@ -26,16 +27,20 @@ internal sealed partial class IvfIndex : IDisposable
     private Dictionary<string, (IvfSegment Segment, int Row)>? _rowByKey;
     private int _defaultProbes = 1;
 
-    public IvfIndex(VectorIndexOptions options)
-        : this(options, quantizer: null, sealedSegments: [], defaultProbes: 1)
+    /// <summary>Creates an empty company.</summary>
+    /// <param name="options">The index settings.</param>
+    /// <param name="persistent">Whether commits will follow: only then are deletions remembered as pending tombstones.</param>
+    public IvfIndex(VectorIndexOptions options, bool persistent = false)
+        : this(options, quantizer: null, sealedSegments: [], defaultProbes: 1, persistent)
     {
     }
 
     /// <summary>Creates an index over existing segments (persistence opens companies this way).</summary>
-    internal IvfIndex(VectorIndexOptions options, CoarseQuantizer? quantizer, IReadOnlyList<IvfSegment> sealedSegments, int defaultProbes)
+    internal IvfIndex(VectorIndexOptions options, CoarseQuantizer? quantizer, IReadOnlyList<IvfSegment> sealedSegments, int defaultProbes, bool persistent = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
+        _persistent = persistent;
         Dimensions = options.Dimensions;
         Metric = options.Metric;
         Stride = BlockKernel.StrideFor(Dimensions);
@@ -130,12 +135,15 @@ internal sealed partial class IvfIndex : IDisposable
                 if (segment.Deleted.Contains(row)) continue;
                 var key = segment.GetKey(row);
                 // A key live in two segments can only come from a damaged commit: the later segment wins.
-                if (map.TryGetValue(key, out var older)) older.Segment.Deleted.Add(older.Row);
+                if (map.TryGetValue(key, out var older)) MarkDeleted(older.Segment, older.Row);
                 map[key] = (segment, row);
             }
         }
         return _rowByKey = map;
     }
+
+    /// <summary>Sets a row's deletion bit; a persistent index also remembers it as a tombstone for the next commit.</summary>
+    private void MarkDeleted(IvfSegment segment, int row) => segment.Deleted.Add(row, committed: !_persistent);
 
     /// <summary>Runs <paramref name="read"/> under the read lock with the key map built.</summary>
     private T ReadWithKeys<T>(Func<Dictionary<string, (IvfSegment Segment, int Row)>, T> read)

@@ -1,8 +1,8 @@
 namespace Werkly.VectorIndex.Ivf;
 
 /// <summary>Growable in-memory inverted lists: per list a 64-byte aligned vector block and a parallel row-id array.</summary>
-/// <remarks>Threading: one writer at a time (the partition's write lock); readers holding the read lock may scan
-/// concurrently with nothing else. Growth doubles the block, so appends are amortised O(stride).</remarks>
+/// <remarks>Threading: one writer at a time (the partition's write lock); readers holding the read lock scan
+/// concurrently with each other, never with a writer. Growth doubles the block, so appends are amortised O(stride).</remarks>
 internal sealed class MemoryInvertedLists : IInvertedLists
 {
     private readonly AlignedFloatBuffer?[] _vectors;
@@ -24,16 +24,6 @@ internal sealed class MemoryInvertedLists : IInvertedLists
     public int ListCount { get; }
 
     public int Stride { get; }
-
-    public long TotalCount
-    {
-        get
-        {
-            long total = 0;
-            foreach (var c in _counts) total += c;
-            return total;
-        }
-    }
 
     public int GetCount(int list) => _counts[list];
 

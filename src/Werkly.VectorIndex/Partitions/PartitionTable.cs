@@ -13,13 +13,15 @@ internal sealed class PartitionTable : IDisposable
 {
     private readonly ConcurrentDictionary<string, IvfIndex> _partitions = new(StringComparer.Ordinal);
     private readonly VectorIndexOptions _options;
+    private readonly bool _persistent;
 
     public PartitionTable(VectorIndexOptions options) => _options = options;
 
-    /// <summary>Creates the table holding companies loaded from disk.</summary>
+    /// <summary>Creates the table of a persisted index, holding the companies loaded from disk.</summary>
     public PartitionTable(VectorIndexOptions options, IEnumerable<KeyValuePair<string, IvfIndex>> partitions)
         : this(options)
     {
+        _persistent = true;
         foreach (var (company, index) in partitions) _partitions[company] = index;
     }
 
@@ -28,13 +30,11 @@ internal sealed class PartitionTable : IDisposable
 
     public ICollection<string> CompanyIds => _partitions.Keys;
 
-    public int Count => _partitions.Count;
-
     /// <summary>The company's partition, created empty on first write.</summary>
     public IvfIndex GetOrCreate(string companyId)
     {
         Identifiers.ValidateCompanyId(companyId);
-        return _partitions.GetOrAdd(companyId, static (_, options) => new IvfIndex(options), _options);
+        return _partitions.GetOrAdd(companyId, static (_, table) => new IvfIndex(table._options, table._persistent), this);
     }
 
     /// <summary>The company's partition; throws <see cref="CompanyNotFoundException"/> when it has none.</summary>

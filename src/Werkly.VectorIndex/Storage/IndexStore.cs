@@ -40,7 +40,7 @@ internal sealed class IndexStore : IDisposable
             foreach (var record in directory.PendingLog)
             {
                 if (!companies.TryGetValue(record.CompanyId, out var index))
-                    companies[record.CompanyId] = index = new IvfIndex(options);
+                    companies[record.CompanyId] = index = new IvfIndex(options, persistent: true);
                 if (record.IsDelete) index.Apply([], [record.Key]);
                 else index.Apply([new VectorRecord(record.Key, record.Vector!.Value, record.Metadata)], []);
             }

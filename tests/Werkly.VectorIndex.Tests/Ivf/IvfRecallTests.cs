@@ -204,3 +204,23 @@ public class IvfRecallTests
         Assert.Equal(2000, Werkly.VectorIndex.Ivf.IvfIndex.DefaultListCount(4_000_000));
     }
 }
+
+public class CompactionTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Replaced_rows_are_compacted_away_once_they_outnumber_live_ones(bool autoRetrain)
+    {
+        // Re-ingesting the same 200 records 30 times leaves 5,800 replaced rows unless writes compact them.
+        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 16, AutoRetrain = autoRetrain });
+        var vectors = TestData.Clustered(200, 16, 20, 0.1f, seed: 8);
+        for (var round = 0; round < 30; round++)
+            index.Upsert("acme", vectors.Select((v, i) => new VectorRecord($"k{i}", v)).ToList());
+        var stats = index.GetStatistics("acme");
+        Assert.Equal(200, stats.LiveCount);
+        if (autoRetrain) Assert.True(stats.DeletedCount <= Werkly.VectorIndex.Ivf.IvfIndex.CompactionMinimumDeletedRows, $"{stats.DeletedCount} deleted rows kept");
+        else Assert.Equal(29 * 200, stats.DeletedCount); // the policy is off: only an explicit Retrain compacts
+        Assert.Equal("k7", index.Search("acme", vectors[7], 1)[0].Key);
+    }
+}
