@@ -10,7 +10,8 @@ namespace Werkly.VectorIndex.Ivf;
 /// </summary>
 /// <remarks>
 /// Split by phase: <c>IvfIndex.Add.cs</c> (upsert, delete), <c>IvfIndex.Build.cs</c> (training, retraining, probe
-/// calibration), <c>IvfIndex.Search.cs</c>.
+/// calibration), <c>IvfIndex.Search.cs</c>, <c>IvfIndex.Merge.cs</c> (segment merges) and <c>IvfIndex.Commit.cs</c>
+/// (freezing and swapping segments around a persistence commit).
 /// Threading: any number of concurrent searches; writes are serialised and exclude searches only for the moment
 /// they mutate (a <see cref="ReaderWriterLockSlim"/>). A retrain builds the new lists under an upgradeable read lock,
 /// so searches continue on the old lists, and swaps them in under a brief write lock.
