@@ -10,6 +10,7 @@ using Werkly.VectorIndex.CrashTest;
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
 //   ... -- write-index-fixture --dir DIR     (writes the format-v1 fixture through the WerklyIndex facade)
+//   ... -- write-hybrid-fixture --dir DIR    (writes the segment-record-v2 fixture, keyword blocks included, through HybridIndex)
 // Exit code 0 only when every reopen matched; the last line is a one-line summary.
 
 var options = ParseOptions(args);
@@ -30,6 +31,10 @@ switch (mode)
     case "write-index-fixture":
         IndexFixture.Write(dir);
         Console.WriteLine($"index fixture written to {dir}");
+        return 0;
+    case "write-hybrid-fixture":
+        HybridFixture.Write(dir);
+        Console.WriteLine($"hybrid fixture written to {dir}");
         return 0;
     case "write-fixture":
         CompatibilityFixture.Write(dir);

@@ -73,6 +73,16 @@ public sealed class WerklyIndex : IDisposable
         return new WerklyIndex(options, store, companies);
     }
 
+    /// <summary>
+    /// Builds the keyword index block of a segment about to be written, from its rows' keys and metadata; null writes
+    /// segments without one. <see cref="Hybrid.HybridIndex"/> sets it, so its segment files carry their postings.
+    /// </summary>
+    internal Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>?, CancellationToken, byte[]>? SegmentKeywordEncoder { get; set; }
+
+    /// <summary>Runs <paramref name="read"/> over a company's segments under its read lock; see <see cref="IvfIndex.ReadSegments{T}"/>.</summary>
+    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
+    internal T ReadSegments<T>(string companyId, Func<IReadOnlyList<IvfSegment>, T> read) => _partitions.Get(companyId).ReadSegments(read);
+
     /// <summary>The folder of a persisted index, or null for an in-memory one.</summary>
     public string? DirectoryPath => _store?.DirectoryPath;
 
@@ -93,7 +103,7 @@ public sealed class WerklyIndex : IDisposable
             using var activity = IndexTelemetry.ActivitySource.StartActivity("werkly.index.commit");
             var start = System.Diagnostics.Stopwatch.GetTimestamp();
             var deleted = _deletedSinceCommit.ToArray();
-            var generation = _store.Commit(_partitions.Snapshot(), deleted, Options, cancellationToken);
+            var generation = _store.Commit(_partitions.Snapshot(), deleted, Options, SegmentKeywordEncoder, cancellationToken);
             _deletedSinceCommit.ExceptWith(deleted);
             IndexTelemetry.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             activity?.SetTag("werkly.commit.generation", generation);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Partitions;
+using Werkly.VectorIndex.Storage;
 using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Hybrid;
@@ -48,10 +49,14 @@ public sealed record HybridIndexOptions
 /// either or both and fuses them (<see cref="ScoreFusion"/>: weighted normalised scores or reciprocal rank fusion).
 /// </summary>
 /// <remarks>
-/// <para>The vector index is the source of truth and the only persisted part: each record's title and text are stored
-/// in its metadata (reserved keys <c>werkly:title</c>, <c>werkly:text</c>), and a persisted company's keyword index is
-/// rebuilt from them on the first keyword search or write after opening, so opening stays as fast as the vector
-/// index's.</para>
+/// <para>Persistence: both sides live in the same segment files. Each record's title and text are stored in its
+/// metadata (reserved keys <c>werkly:title</c>, <c>werkly:text</c>, returned by text projections), and every segment a
+/// commit writes also carries that segment's keyword index (a <c>KWIX</c> block: term dictionary, postings, field
+/// lengths). Opening maps the files and reads nothing; a company's keyword partition is loaded from its segments'
+/// blocks on its first keyword search or write, and merged into one in-memory partition, so BM25 statistics are
+/// those of the company's live records exactly as in an index that was never closed. Segments without a block
+/// (written by <see cref="WerklyIndex"/> alone or with other analysis options) are analyzed from their stored
+/// texts instead. <see cref="LastKeywordLoad"/> reports what the load did.</para>
 /// <para>Threading: searches are thread-safe and run concurrently with writes. Writes are serialised; a write changes
 /// the vector side first, then the keyword side, so a concurrent search may briefly see a record on one side only —
 /// fused hits are always looked up in the vector side, so a deleted record is never returned.</para>
@@ -79,6 +84,10 @@ public sealed class HybridIndex : IDisposable
         Options = options;
         Vectors = vectors;
         _keywords = new KeywordIndex(options.Keyword);
+        // Every segment a commit writes carries its keyword index, so reopening loads postings instead of analyzing.
+        var keywordOptions = options.Keyword;
+        vectors.SegmentKeywordEncoder = (keys, metadata, cancellationToken) =>
+            KeywordSegment.Encode(keywordOptions, keys.Count, row => TextOf(metadata?[row]), cancellationToken);
     }
 
     /// <summary>Opens (or creates) a persisted index in <paramref name="directory"/>; see <see cref="WerklyIndex.Open(string, VectorIndexOptions, bool)"/>.</summary>
@@ -266,31 +275,95 @@ public sealed class HybridIndex : IDisposable
 
     private InvertedIndex KeywordPartition(string companyId) => _keywords.Partition(companyId);
 
-    /// <summary>Builds a company's keyword partition from the texts stored with its vectors, once per opening.</summary>
+    /// <summary>
+    /// Loads a company's keyword partition once per opening: from the keyword blocks of its segment files (postings
+    /// as stored, nothing analyzed), or, for a segment without a block or with one from other analysis options, from
+    /// the title and text stored with each record. Deleted rows are skipped; statistics cover the live records only.
+    /// </summary>
+    /// <exception cref="Exceptions.IndexCorruptedException">A keyword block is damaged.</exception>
     private void EnsureKeywordsLoaded(string companyId)
     {
         if (_keywordsLoaded.ContainsKey(companyId)) return;
         lock (_keywordsLoaded)
         {
             if (_keywordsLoaded.ContainsKey(companyId)) return;
-            var documents = new List<KeywordDocument>();
-            if (Vectors.ContainsCompany(companyId))
+            var partition = new InvertedIndex(Options.Keyword);
+            try
             {
-                var watch = Stopwatch.StartNew();
-                foreach (var key in Vectors.GetKeys(companyId))
-                {
-                    if (!Vectors.TryGetMetadata(companyId, key, out var metadata) || metadata is null) continue;
-                    var text = metadata.TryGetValue(TextKey, out var t) ? t.AsString() : null;
-                    var title = metadata.TryGetValue(TitleKey, out var ti) ? ti.AsString() : null;
-                    if (text is not null || title is not null) documents.Add(new KeywordDocument(key, title, text));
-                }
-                LastKeywordRebuild = watch.Elapsed;
+                if (Vectors.ContainsCompany(companyId)) LastKeywordLoad = LoadKeywords(companyId, partition);
+                _keywords.Install(companyId, partition);
             }
-            _keywords.UpsertRange(companyId, documents); // creates the partition even when empty
+            catch
+            {
+                partition.Dispose();
+                throw;
+            }
             _keywordsLoaded[companyId] = true;
         }
     }
 
-    /// <summary>How long the last rebuild of a keyword partition from stored texts took (for diagnostics).</summary>
-    public TimeSpan LastKeywordRebuild { get; private set; }
+    private KeywordLoadStatistics LoadKeywords(string companyId, InvertedIndex partition)
+    {
+        var watch = Stopwatch.StartNew();
+        var fingerprint = KeywordSegment.Fingerprint(Options.Keyword.Analysis);
+        int fromBlocks = 0, analyzed = 0, documents = 0;
+        Vectors.ReadSegments(companyId, segments =>
+        {
+            foreach (var segment in segments)
+            {
+                if (segment.RowCount == 0) continue;
+                var keys = new string?[segment.RowCount];
+                for (var row = 0; row < keys.Length; row++)
+                {
+                    if (!segment.Deleted.Contains(row)) keys[row] = segment.GetKey(row);
+                }
+                if (segment is MappedIvfSegment { Segment.HasKeywords: true } mapped)
+                {
+                    var payload = mapped.Segment.GetKeywords(out var offset);
+                    try
+                    {
+                        if (KeywordSegment.FingerprintOf(payload) == fingerprint)
+                        {
+                            documents += partition.AppendSegment(payload, keys);
+                            fromBlocks++;
+                            continue;
+                        }
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        throw new IndexCorruptedException(mapped.Segment.Path, offset + (ex.Data["offset"] as long? ?? 0), ex.Message, ex);
+                    }
+                }
+                for (var row = 0; row < keys.Length; row++)
+                {
+                    if (keys[row] is not { } key || TextOf(segment.GetMetadata(row)) is not { } text) continue;
+                    partition.Upsert(key, text.Title, text.Body);
+                    documents++;
+                }
+                analyzed++;
+            }
+            return 0;
+        });
+        return new KeywordLoadStatistics(watch.Elapsed, documents, fromBlocks, analyzed);
+    }
+
+    /// <summary>A record's keyword fields from its metadata, or null when it has neither title nor text.</summary>
+    private static (string? Title, string? Body)? TextOf(IReadOnlyDictionary<string, MetadataValue>? metadata)
+    {
+        if (metadata is null) return null;
+        var text = metadata.TryGetValue(TextKey, out var t) ? t.AsString() : null;
+        var title = metadata.TryGetValue(TitleKey, out var ti) ? ti.AsString() : null;
+        return text is null && title is null ? null : (title, text);
+    }
+
+    /// <summary>How the last keyword partition was loaded after opening (for diagnostics and benchmarks).</summary>
+    public KeywordLoadStatistics? LastKeywordLoad { get; private set; }
 }
+
+/// <summary>How a company's keyword partition was loaded on its first use after opening.</summary>
+/// <param name="Elapsed">Time taken.</param>
+/// <param name="Documents">Live records with keyword text.</param>
+/// <param name="SegmentsFromBlocks">Segments whose stored postings were loaded as they are.</param>
+/// <param name="SegmentsAnalyzed">Segments whose stored texts were analyzed again: written without a keyword block (by
+/// <see cref="WerklyIndex"/> alone or an older version), with other analysis options, or not yet committed.</param>
+public readonly record struct KeywordLoadStatistics(TimeSpan Elapsed, int Documents, int SegmentsFromBlocks, int SegmentsAnalyzed);

@@ -160,6 +160,14 @@ internal sealed partial class IvfIndex : IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>
+    /// Runs <paramref name="read"/> under the read lock over the segments in row order (the key map built first, so a
+    /// key live in two segments is already resolved): writes, commits and merges wait until it returns, and every
+    /// segment, mapped or not, stays valid meanwhile. A row is live when its segment's <see cref="IvfSegment.Deleted"/>
+    /// does not hold it.
+    /// </summary>
+    internal T ReadSegments<T>(Func<IReadOnlyList<IvfSegment>, T> read) => ReadWithKeys(_ => read(_segments));
+
     /// <summary>Pads a vector to the stride and normalises it under cosine.</summary>
     private void Prepare(ReadOnlySpan<float> vector, Span<float> padded)
     {

@@ -147,8 +147,8 @@ internal sealed unsafe class BlockFile : IDisposable
             throw new IndexCorruptedException(path, FileHeader.ChecksumOffset, "header checksum mismatch.");
         if (header.FormatVersion > StorageFormat.FormatVersion)
             throw new IncompatibleFormatException(path, header.FormatVersion, StorageFormat.FormatVersion);
-        if (header.RecordVersion > StorageFormat.RecordVersion)
-            throw new IncompatibleFormatException(path, header.RecordVersion, StorageFormat.RecordVersion);
+        if (header.FileKind == (ushort)kind && header.RecordVersion > StorageFormat.MaxRecordVersion(kind))
+            throw new IncompatibleFormatException(path, header.RecordVersion, StorageFormat.MaxRecordVersion(kind));
         if (header.FormatVersion == 0 || header.RecordVersion == 0 || header.HeaderSize != FileHeader.Size)
             throw new IndexCorruptedException(path, 8, "invalid version or header size.");
         if (header.FileKind != (ushort)kind)

@@ -19,7 +19,7 @@ internal sealed class BlockFileWriter
     private bool _finished;
 
     /// <summary>Starts a file of <paramref name="kind"/> on <paramref name="file"/> (which must be empty) and writes its header.</summary>
-    public BlockFileWriter(IWritableFile file, FileKind kind)
+    public BlockFileWriter(IWritableFile file, FileKind kind, ushort recordVersion = StorageFormat.RecordVersion)
     {
         ArgumentNullException.ThrowIfNull(file);
         LittleEndianGuard.Check();
@@ -27,7 +27,7 @@ internal sealed class BlockFileWriter
         _start = file.Length;
         if (_start != 0) throw new ArgumentException("A block file must be written from the start of an empty file.", nameof(file));
         FileId = NewFileId();
-        var header = FileHeader.Create(kind, FileId);
+        var header = FileHeader.Create(kind, FileId, recordVersion);
         _file.Write(header.AsBytes());
     }
 

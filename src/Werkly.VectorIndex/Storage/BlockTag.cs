@@ -31,6 +31,10 @@ internal static class BlockTag
     /// <summary>"TOMB": sorted deleted row ids of one segment.</summary>
     public const uint Tombstones = 'T' | ('O' << 8) | ('M' << 16) | ('B' << 24);
 
+    /// <summary>"KWIX": a segment's keyword index (analyzer fingerprint, field lengths, term dictionary, postings);
+    /// segment record version 2 and later, optional, always the last block before the TOC.</summary>
+    public const uint KeywordIndex = 'K' | ('W' << 8) | ('I' << 16) | ('X' << 24);
+
     /// <summary>The tag as its four characters, for messages.</summary>
     public static string ToText(uint tag)
     {

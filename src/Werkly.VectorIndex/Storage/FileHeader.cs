@@ -54,14 +54,14 @@ internal struct FileHeader
     [FieldOffset(ChecksumOffset)] public ulong HeaderChecksum;
 
     /// <summary>Creates a header for a new file and seals its checksum.</summary>
-    public static FileHeader Create(FileKind kind, ulong fileId)
+    public static FileHeader Create(FileKind kind, ulong fileId, ushort recordVersion = StorageFormat.RecordVersion)
     {
         var header = new FileHeader
         {
             Magic = StorageFormat.HeaderMagic,
             FormatVersion = StorageFormat.FormatVersion,
             FileKind = (ushort)kind,
-            RecordVersion = StorageFormat.RecordVersion,
+            RecordVersion = recordVersion,
             HeaderSize = Size,
             FileId = fileId,
         };

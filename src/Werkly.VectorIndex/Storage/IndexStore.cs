@@ -58,7 +58,14 @@ internal sealed class IndexStore : IDisposable
     /// durably. On failure nothing is lost: the changes stay pending for the next commit.
     /// </summary>
     /// <returns>The new commit generation, or the current one when nothing changed.</returns>
-    public long Commit(IReadOnlyDictionary<string, IvfIndex> companies, IReadOnlyCollection<string> deletedCompanies, VectorIndexOptions options, CancellationToken cancellationToken)
+    /// <param name="companies">Every company of the index.</param>
+    /// <param name="deletedCompanies">Companies deleted since the last commit.</param>
+    /// <param name="options">The index settings.</param>
+    /// <param name="keywordEncoder">Builds each new segment's keyword index block, or null for none.</param>
+    /// <param name="cancellationToken">Cancels before the manifest is replaced; nothing is lost.</param>
+    public long Commit(IReadOnlyDictionary<string, IvfIndex> companies, IReadOnlyCollection<string> deletedCompanies, VectorIndexOptions options,
+        Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>?, CancellationToken, byte[]>? keywordEncoder,
+        CancellationToken cancellationToken)
     {
         if (ReadOnly) throw new InvalidOperationException($"The index at '{DirectoryPath}' was opened read-only; open it for writing to commit.");
         lock (_commitGate)
@@ -77,11 +84,11 @@ internal sealed class IndexStore : IDisposable
             {
                 if (!companies.ContainsKey(company)) changes.Add(new CompanyChange(company) { DeleteCompany = true });
             }
-            foreach (var (company, index, plan) in plans) changes.Add(ToChange(company, index, plan, options, deletedCompanies.Contains(company)));
-
             long generation;
             try
             {
+                foreach (var (company, index, plan) in plans)
+                    changes.Add(ToChange(company, index, plan, options, deletedCompanies.Contains(company), keywordEncoder, cancellationToken));
                 generation = _directory.Commit(changes, Settings(options), cancellationToken);
             }
             catch
@@ -158,7 +165,9 @@ internal sealed class IndexStore : IDisposable
         return index;
     }
 
-    private static CompanyChange ToChange(string company, IvfIndex index, CommitPlan plan, VectorIndexOptions options, bool recreated)
+    private static CompanyChange ToChange(string company, IvfIndex index, CommitPlan plan, VectorIndexOptions options, bool recreated,
+        Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>?, CancellationToken, byte[]>? keywordEncoder,
+        CancellationToken cancellationToken)
     {
         var properties = new byte[PropertiesBytes];
         BinaryPrimitives.WriteInt32LittleEndian(properties, plan.DefaultProbes);
@@ -172,7 +181,10 @@ internal sealed class IndexStore : IDisposable
             Centroids = quantizer is null ? null : new CentroidsImage(options.Dimensions, quantizer.ListCount, (byte)options.Metric, 0,
                 quantizer.TrainedAtCount, quantizer.Centroids.ToArray()),
             RemovedSegments = recreated || (plan.IsFlat && plan.QuantizerChanged) ? [] : plan.RemovedSegmentIds,
-            AddedSegments = [.. plan.NewSegments.Select(s => new SegmentImage(s.SegmentId, index.Dimensions, s.Lists, s.Keys, s.Metadata))],
+            AddedSegments = [.. plan.NewSegments.Select(s => new SegmentImage(s.SegmentId, index.Dimensions, s.Lists, s.Keys, s.Metadata)
+            {
+                Keywords = keywordEncoder?.Invoke(s.Keys, s.Metadata, cancellationToken) ?? default(ReadOnlyMemory<byte>),
+            })],
             AddedTombstones = plan.Tombstones,
             Properties = properties,
         };

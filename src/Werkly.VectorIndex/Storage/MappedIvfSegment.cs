@@ -15,6 +15,9 @@ internal sealed class MappedIvfSegment : IvfSegment
         SegmentId = segment.SegmentId;
     }
 
+    /// <summary>The mapped segment file.</summary>
+    public MappedSegment Segment => _segment;
+
     public override IInvertedLists Lists => _segment.Lists;
 
     public override int RowCount => _segment.RowCount;

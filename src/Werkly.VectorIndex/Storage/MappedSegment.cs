@@ -20,12 +20,16 @@ internal sealed unsafe class MappedSegment : IDisposable
     private readonly BlockFile _file;
     private readonly int _keysBlock;
     private readonly int _metadataBlock;
+    private readonly int _keywordBlock;
     private long[]? _locations;
     private int _keysVerified;
     private int _metadataVerified;
+    private int _keywordsVerified;
 
-    private MappedSegment(BlockFile file, string companyId, long segmentId, int dimensions, int rowCount, MappedInvertedLists lists, int keysBlock, int metadataBlock)
+    private MappedSegment(BlockFile file, string companyId, long segmentId, int dimensions, int rowCount, MappedInvertedLists lists, int keysBlock, int metadataBlock,
+        int keywordBlock)
     {
+        _keywordBlock = keywordBlock;
         _file = file;
         CompanyId = companyId;
         SegmentId = segmentId;
@@ -92,7 +96,9 @@ internal sealed unsafe class MappedSegment : IDisposable
         if (dimensions is 0 or > 65536 || stride != StorageFormat.StrideFor((int)dimensions) || rowCount > int.MaxValue - 1
             || segmentId < 0 || companyBytes != info.Length - SegmentWriter.InfoFixedBytes || BinaryPrimitives.ReadUInt32LittleEndian(info[28..]) != 0)
             throw file.Corrupt(file.PayloadOffset(0), "the SEGI block holds invalid values.");
-        if (listCount == 0 || blocks.Length != listCount + 3)
+        // Record version 2 allows one optional KWIX block after META.
+        bool hasKeywords = file.Header.RecordVersion >= StorageFormat.SegmentRecordVersionWithKeywords && blocks.Length == listCount + 4;
+        if (listCount == 0 || blocks.Length != listCount + 3 + (hasKeywords ? 1 : 0))
             throw file.Corrupt(file.PayloadOffset(0), $"the segment declares {listCount} lists but has {blocks.Length} blocks.");
         string companyId = DecodeUtf8(file, info[SegmentWriter.InfoFixedBytes..], file.PayloadOffset(0) + SegmentWriter.InfoFixedBytes);
         if (expectedCompanyId is not null && !string.Equals(companyId, expectedCompanyId, StringComparison.Ordinal))
@@ -123,9 +129,40 @@ internal sealed unsafe class MappedSegment : IDisposable
         if (blocks[metadataBlock].Tag != BlockTag.Metadata || (long)blocks[metadataBlock].PayloadLength < tableBytes)
             throw file.Corrupt((long)blocks[metadataBlock].Offset, "the META block is missing or too short.");
 
+        int keywordBlock = -1;
+        if (hasKeywords)
+        {
+            keywordBlock = metadataBlock + 1;
+            if (blocks[keywordBlock].Tag != BlockTag.KeywordIndex || blocks[keywordBlock].Index != 0)
+                throw file.Corrupt((long)blocks[keywordBlock].Offset, "the block after META is not a KWIX block.");
+        }
+
         var lists = new MappedInvertedLists(file, (int)stride, (int)rowCount, counts);
-        return new MappedSegment(file, companyId, segmentId, (int)dimensions, (int)rowCount, lists, keysBlock, metadataBlock);
+        return new MappedSegment(file, companyId, segmentId, (int)dimensions, (int)rowCount, lists, keysBlock, metadataBlock, keywordBlock);
     }
+
+    /// <summary>Whether the segment carries a keyword index block.</summary>
+    public bool HasKeywords => _keywordBlock >= 0;
+
+    /// <summary>The payload of the keyword index block (verified on first access), or empty when there is none.</summary>
+    /// <param name="offset">The payload's file offset, for error messages.</param>
+    /// <exception cref="IndexCorruptedException">The block is damaged.</exception>
+    public ReadOnlySpan<byte> GetKeywords(out long offset)
+    {
+        offset = -1;
+        if (_keywordBlock < 0) return [];
+        if (Volatile.Read(ref _keywordsVerified) == 0)
+        {
+            _file.Verify(_keywordBlock);
+            Volatile.Write(ref _keywordsVerified, 1);
+        }
+        offset = _file.PayloadOffset(_keywordBlock);
+        if (_file.PayloadLength(_keywordBlock) > int.MaxValue) throw _file.Corrupt(offset, "the KWIX block is larger than 2 GiB.");
+        return _file.Payload(_keywordBlock);
+    }
+
+    /// <summary>The segment file's corruption exception for a problem at <paramref name="offset"/>.</summary>
+    public IndexCorruptedException Corrupt(long offset, string problem) => _file.Corrupt(offset, problem);
 
     /// <summary>The key of row <paramref name="rowId"/>.</summary>
     /// <exception cref="IndexCorruptedException">The KEYS block is damaged.</exception>
@@ -186,6 +223,7 @@ internal sealed unsafe class MappedSegment : IDisposable
         for (int list = 0; list < Lists.ListCount; list++) Lists.EnsureVerified(list);
         EnsureTableVerified(_keysBlock, ref _keysVerified);
         EnsureTableVerified(_metadataBlock, ref _metadataVerified);
+        GetKeywords(out _);
     }
 
     /// <summary>Unmaps the file.</summary>

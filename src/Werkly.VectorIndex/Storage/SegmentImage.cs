@@ -48,6 +48,10 @@ internal sealed class SegmentImage
     /// <summary>Key of each row.</summary>
     public IReadOnlyList<string> Keys { get; }
 
+    /// <summary>The payload of the segment's keyword index block (<see cref="BlockTag.KeywordIndex"/>), or empty for
+    /// none. Produced by <see cref="Text.KeywordSegment.Encode"/>; its row count must equal the segment's.</summary>
+    public ReadOnlyMemory<byte> Keywords { get; init; }
+
     /// <summary>Metadata of each row, or null.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>? Metadata { get; }
 }

@@ -5,7 +5,7 @@ using System.Text;
 
 namespace Werkly.VectorIndex.Storage;
 
-/// <summary>Writes a <see cref="SegmentImage"/> as a segment file: SEGI, LIST×n, KEYS, META, TOC, footer.</summary>
+/// <summary>Writes a <see cref="SegmentImage"/> as a segment file: SEGI, LIST×n, KEYS, META, [KWIX], TOC, footer.</summary>
 /// <remarks>Layout: docs/FORMAT.md, section "Segment file". Thread-safe (stateless).</remarks>
 internal static class SegmentWriter
 {
@@ -21,7 +21,9 @@ internal static class SegmentWriter
         int stride = lists.Stride;
         Validate(image);
 
-        var writer = new BlockFileWriter(file, FileKind.Segment);
+        bool keywords = !image.Keywords.IsEmpty;
+        var writer = new BlockFileWriter(file, FileKind.Segment,
+            keywords ? StorageFormat.SegmentRecordVersionWithKeywords : StorageFormat.RecordVersion);
         byte[] company = Encoding.UTF8.GetBytes(companyId);
         var info = new byte[InfoFixedBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(0), (uint)image.Dimensions);
@@ -46,6 +48,11 @@ internal static class SegmentWriter
             var map = image.Metadata?[row];
             if (map is not null) MetadataCodec.Write(buffer, map);
         });
+        if (keywords)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            writer.WriteBlock(BlockTag.KeywordIndex, 0, image.Keywords.Span);
+        }
         return (writer.Finish(), writer.FileId);
     }
 
@@ -84,5 +91,7 @@ internal static class SegmentWriter
         }
         for (int row = 0; row < rowCount; row++)
             if (string.IsNullOrEmpty(image.Keys[row])) throw new ArgumentException($"Row {row} has no key.", nameof(image));
+        if (!image.Keywords.IsEmpty && Text.KeywordSegment.RowCountOf(image.Keywords.Span) != rowCount)
+            throw new ArgumentException($"The keyword index does not describe the segment's {rowCount} rows.", nameof(image));
     }
 }

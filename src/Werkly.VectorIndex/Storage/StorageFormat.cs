@@ -15,8 +15,16 @@ internal static class StorageFormat
     /// <summary>The container format version this library writes (header, blocks, table of contents, footer).</summary>
     public const ushort FormatVersion = 1;
 
-    /// <summary>The record (payload layout) version this library writes for every file kind.</summary>
+    /// <summary>The record (payload layout) version of every file kind at format version 1, and what this library
+    /// still writes for every file without a keyword index.</summary>
     public const ushort RecordVersion = 1;
+
+    /// <summary>Record version 2 of segment files: a segment may end with a <see cref="BlockTag.KeywordIndex"/> block.
+    /// Written only for segments that carry one, so indexes without keyword search stay readable by version-1 readers.</summary>
+    public const ushort SegmentRecordVersionWithKeywords = 2;
+
+    /// <summary>The newest record version this library reads for files of <paramref name="kind"/>.</summary>
+    public static ushort MaxRecordVersion(FileKind kind) => kind == FileKind.Segment ? SegmentRecordVersionWithKeywords : RecordVersion;
 
     /// <summary>Every block header and payload starts at a multiple of this many bytes.</summary>
     public const int Alignment = 64;

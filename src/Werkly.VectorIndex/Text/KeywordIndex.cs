@@ -96,6 +96,18 @@ public sealed class KeywordIndex : IDisposable
         _companies.Clear();
     }
 
+    /// <summary>Makes <paramref name="partition"/> the company's partition, replacing (and disposing) any other.</summary>
+    internal void Install(string companyId, InvertedIndex partition)
+    {
+        Partitions.Identifiers.ValidateCompanyId(companyId);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_createLock)
+        {
+            if (_companies.TryGetValue(companyId, out var old) && !ReferenceEquals(old, partition)) old.Dispose();
+            _companies[companyId] = partition;
+        }
+    }
+
     private InvertedIndex GetOrCreate(string companyId)
     {
         Partitions.Identifiers.ValidateCompanyId(companyId);

@@ -7,20 +7,12 @@ namespace Werkly.VectorIndex.Tests.Storage.Compatibility;
 /// version 1 (<see cref="IndexFixture.Write"/>). Every later version must open it and read exactly its content.</summary>
 public class IndexV1CompatibilityTests
 {
-    private static TempDirectory CopyOfFixture()
-    {
-        var source = Path.Combine(TestData.RepoRoot(), "tests", "Werkly.VectorIndex.Tests", "Storage", "Compatibility", "v1-index");
-        var temp = new TempDirectory("v1-index");
-        foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(temp.Path, Path.GetFileName(file)));
-        return temp;
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void The_v1_index_reads_back_exactly_its_content(bool readOnly)
     {
-        using var temp = CopyOfFixture();
+        using var temp = CompatibilityFixtures.Copy("v1-index");
         using var index = WerklyIndex.Open(temp.Path, IndexFixture.Options, readOnly);
         var expected = IndexFixture.Expected();
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), index.Companies.Order(StringComparer.Ordinal));

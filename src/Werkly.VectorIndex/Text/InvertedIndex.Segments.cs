@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Werkly.VectorIndex.Text;
+
+public sealed partial class InvertedIndex
+{
+    /// <summary>
+    /// Writes this index as a segment's keyword index payload (<see cref="KeywordSegment"/>): document d becomes row
+    /// <paramref name="rowOfDoc"/>[d]. Requires an index without deletions (as <see cref="KeywordSegment.Encode"/> builds).
+    /// </summary>
+    internal byte[] ExportSegment(int rowCount, IReadOnlyList<int> rowOfDoc)
+    {
+        EnterRead();
+        try
+        {
+            if (_liveCount != _docCount || rowOfDoc.Count != _docCount)
+                throw new InvalidOperationException("Only an index without deletions, with one row per document, can be exported.");
+            var fingerprint = Encoding.UTF8.GetBytes(KeywordSegment.Fingerprint(Options.Analysis));
+            var termBytes = new ArrayBufferWriter<byte>(Math.Max(256, _terms.Count * 8));
+            var termOffsets = new uint[_terms.Count + 1];
+            var listStarts = new uint[2 * _terms.Count + 1];
+            long postings = 0;
+            for (var t = 0; t < _terms.Count; t++)
+            {
+                Encoding.UTF8.GetBytes(_terms[t], termBytes);
+                termOffsets[t + 1] = checked((uint)termBytes.WrittenCount);
+                for (var field = 0; field < FieldCount; field++)
+                {
+                    postings += _postings[field][t]?.Count ?? 0;
+                    listStarts[2 * t + field + 1] = checked((uint)postings);
+                }
+            }
+            if (postings > int.MaxValue / 2) throw new InvalidOperationException("A segment's keyword index holds too many postings; commit more often.");
+
+            var size = KeywordSegment.HeaderBytes + ((fingerprint.Length + 3) & ~3) + 8L * rowCount + 4L * termOffsets.Length
+                + 4L * listStarts.Length + 8 * postings + termBytes.WrittenCount;
+            var payload = new byte[checked((int)size)];
+            var span = payload.AsSpan();
+            BinaryPrimitives.WriteUInt32LittleEndian(span, KeywordSegment.LayoutVersion);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)rowCount);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[8..], (uint)_terms.Count);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[12..], (uint)fingerprint.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(span[16..], (ulong)postings);
+            BinaryPrimitives.WriteUInt64LittleEndian(span[24..], (ulong)termBytes.WrittenCount);
+            var at = KeywordSegment.HeaderBytes;
+            fingerprint.CopyTo(span[at..]);
+            at += (fingerprint.Length + 3) & ~3;
+
+            var lengths = MemoryMarshal.Cast<byte, int>(span.Slice(at, 8 * rowCount));
+            lengths.Fill(-1);
+            for (var doc = 0; doc < _docCount; doc++)
+            {
+                lengths[rowOfDoc[doc]] = _fieldLengths[TitleField][doc];
+                lengths[rowCount + rowOfDoc[doc]] = _fieldLengths[BodyField][doc];
+            }
+            at += 8 * rowCount;
+            MemoryMarshal.AsBytes(termOffsets.AsSpan()).CopyTo(span[at..]);
+            at += 4 * termOffsets.Length;
+            MemoryMarshal.AsBytes(listStarts.AsSpan()).CopyTo(span[at..]);
+            at += 4 * listStarts.Length;
+            var pairs = MemoryMarshal.Cast<byte, int>(span.Slice(at, (int)(8 * postings)));
+            var p = 0;
+            for (var t = 0; t < _terms.Count; t++)
+            {
+                for (var field = 0; field < FieldCount; field++)
+                {
+                    if (_postings[field][t] is not { } list) continue;
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        pairs[p++] = rowOfDoc[list.DocAt(i)];
+                        pairs[p++] = list.FreqAt(i);
+                    }
+                }
+            }
+            at += (int)(8 * postings);
+            termBytes.WrittenSpan.CopyTo(span[at..]);
+            return payload;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Appends a segment's keyword index: every row with keyword text whose <paramref name="keyOfRow"/> entry is not
+    /// null (null marks a row the vector side deleted) becomes a document, numbered after every existing one and in row
+    /// order, with the stored postings — nothing is analyzed. The payload is checked completely before anything changes.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The payload is inconsistent (the message names the problem and offset).</exception>
+    internal int AppendSegment(ReadOnlySpan<byte> payload, IReadOnlyList<string?> keyOfRow)
+    {
+        var layout = KeywordSegment.Parse(payload);
+        var rows = layout.RowCount;
+        if (rows != keyOfRow.Count) throw KeywordSegment.Bad(4, $"the keyword index describes {rows} rows but the segment has {keyOfRow.Count}");
+        var lengths = MemoryMarshal.Cast<byte, int>(payload.Slice((int)layout.TitleLengthsOffset, 8 * rows));
+        var pairs = MemoryMarshal.Cast<byte, int>(payload.Slice((int)layout.PostingsOffset, 8 * layout.PostingCount));
+        var listStarts = MemoryMarshal.Cast<byte, uint>(payload.Slice((int)layout.ListStartsOffset, 4 * (2 * layout.TermCount + 1)));
+
+        // Check everything first: a damaged payload must not leave half a segment behind.
+        for (var row = 0; row < rows; row++)
+        {
+            if ((lengths[row] < 0) != (lengths[rows + row] < 0))
+                throw KeywordSegment.Bad(layout.TitleLengthsOffset + 4L * row, $"row {row} has a length in one field only");
+        }
+        var sums = new int[2 * rows];
+        for (var list = 0; list < 2 * layout.TermCount; list++)
+        {
+            var field = list & 1;
+            var previous = -1;
+            for (var p = (int)listStarts[list]; p < (int)listStarts[list + 1]; p++)
+            {
+                int row = pairs[2 * p], freq = pairs[2 * p + 1];
+                if (row <= previous || row >= rows || freq < 1 || lengths[field * rows + row] < 0 || (sums[field * rows + row] += freq) > lengths[field * rows + row])
+                    throw KeywordSegment.Bad(layout.PostingsOffset + 8L * p, $"posting {p} (row {row}, frequency {freq}) is out of order, out of range or beyond its row's length");
+                previous = row;
+            }
+        }
+        for (var i = 0; i < 2 * rows; i++)
+        {
+            if (lengths[i] >= 0 && sums[i] != lengths[i])
+                throw KeywordSegment.Bad(layout.TitleLengthsOffset + 4L * i, $"row {i % rows}'s field length {lengths[i]} differs from its postings' {sums[i]}");
+        }
+        var terms = new string[layout.TermCount];
+        var unique = new HashSet<string>(terms.Length, StringComparer.Ordinal);
+        for (var t = 0; t < terms.Length; t++)
+        {
+            try
+            {
+                terms[t] = KeywordSegment.Strict.GetString(layout.Term(payload, t));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw KeywordSegment.Bad(layout.TermBytesOffset + layout.TermOffset(payload, t), $"term {t} is not valid UTF-8");
+            }
+            if (!unique.Add(terms[t])) throw KeywordSegment.Bad(layout.TermBytesOffset + layout.TermOffset(payload, t), $"term '{terms[t]}' appears twice");
+        }
+        for (var row = 0; row < rows; row++)
+        {
+            if (keyOfRow[row] is { } key && lengths[row] >= 0) Partitions.Identifiers.ValidateKey(key);
+        }
+
+        EnterWrite();
+        try
+        {
+            var docBase = _docCount;
+            var remap = new int[rows];
+            var added = 0;
+            for (var row = 0; row < rows; row++)
+            {
+                if (keyOfRow[row] is not { } key || lengths[row] < 0)
+                {
+                    remap[row] = -1;
+                    continue;
+                }
+                if (_docIds.TryGetValue(key, out var previous)) DeleteDocument(previous);
+                var doc = docBase + added++;
+                EnsureDocCapacity(doc + 1);
+                remap[row] = doc;
+                _keys[doc] = key;
+                _docIds[key] = doc;
+                for (var field = 0; field < FieldCount; field++)
+                {
+                    var length = lengths[field * rows + row];
+                    _fieldLengths[field][doc] = length;
+                    _totalLength[field] += length;
+                }
+            }
+
+            // Postings, and the forward index (each document's (term, field) entries) by counting sort.
+            var perDoc = new int[added + 1];
+            for (var p = 0; p < layout.PostingCount; p++)
+            {
+                var doc = remap[pairs[2 * p]];
+                if (doc >= 0) perDoc[doc - docBase + 1]++;
+            }
+            for (var i = 0; i < added; i++) perDoc[i + 1] += perDoc[i];
+            var entries = new int[perDoc[added]];
+            var fill = perDoc.AsSpan(0, added).ToArray();
+            for (var t = 0; t < terms.Length; t++)
+            {
+                var id = -1;
+                for (var field = 0; field < FieldCount; field++)
+                {
+                    var list = 2 * t + field;
+                    PostingList? postings = null;
+                    for (var p = (int)listStarts[list]; p < (int)listStarts[list + 1]; p++)
+                    {
+                        var doc = remap[pairs[2 * p]];
+                        if (doc < 0) continue;
+                        if (postings is null)
+                        {
+                            if (id < 0) id = TermId(terms[t]);
+                            postings = _postings[field][id] ??= new PostingList();
+                        }
+                        postings.Add(doc, pairs[2 * p + 1], _fieldLengths[field][doc]);
+                        entries[fill[doc - docBase]++] = (id << 1) | field;
+                    }
+                }
+            }
+            for (var i = 0; i < added; i++)
+            {
+                for (var e = perDoc[i]; e < perDoc[i + 1]; e++) _docTerms.Add(entries[e]);
+                _docTermStart[docBase + i + 1] = _docTerms.Count;
+            }
+            _docCount += added;
+            _liveCount += added;
+            return added;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Werkly.VectorIndex.CrashTest;
+using Werkly.VectorIndex.Hybrid;
+
+namespace Werkly.VectorIndex.Tests.Storage.Compatibility;
+
+/// <summary>The index under Storage/Compatibility/v2-hybrid was written through <see cref="HybridIndex"/> with segment
+/// record version 2 (keyword blocks; <see cref="HybridFixture.Write"/>). Every later version must open it, load its
+/// stored postings, and search exactly like an index built from its content.</summary>
+public class HybridV2CompatibilityTests
+{
+    private static readonly string[] Queries = ["vacation days", "phishing report", "public holidays december", "laptop", "grüße köln strasse", "passwords manager"];
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_v2_hybrid_index_loads_its_stored_postings_and_searches_like_its_content(bool readOnly)
+    {
+        using var temp = CompatibilityFixtures.Copy("v2-hybrid");
+        using var index = HybridIndex.Open(temp.Path, HybridFixture.Options, readOnly);
+        using var reference = new HybridIndex(HybridFixture.Options);
+        var expected = HybridFixture.Expected();
+        foreach (var (company, records) in expected)
+        {
+            reference.Apply(company, [.. records.Select(r => new HybridRecord(r.Key, HybridFixture.V(r.Value.Seed), r.Value.Title, r.Value.Text))], []);
+            Assert.Equal(records.Keys.Order(StringComparer.Ordinal), index.Vectors.GetKeys(company).Order(StringComparer.Ordinal));
+            foreach (var query in Queries)
+            {
+                var hybridQuery = new HybridQuery(query) { Include = HybridProjection.Text, Fusion = new FusionOptions { Top = 10 } };
+                var want = reference.Search(company, hybridQuery, HybridSearchMode.Keyword);
+                var got = index.Search(company, hybridQuery, HybridSearchMode.Keyword);
+                Assert.Equal(want.Select(h => (h.Key, h.Score, h.Text)), got.Select(h => (h.Key, h.Score, h.Text)));
+            }
+            var load = index.LastKeywordLoad!.Value;
+            Assert.Equal(0, load.SegmentsAnalyzed);
+            Assert.Equal(records.Count, load.Documents);
+        }
+        Assert.NotEmpty(index.Search("acme", new HybridQuery("phishing") { Vector = HybridFixture.V(8) }));
+        if (!readOnly)
+        {
+            index.Apply("acme", [new HybridRecord("acme-new", HybridFixture.V(300), null, "Bicycle lease through the payroll.")], ["acme-0"]);
+            index.Commit();
+            Assert.Equal("acme-new", Assert.Single(index.Search("acme", new HybridQuery("bicycle payroll"), HybridSearchMode.Keyword)).Key);
+        }
+    }
+}

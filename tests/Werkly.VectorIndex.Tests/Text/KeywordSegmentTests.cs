@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using Werkly.VectorIndex.Text;
+
+namespace Werkly.VectorIndex.Tests.Text;
+
+/// <summary>The KWIX payload: encode, append into an index, and refuse damaged payloads without changing anything.</summary>
+public class KeywordSegmentTests
+{
+    private static readonly KeywordIndexOptions Options = new();
+
+    private static (string? Title, string? Body)? Row(int row) =>
+        row % 7 == 3 ? null : ((string? Title, string? Body)?)(row % 5 == 0 ? null : $"Title {row} wing", Cranfield.Dataset.Corpus[row].Text);
+
+    private static string?[] Keys(int rows, Func<int, bool> live) =>
+        [.. Enumerable.Range(0, rows).Select(r => live(r) ? $"doc-{r}" : null)];
+
+    [Fact]
+    public void Appended_segments_search_exactly_like_an_index_built_from_the_live_documents()
+    {
+        const int rows = 300;
+        var first = KeywordSegment.Encode(Options, rows, Row, CancellationToken.None);
+        var second = KeywordSegment.Encode(Options, rows, r => Row((r + 300) % 1400), CancellationToken.None);
+        Func<int, bool> liveFirst = r => r % 11 != 0;
+        Func<int, bool> liveSecond = r => r % 13 != 1;
+
+        using var loaded = new InvertedIndex(Options);
+        var firstDocs = loaded.AppendSegment(first, Keys(rows, liveFirst));
+        var secondKeys = Keys(rows, liveSecond).Select(k => k is null ? null : "b" + k).ToArray();
+        var secondDocs = loaded.AppendSegment(second, secondKeys);
+
+        using var reference = new InvertedIndex(Options);
+        for (var r = 0; r < rows; r++)
+        {
+            if (liveFirst(r) && Row(r) is { } text) reference.Upsert($"doc-{r}", text.Title, text.Body);
+        }
+        for (var r = 0; r < rows; r++)
+        {
+            if (liveSecond(r) && Row((r + 300) % 1400) is { } text) reference.Upsert($"bdoc-{r}", text.Title, text.Body);
+        }
+        Assert.Equal(reference.Count, loaded.Count);
+        Assert.Equal(reference.Count, firstDocs + secondDocs);
+        foreach (var query in Cranfield.Dataset.Queries.Take(60).Select(q => q.Text).Append("wing title"))
+        {
+            var expected = reference.Search(query, 50);
+            var actual = loaded.Search(query, 50);
+            Assert.Equal(expected.Select(h => h.Key), actual.Select(h => h.Key));
+            Assert.Equal(expected.Select(h => h.Score), actual.Select(h => h.Score));
+            Assert.Equal(actual, loaded.SearchExhaustive(query, 50)); // block maxima were rebuilt correctly
+        }
+
+        // Loaded documents behave like any other: delete and replace.
+        Assert.True(loaded.Delete("doc-1"));
+        reference.Delete("doc-1");
+        loaded.Upsert("doc-2", "new", "supersonic wing flutter");
+        reference.Upsert("doc-2", "new", "supersonic wing flutter");
+        Assert.Equal(reference.Search("wing flutter", 20), loaded.Search("wing flutter", 20));
+    }
+
+    [Fact]
+    public void The_fingerprint_names_every_analysis_option()
+    {
+        var english = KeywordSegment.Fingerprint(TextAnalyzerOptions.English);
+        Assert.Equal(english, KeywordSegment.FingerprintOf(KeywordSegment.Encode(Options, 3, Row, CancellationToken.None)));
+        Assert.NotEqual(english, KeywordSegment.Fingerprint(TextAnalyzerOptions.English with { Stemming = TextStemming.None }));
+        Assert.NotEqual(english, KeywordSegment.Fingerprint(TextAnalyzerOptions.English with { StopWords = null }));
+        Assert.NotEqual(english, KeywordSegment.Fingerprint(TextAnalyzerOptions.English with { StopWords = new HashSet<string> { "a" } }));
+        Assert.NotEqual(english, KeywordSegment.Fingerprint(TextAnalyzerOptions.English with { MaxTokenLength = 100 }));
+        Assert.NotEqual(english, KeywordSegment.Fingerprint(TextAnalyzerOptions.English with { LowerCase = false }));
+        Assert.Equal(english, KeywordSegment.Fingerprint(TextAnalyzerOptions.English with { StopWords = new HashSet<string>(EnglishStopWords.Lucene) }));
+    }
+
+    [Fact]
+    public void A_damaged_payload_throws_InvalidDataException_and_changes_nothing()
+    {
+        const int rows = 40;
+        var payload = KeywordSegment.Encode(Options, rows, Row, CancellationToken.None);
+        var keys = Keys(rows, _ => true);
+        var random = new Random(20261129);
+        int refused = 0, accepted = 0;
+        for (var trial = 0; trial < 2000; trial++)
+        {
+            var damaged = (byte[])payload.Clone();
+            switch (trial % 3)
+            {
+                case 0: damaged[random.Next(damaged.Length)] ^= (byte)(1 << random.Next(8)); break;
+                case 1: damaged = damaged[..random.Next(damaged.Length)]; break;
+                default: BinaryPrimitives.WriteInt32LittleEndian(damaged.AsSpan(random.Next(damaged.Length / 4) * 4), random.Next(-2, 3000)); break;
+            }
+            using var index = new InvertedIndex(Options);
+            try
+            {
+                index.AppendSegment(damaged, keys);
+                accepted++; // a change that is still consistent (a term's letter, an unused byte): the load is well-formed
+                Assert.InRange(index.Count, 0, rows);
+            }
+            catch (InvalidDataException ex)
+            {
+                refused++;
+                Assert.Contains("keyword index byte", ex.Message);
+                Assert.Equal(0, index.Count);
+                Assert.Equal(0, index.TermCount);
+            }
+            catch (Exceptions.InvalidIdentifierException)
+            {
+                Assert.Fail("keys come from the caller and are valid");
+            }
+        }
+        Assert.True(refused > 1000, $"{refused} refused, {accepted} accepted");
+        Assert.Throws<InvalidDataException>(() => new InvertedIndex(Options).AppendSegment(payload, Keys(rows - 1, _ => true)));
+    }
+}
