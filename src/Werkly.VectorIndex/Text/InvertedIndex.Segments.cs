@@ -20,8 +20,10 @@ public sealed partial class InvertedIndex
                 throw new InvalidOperationException("Only an index without deletions, with one row per document, can be exported.");
             var fingerprint = Encoding.UTF8.GetBytes(KeywordSegment.Fingerprint(Options.Analysis));
             var termBytes = new ArrayBufferWriter<byte>(Math.Max(256, _terms.Count * 8));
+            var postingBytes = new ArrayBufferWriter<byte>(Math.Max(256, _docTerms.Count * 3));
             var termOffsets = new uint[_terms.Count + 1];
-            var listStarts = new uint[2 * _terms.Count + 1];
+            var listCounts = new uint[2 * _terms.Count];
+            var listOffsets = new uint[2 * _terms.Count + 1];
             long postings = 0;
             for (var t = 0; t < _terms.Count; t++)
             {
@@ -29,15 +31,27 @@ public sealed partial class InvertedIndex
                 termOffsets[t + 1] = checked((uint)termBytes.WrittenCount);
                 for (var field = 0; field < FieldCount; field++)
                 {
-                    postings += _postings[field][t]?.Count ?? 0;
-                    listStarts[2 * t + field + 1] = checked((uint)postings);
+                    if (_postings[field][t] is { } list)
+                    {
+                        var previous = -1;
+                        for (var i = 0; i < list.Count; i++)
+                        {
+                            var row = rowOfDoc[list.DocAt(i)];
+                            KeywordSegment.WriteVarint(postingBytes, row - previous - 1);
+                            KeywordSegment.WriteVarint(postingBytes, list.FreqAt(i) - 1);
+                            previous = row;
+                        }
+                        listCounts[2 * t + field] = (uint)list.Count;
+                        postings += list.Count;
+                    }
+                    listOffsets[2 * t + field + 1] = checked((uint)postingBytes.WrittenCount);
                 }
             }
-            if (postings > int.MaxValue / 2) throw new InvalidOperationException("A segment's keyword index holds too many postings; commit more often.");
 
             var size = KeywordSegment.HeaderBytes + ((fingerprint.Length + 3) & ~3) + 8L * rowCount + 4L * termOffsets.Length
-                + 4L * listStarts.Length + 8 * postings + termBytes.WrittenCount;
-            var payload = new byte[checked((int)size)];
+                + 4L * listCounts.Length + 4L * listOffsets.Length + termBytes.WrittenCount + postingBytes.WrittenCount;
+            if (size > int.MaxValue) throw new InvalidOperationException("A segment's keyword index would exceed 2 GiB; commit more often.");
+            var payload = new byte[size];
             var span = payload.AsSpan();
             BinaryPrimitives.WriteUInt32LittleEndian(span, KeywordSegment.LayoutVersion);
             BinaryPrimitives.WriteUInt32LittleEndian(span[4..], (uint)rowCount);
@@ -45,6 +59,7 @@ public sealed partial class InvertedIndex
             BinaryPrimitives.WriteUInt32LittleEndian(span[12..], (uint)fingerprint.Length);
             BinaryPrimitives.WriteUInt64LittleEndian(span[16..], (ulong)postings);
             BinaryPrimitives.WriteUInt64LittleEndian(span[24..], (ulong)termBytes.WrittenCount);
+            BinaryPrimitives.WriteUInt64LittleEndian(span[32..], (ulong)postingBytes.WrittenCount);
             var at = KeywordSegment.HeaderBytes;
             fingerprint.CopyTo(span[at..]);
             at += (fingerprint.Length + 3) & ~3;
@@ -57,26 +72,14 @@ public sealed partial class InvertedIndex
                 lengths[rowCount + rowOfDoc[doc]] = _fieldLengths[BodyField][doc];
             }
             at += 8 * rowCount;
-            MemoryMarshal.AsBytes(termOffsets.AsSpan()).CopyTo(span[at..]);
-            at += 4 * termOffsets.Length;
-            MemoryMarshal.AsBytes(listStarts.AsSpan()).CopyTo(span[at..]);
-            at += 4 * listStarts.Length;
-            var pairs = MemoryMarshal.Cast<byte, int>(span.Slice(at, (int)(8 * postings)));
-            var p = 0;
-            for (var t = 0; t < _terms.Count; t++)
+            foreach (var table in (uint[][])[termOffsets, listCounts, listOffsets])
             {
-                for (var field = 0; field < FieldCount; field++)
-                {
-                    if (_postings[field][t] is not { } list) continue;
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        pairs[p++] = rowOfDoc[list.DocAt(i)];
-                        pairs[p++] = list.FreqAt(i);
-                    }
-                }
+                MemoryMarshal.AsBytes(table.AsSpan()).CopyTo(span[at..]);
+                at += 4 * table.Length;
             }
-            at += (int)(8 * postings);
             termBytes.WrittenSpan.CopyTo(span[at..]);
+            at += termBytes.WrittenCount;
+            postingBytes.WrittenSpan.CopyTo(span[at..]);
             return payload;
         }
         finally
@@ -97,8 +100,6 @@ public sealed partial class InvertedIndex
         var rows = layout.RowCount;
         if (rows != keyOfRow.Count) throw KeywordSegment.Bad(4, $"the keyword index describes {rows} rows but the segment has {keyOfRow.Count}");
         var lengths = MemoryMarshal.Cast<byte, int>(payload.Slice((int)layout.TitleLengthsOffset, 8 * rows));
-        var pairs = MemoryMarshal.Cast<byte, int>(payload.Slice((int)layout.PostingsOffset, 8 * layout.PostingCount));
-        var listStarts = MemoryMarshal.Cast<byte, uint>(payload.Slice((int)layout.ListStartsOffset, 4 * (2 * layout.TermCount + 1)));
 
         // Check everything first: a damaged payload must not leave half a segment behind.
         for (var row = 0; row < rows; row++)
@@ -107,17 +108,27 @@ public sealed partial class InvertedIndex
                 throw KeywordSegment.Bad(layout.TitleLengthsOffset + 4L * row, $"row {row} has a length in one field only");
         }
         var sums = new int[2 * rows];
+        var entriesOfRow = new int[rows];
         for (var list = 0; list < 2 * layout.TermCount; list++)
         {
             var field = list & 1;
-            var previous = -1;
-            for (var p = (int)listStarts[list]; p < (int)listStarts[list + 1]; p++)
+            var bytes = layout.ListBytes(payload, list);
+            var count = (int)layout.ListCount(payload, list);
+            int position = 0, row = -1;
+            for (var p = 0; p < count; p++)
             {
-                int row = pairs[2 * p], freq = pairs[2 * p + 1];
-                if (row <= previous || row >= rows || freq < 1 || lengths[field * rows + row] < 0 || (sums[field * rows + row] += freq) > lengths[field * rows + row])
-                    throw KeywordSegment.Bad(layout.PostingsOffset + 8L * p, $"posting {p} (row {row}, frequency {freq}) is out of order, out of range or beyond its row's length");
-                previous = row;
+                var gap = KeywordSegment.ReadVarint(bytes, ref position);
+                var freq = KeywordSegment.ReadVarint(bytes, ref position) + 1;
+                if (gap < 0 || freq < 1 || (long)row + gap + 1 >= rows)
+                    throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"posting {p} of list {list} cannot be decoded or lies beyond the last row");
+                row += gap + 1;
+                var at = field * rows + row;
+                if (lengths[at] < 0 || (sums[at] += freq) > lengths[at])
+                    throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"posting {p} of list {list} (row {row}, frequency {freq}) exceeds its row's field length");
+                entriesOfRow[row]++;
             }
+            if (position != bytes.Length)
+                throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"list {list} has bytes after its {count} postings");
         }
         for (var i = 0; i < 2 * rows; i++)
         {
@@ -172,10 +183,9 @@ public sealed partial class InvertedIndex
 
             // Postings, and the forward index (each document's (term, field) entries) by counting sort.
             var perDoc = new int[added + 1];
-            for (var p = 0; p < layout.PostingCount; p++)
+            for (var row = 0; row < rows; row++)
             {
-                var doc = remap[pairs[2 * p]];
-                if (doc >= 0) perDoc[doc - docBase + 1]++;
+                if (remap[row] >= 0) perDoc[remap[row] - docBase + 1] = entriesOfRow[row];
             }
             for (var i = 0; i < added; i++) perDoc[i + 1] += perDoc[i];
             var entries = new int[perDoc[added]];
@@ -186,17 +196,24 @@ public sealed partial class InvertedIndex
                 for (var field = 0; field < FieldCount; field++)
                 {
                     var list = 2 * t + field;
+                    var bytes = layout.ListBytes(payload, list);
+                    var count = (int)layout.ListCount(payload, list);
                     PostingList? postings = null;
-                    for (var p = (int)listStarts[list]; p < (int)listStarts[list + 1]; p++)
+                    int position = 0, row = -1;
+                    for (var p = 0; p < count; p++)
                     {
-                        var doc = remap[pairs[2 * p]];
+                        row += KeywordSegment.ReadVarint(bytes, ref position) + 1;
+                        var freq = KeywordSegment.ReadVarint(bytes, ref position) + 1;
+                        var doc = remap[row];
                         if (doc < 0) continue;
                         if (postings is null)
                         {
                             if (id < 0) id = TermId(terms[t]);
-                            postings = _postings[field][id] ??= new PostingList();
+                            postings = _postings[field][id];
+                            if (postings is null) postings = _postings[field][id] = new PostingList(count);
+                            else postings.Reserve(count);
                         }
-                        postings.Add(doc, pairs[2 * p + 1], _fieldLengths[field][doc]);
+                        postings.Add(doc, freq, _fieldLengths[field][doc]);
                         entries[fill[doc - docBase]++] = (id << 1) | field;
                     }
                 }

@@ -233,7 +233,7 @@ public sealed partial class InvertedIndex
                     postings[id] = null;
                     continue;
                 }
-                var list = new PostingList();
+                var list = new PostingList(old.LiveDocFreq);
                 for (var p = 0; p < old.Count; p++)
                 {
                     var doc = remap[old.DocAt(p)];

@@ -10,11 +10,12 @@ namespace Werkly.VectorIndex.Text;
 /// each row's field lengths, the segment's term dictionary and its postings by segment-local row.
 /// </summary>
 /// <remarks>
-/// <para>Layout (little-endian; docs/FORMAT.md, "KWIX"): a 32-byte header (layout version, rows, terms, fingerprint
-/// bytes, postings, term bytes), the analyzer fingerprint (UTF-8, zero-padded to 4 bytes), title lengths and body
-/// lengths (i32 per row, −1 for a row without keyword text), term offsets (u32 × terms + 1, into the term bytes),
-/// list starts (u32 × 2·terms + 1: list 2t + f holds term t in field f), the postings ((row, frequency) i32 pairs,
-/// rows ascending within a list) and the terms' UTF-8 bytes.</para>
+/// <para>Layout (little-endian; docs/FORMAT.md, "KWIX"): a 40-byte header (layout version, rows, terms, fingerprint
+/// bytes, postings, term bytes, posting bytes), the analyzer fingerprint (UTF-8, zero-padded to 4 bytes), title lengths
+/// and body lengths (i32 per row, −1 for a row without keyword text), term offsets (u32 × terms + 1, into the term
+/// bytes), list counts (u32 × 2·terms: list 2t + f holds term t in field f), list offsets (u32 × 2·terms + 1, into
+/// the posting bytes), the terms' UTF-8 bytes, and the postings: per list, for each posting the row gap minus one and
+/// the frequency minus one as unsigned LEB128 varints.</para>
 /// <para>A segment's keyword index holds only that segment's rows, deleted ones included: deletions stay the vector
 /// side's business (tombstones), and a reader skips whatever the vector side says is gone.</para>
 /// </remarks>
@@ -29,7 +30,7 @@ internal static class KeywordSegment
     /// </summary>
     public const int AnalyzerVersion = 1;
 
-    public const int HeaderBytes = 32;
+    public const int HeaderBytes = 40;
 
     /// <summary>Identifies the analysis that produced a keyword index: the analyzer's version and every option.</summary>
     public static string Fingerprint(TextAnalyzerOptions options)
@@ -68,7 +69,8 @@ internal static class KeywordSegment
     public static int RowCountOf(ReadOnlySpan<byte> payload) =>
         payload.Length < HeaderBytes ? -1 : (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]));
 
-    /// <summary>The payload's sections, with every size and offset checked against the payload's length.</summary>
+    /// <summary>The payload's sections, with every size and offset checked against the payload's length (the
+    /// postings themselves are checked by the reader that decodes them).</summary>
     /// <exception cref="InvalidDataException">The payload is inconsistent (the message names the problem and byte offset).</exception>
     public static Layout Parse(ReadOnlySpan<byte> payload)
     {
@@ -80,7 +82,9 @@ internal static class KeywordSegment
         var fingerprintBytes = BinaryPrimitives.ReadUInt32LittleEndian(payload[12..]);
         var postings = BinaryPrimitives.ReadUInt64LittleEndian(payload[16..]);
         var termBytes = BinaryPrimitives.ReadUInt64LittleEndian(payload[24..]);
-        if (rows > int.MaxValue / 2 || terms > int.MaxValue / 4 || fingerprintBytes > 4096 || postings > int.MaxValue / 2 || termBytes > int.MaxValue)
+        var postingBytes = BinaryPrimitives.ReadUInt64LittleEndian(payload[32..]);
+        if (rows > int.MaxValue / 2 || terms > int.MaxValue / 8 || fingerprintBytes > 4096 || postings > int.MaxValue / 2 || termBytes > int.MaxValue
+            || postingBytes > int.MaxValue || postingBytes < 2 * postings)
             throw Bad(4, "the keyword index header holds impossible sizes");
 
         long offset = HeaderBytes;
@@ -94,31 +98,73 @@ internal static class KeywordSegment
         offset += 4L * rows;
         layout.TermOffsetsOffset = offset;
         offset += 4L * (terms + 1);
-        layout.ListStartsOffset = offset;
+        layout.ListCountsOffset = offset;
+        offset += 4L * (2L * terms);
+        layout.ListOffsetsOffset = offset;
         offset += 4L * (2L * terms + 1);
-        layout.PostingsOffset = offset;
-        offset += 8L * (long)postings;
         layout.TermBytesOffset = offset;
         offset += (long)termBytes;
+        layout.PostingsOffset = offset;
+        offset += (long)postingBytes;
         if (offset != payload.Length) throw Bad(0, $"the keyword index sections add up to {offset} bytes but the block holds {payload.Length}");
 
         uint previous = 0;
         for (var t = 0; t <= terms; t++)
         {
             var value = layout.TermOffset(payload, t);
-            if ((t == 0 && value != 0) || value <= previous && t > 0 || value > termBytes || (t == terms && value != termBytes))
+            if ((t == 0 && value != 0) || (t > 0 && value <= previous) || value > termBytes || (t == terms && value != termBytes))
                 throw Bad(layout.TermOffsetsOffset + 4L * t, "invalid term offset table (terms must be non-empty and in order)");
             previous = value;
         }
         previous = 0;
+        ulong counted = 0;
         for (var l = 0; l <= 2L * terms; l++)
         {
-            var value = layout.ListStart(payload, l);
-            if ((l == 0 && value != 0) || value < previous || value > postings || (l == 2L * terms && value != postings))
-                throw Bad(layout.ListStartsOffset + 4L * l, "invalid posting list table");
+            var value = layout.ListOffset(payload, l);
+            if ((l == 0 && value != 0) || value < previous || value > postingBytes || (l == 2L * terms && value != postingBytes))
+                throw Bad(layout.ListOffsetsOffset + 4L * l, "invalid posting list offset table");
+            if (l < 2L * terms)
+            {
+                var count = layout.ListCount(payload, l);
+                counted += count;
+                if ((ulong)count * 2 > (ulong)layout.ListOffset(payload, l + 1) - value && layout.ListOffset(payload, l + 1) >= value)
+                    throw Bad(layout.ListCountsOffset + 4L * l, "a posting list holds fewer bytes than its postings need");
+            }
             previous = value;
         }
+        if (counted != postings) throw Bad(16, $"the lists hold {counted} postings, not {postings}");
         return layout;
+    }
+
+    /// <summary>Reads an unsigned LEB128 varint of at most 31 bits at <paramref name="position"/>, advancing it.</summary>
+    /// <returns>The value, or −1 when the bytes end first or the value does not fit.</returns>
+    public static int ReadVarint(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        var value = 0;
+        for (var shift = 0; shift < 35; shift += 7)
+        {
+            if ((uint)position >= (uint)bytes.Length) return -1;
+            int b = bytes[position++];
+            if (shift == 28 && b > 0x07) return -1; // more than 31 bits
+            value |= (b & 0x7F) << shift;
+            if (b < 0x80) return value;
+        }
+        return -1;
+    }
+
+    /// <summary>Appends <paramref name="value"/> (≥ 0) as an unsigned LEB128 varint.</summary>
+    public static void WriteVarint(System.Buffers.IBufferWriter<byte> writer, int value)
+    {
+        var span = writer.GetSpan(5);
+        var n = 0;
+        var v = (uint)value;
+        while (v >= 0x80)
+        {
+            span[n++] = (byte)(v | 0x80);
+            v >>= 7;
+        }
+        span[n++] = (byte)v;
+        writer.Advance(n);
     }
 
     /// <summary>The fingerprint stored in a payload.</summary>
@@ -144,7 +190,7 @@ internal static class KeywordSegment
     internal struct Layout
     {
         public int RowCount, TermCount, PostingCount, FingerprintOffset, FingerprintLength;
-        public long TitleLengthsOffset, BodyLengthsOffset, TermOffsetsOffset, ListStartsOffset, PostingsOffset, TermBytesOffset;
+        public long TitleLengthsOffset, BodyLengthsOffset, TermOffsetsOffset, ListCountsOffset, ListOffsetsOffset, TermBytesOffset, PostingsOffset;
 
         public readonly int FieldLength(ReadOnlySpan<byte> payload, int field, int row) =>
             BinaryPrimitives.ReadInt32LittleEndian(payload[(int)((field == 0 ? TitleLengthsOffset : BodyLengthsOffset) + 4L * row)..]);
@@ -152,8 +198,18 @@ internal static class KeywordSegment
         public readonly uint TermOffset(ReadOnlySpan<byte> payload, long term) =>
             BinaryPrimitives.ReadUInt32LittleEndian(payload[(int)(TermOffsetsOffset + 4 * term)..]);
 
-        public readonly uint ListStart(ReadOnlySpan<byte> payload, long list) =>
-            BinaryPrimitives.ReadUInt32LittleEndian(payload[(int)(ListStartsOffset + 4 * list)..]);
+        public readonly uint ListOffset(ReadOnlySpan<byte> payload, long list) =>
+            BinaryPrimitives.ReadUInt32LittleEndian(payload[(int)(ListOffsetsOffset + 4 * list)..]);
+
+        public readonly uint ListCount(ReadOnlySpan<byte> payload, long list) =>
+            BinaryPrimitives.ReadUInt32LittleEndian(payload[(int)(ListCountsOffset + 4 * list)..]);
+
+        /// <summary>The encoded postings of list <paramref name="list"/> (term t, field f is list 2t + f).</summary>
+        public readonly ReadOnlySpan<byte> ListBytes(ReadOnlySpan<byte> payload, int list)
+        {
+            var start = ListOffset(payload, list);
+            return payload.Slice((int)(PostingsOffset + start), (int)(ListOffset(payload, list + 1) - start));
+        }
 
         public readonly ReadOnlySpan<byte> Term(ReadOnlySpan<byte> payload, int term)
         {
@@ -162,11 +218,5 @@ internal static class KeywordSegment
             return payload.Slice((int)(TermBytesOffset + start), (int)(end - start));
         }
 
-        /// <summary>Posting <paramref name="index"/>: (row, frequency).</summary>
-        public readonly (int Row, int Freq) Posting(ReadOnlySpan<byte> payload, int index)
-        {
-            var at = (int)(PostingsOffset + 8L * index);
-            return (BinaryPrimitives.ReadInt32LittleEndian(payload[at..]), BinaryPrimitives.ReadInt32LittleEndian(payload[(at + 4)..]));
-        }
     }
 }

@@ -16,18 +16,32 @@ internal sealed class PostingList
     public const int BlockSize = 1 << BlockShift;
 
     /// <summary>Posting p is (Postings[2p], Postings[2p + 1]) = (document id, term frequency).</summary>
-    public int[] Postings = new int[8];
+    public int[] Postings;
 
     public int Count;
 
     /// <summary>Completed block b is (Blocks[3b], Blocks[3b + 1], Blocks[3b + 2]) = (last document, max frequency, min length).</summary>
-    public int[] Blocks = new int[3];
+    public int[] Blocks;
 
     private int _openMaxFreq;
     private int _openMinLength;
 
     /// <summary>Live documents holding the term (df for scoring); deleted documents are subtracted at once.</summary>
     public int LiveDocFreq;
+
+    /// <summary>An empty list with room for <paramref name="capacity"/> postings (4 when not given).</summary>
+    public PostingList(int capacity = 4)
+    {
+        Postings = new int[2 * Math.Max(4, capacity)];
+        Blocks = new int[3 * Math.Max(1, capacity >> BlockShift)];
+    }
+
+    /// <summary>Makes room for <paramref name="additional"/> more postings without further growth.</summary>
+    public void Reserve(int additional)
+    {
+        var needed = 2L * (Count + additional);
+        if (needed > Postings.Length) Array.Resize(ref Postings, (int)Math.Min(Array.MaxLength, Math.Max(needed, Postings.Length)));
+    }
 
     public int BlockCount => (Count + BlockSize - 1) >> BlockShift;
 
