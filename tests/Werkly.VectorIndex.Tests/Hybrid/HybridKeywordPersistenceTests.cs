@@ -210,4 +210,48 @@ public class HybridKeywordPersistenceTests
         Assert.Equal(segmentFile, ex.FilePath);
         Assert.Contains("KWIX", ex.Message);
     }
+
+    [Fact]
+    public async Task Searches_racing_the_first_load_a_writer_and_commits_see_consistent_results()
+    {
+        var corpus = Cranfield.Dataset.Corpus;
+        using var temp = new TempDirectory("hybrid-kw-race");
+        using (var index = HybridIndex.Open(temp.Path, Options()))
+        {
+            WriteHistory(index, commit: true);
+        }
+        using (var index = HybridIndex.Open(temp.Path, Options()))
+        {
+            var queries = Cranfield.Dataset.Queries.Take(40).Select(q => q.Text).ToArray();
+            using var stop = new CancellationTokenSource();
+            var readers = Enumerable.Range(0, 3).Select(r => Task.Run(() =>
+            {
+                var searches = 0;
+                while (!stop.IsCancellationRequested || searches < 20)
+                {
+                    var hits = index.Search(Company, new HybridQuery(queries[(r + searches++) % queries.Length]) { Fusion = new FusionOptions { Top = 20 } },
+                        HybridSearchMode.Keyword);
+                    Assert.Equal(hits.Count, hits.Select(h => h.Key).Distinct().Count());
+                }
+                return searches;
+            })).ToArray();
+            for (var round = 0; round < 6; round++)
+            {
+                var upserts = corpus.Skip(round * 50).Take(50).Select(d => Record(d, d.Text + " hypersonic round " + round)).ToList();
+                index.Apply(Company, upserts, [corpus[1300 + round].Id]);
+                if (round % 2 == 1) index.Commit();
+            }
+            stop.Cancel();
+            Assert.All(await Task.WhenAll(readers), n => Assert.True(n >= 20));
+            index.Commit();
+
+            using var memory = new HybridIndex(Options());
+            WriteHistory(memory, commit: false);
+            for (var round = 0; round < 6; round++)
+                memory.Apply(Company, [.. corpus.Skip(round * 50).Take(50).Select(d => Record(d, d.Text + " hypersonic round " + round))], [corpus[1300 + round].Id]);
+            AssertSameResults(KeywordResults(memory), KeywordResults(index));
+            using var reopened = HybridIndex.Open(Path.Combine(temp.Path), Options(), readOnly: true);
+            AssertSameResults(KeywordResults(memory), KeywordResults(reopened));
+        }
+    }
 }
