@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Werkly.VectorIndex.Distance;
 using Werkly.VectorIndex.Exceptions;
+using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.CrashTest;
 
@@ -10,6 +11,9 @@ namespace Werkly.VectorIndex.CrashTest;
 /// batches (upserts, replacements, deletes, retrains, company deletes) and calls <see cref="WerklyIndex.Commit"/> after
 /// each, printing "committed N" when it returns. After every SIGKILL the index must reopen holding exactly the batches
 /// whose commit returned (the one in flight may or may not have landed), record by record and vector by vector.
+/// With <c>hybrid</c> the child writes through a <see cref="HybridIndex"/> (each record with a unique word in its text),
+/// and after every kill each live record must also be the top keyword hit for its word, loaded from the segments'
+/// keyword blocks with no segment analyzed again.
 /// </summary>
 internal static class FacadeKillLoop
 {
@@ -42,7 +46,12 @@ internal static class FacadeKillLoop
         return v;
     }
 
-    public static KillLoopResult Run(string directory, int kills, long seed, int maxDelayMs, Action<string>? log = null)
+    /// <summary>The word only record <paramref name="key"/>'s text holds (letters and digits: one term, unstemmed).</summary>
+    private static string WordOf(string key) => "w" + key.Replace("-", "x", StringComparison.Ordinal) + "z";
+
+    private static HybridIndexOptions HybridOptions => new() { Vector = Options };
+
+    public static KillLoopResult Run(string directory, int kills, long seed, int maxDelayMs, Action<string>? log = null, bool hybrid = false)
     {
         var clock = Stopwatch.StartNew();
         var rng = new Random(unchecked((int)seed));
@@ -52,7 +61,7 @@ internal static class FacadeKillLoop
         Directory.CreateDirectory(directory);
         for (var kill = 0; kill < kills && failures.Count < 5; kill++)
         {
-            var (acked, failure) = ChildProcess.RunUntilKilled("facade-child", directory, seed, "committed ", verified, rng, maxDelayMs);
+            var (acked, failure) = ChildProcess.RunUntilKilled(hybrid ? "hybrid-child" : "facade-child", directory, seed, "committed ", verified, rng, maxDelayMs);
             if (failure is not null)
             {
                 failures.Add($"kill {kill}: {failure}");
@@ -60,7 +69,9 @@ internal static class FacadeKillLoop
             }
             try
             {
-                using var index = WerklyIndex.Open(directory, Options, readOnly: true);
+                using var hybridIndex = hybrid ? HybridIndex.Open(directory, HybridOptions, readOnly: true) : null;
+                using var vectorIndex = hybrid ? null : WerklyIndex.Open(directory, Options, readOnly: true);
+                var index = hybridIndex?.Vectors ?? vectorIndex!;
                 var found = BatchOf(index);
                 if (found < acked || found > acked + 1)
                 {
@@ -77,6 +88,11 @@ internal static class FacadeKillLoop
                     failures.Add($"kill {kill}: content after batch {found} differs from the model: {FirstDifference(expected, actual)}");
                     continue;
                 }
+                if (hybridIndex is not null && CheckKeywords(hybridIndex) is { } problem)
+                {
+                    failures.Add($"kill {kill}: after batch {found}: {problem}");
+                    continue;
+                }
                 verified = found;
                 matched++;
                 log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"kill {kill + 1}/{kills}: batch {found} (acked {acked}) matched"));
@@ -89,15 +105,36 @@ internal static class FacadeKillLoop
         return new KillLoopResult(kills, matched, verified + 1, unacked, failures, clock.Elapsed);
     }
 
+    /// <summary>Every live record is the top keyword hit for its own word, and no segment had to be analyzed again.</summary>
+    private static string? CheckKeywords(HybridIndex index)
+    {
+        foreach (var company in index.Companies.Order(StringComparer.Ordinal))
+        {
+            foreach (var key in index.Vectors.GetKeys(company))
+            {
+                var hits = index.Search(company, new HybridQuery(WordOf(key)) { Fusion = new FusionOptions { Top = 2 } }, HybridSearchMode.Keyword);
+                if (hits.Count != 1 || hits[0].Key != key) return $"keyword search for {company}/{key} found [{string.Join(", ", hits.Select(h => h.Key))}]";
+            }
+            if (index.LastKeywordLoad is { SegmentsAnalyzed: > 0 } load) return $"company {company}: {load.SegmentsAnalyzed} segments had no usable keyword block";
+        }
+        return null;
+    }
+
     /// <summary>The child: apply and commit batches forever, printing "committed N" after each commit returns.</summary>
-    public static int RunChild(string directory, long seed)
+    public static int RunChild(string directory, long seed, bool hybrid = false)
     {
         WerklyIndex? index = null;
+        HybridIndex? hybridIndex = null;
         for (var attempt = 0; index is null; attempt++)
         {
             try
             {
-                index = WerklyIndex.Open(directory, Options);
+                if (hybrid)
+                {
+                    hybridIndex = HybridIndex.Open(directory, HybridOptions);
+                    index = hybridIndex.Vectors;
+                }
+                else index = WerklyIndex.Open(directory, Options);
             }
             catch (IndexLockedException) when (attempt < 100)
             {
@@ -107,7 +144,7 @@ internal static class FacadeKillLoop
         var batch = BatchOf(index);
         Console.Out.WriteLine($"ready {batch}");
         Console.Out.Flush();
-        var target = new IndexTarget(index);
+        IBatchTarget target = hybridIndex is null ? new IndexTarget(index) : new HybridTarget(hybridIndex);
         while (true)
         {
             batch++;
@@ -168,6 +205,20 @@ internal static class FacadeKillLoop
         public void Retrain(string company)
         {
             if (index.ContainsCompany(company)) index.Retrain(company);
+        }
+
+        public void DeleteCompany(string company) => index.DeleteCompany(company);
+    }
+
+    private sealed class HybridTarget(HybridIndex index) : IBatchTarget
+    {
+        public void Apply(string company, IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes) =>
+            index.Apply(company, [.. upserts.Select(r => new HybridRecord(r.Key, r.Vector, r.Key.EndsWith("-0", StringComparison.Ordinal) ? "first record" : null,
+                $"{WordOf(r.Key)} shared words of every record", r.Metadata))], deletes);
+
+        public void Retrain(string company)
+        {
+            if (index.Vectors.ContainsCompany(company)) index.Vectors.Retrain(company);
         }
 
         public void DeleteCompany(string company) => index.DeleteCompany(company);

@@ -2,8 +2,9 @@ using System.Globalization;
 using Werkly.VectorIndex.CrashTest;
 
 // Usage:
-//   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M] [--wal] [--keep]
+//   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M] [--wal] [--hybrid] [--keep]
 //     (default: the child drives the public WerklyIndex facade and commits batches;
+//      --hybrid: the same through HybridIndex, and every live record must be found by keyword search from the stored blocks;
 //      --storage: the child commits storage-level batches through IndexDirectory;
 //      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
@@ -26,6 +27,8 @@ switch (mode)
         return LogKillLoop.RunChild(dir, seed);
     case "facade-child":
         return FacadeKillLoop.RunChild(dir, seed);
+    case "hybrid-child":
+        return FacadeKillLoop.RunChild(dir, seed, hybrid: true);
     case "bench":
         return StorageBench.Run(dir, options);
     case "write-index-fixture":
@@ -45,13 +48,13 @@ switch (mode)
         int maxDelayMs = int.Parse(options.GetValueOrDefault("max-delay-ms") ?? "300", CultureInfo.InvariantCulture);
         bool keep = options.ContainsKey("keep");
         bool ownDir = !options.ContainsKey("dir");
-        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : options.ContainsKey("storage") ? " (storage level)" : " (WerklyIndex facade)")}: {kills} kills, seed {seed}, directory {dir}");
+        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : options.ContainsKey("storage") ? " (storage level)" : options.ContainsKey("hybrid") ? " (HybridIndex, keyword blocks checked)" : " (WerklyIndex facade)")}: {kills} kills, seed {seed}, directory {dir}");
         bool wal = options.ContainsKey("wal");
         var result = wal
             ? LogKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))
             : options.ContainsKey("storage")
                 ? KillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))
-                : FacadeKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line));
+                : FacadeKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line), hybrid: options.ContainsKey("hybrid"));
         foreach (string failure in result.Failures) Console.WriteLine(failure);
         if (ownDir && !keep) Directory.Delete(dir, recursive: true);
         Console.WriteLine(result.Summary());

@@ -33,3 +33,19 @@ public class FacadeKillTests(ITestOutputHelper output)
         Assert.True(result.BatchesCommitted > 25, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
     }
 }
+
+/// <summary>The same through <see cref="Hybrid.HybridIndex"/>: after every kill each live record is also the top keyword
+/// hit for its own word, from the segments' keyword blocks.</summary>
+public class HybridKillTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void After_each_of_12_SIGKILLs_vectors_and_keyword_blocks_hold_exactly_the_committed_batches()
+    {
+        using var temp = new TempDirectory("hybrid-kill");
+        var result = FacadeKillLoop.Run(temp.Path, kills: 12, seed: 20261130, maxDelayMs: 300, log: output.WriteLine, hybrid: true);
+        foreach (var failure in result.Failures) output.WriteLine(failure);
+        output.WriteLine(result.Summary());
+        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
+        Assert.True(result.BatchesCommitted > 12, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
+    }
+}
