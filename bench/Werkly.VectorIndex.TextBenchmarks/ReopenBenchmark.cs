@@ -53,12 +53,14 @@ internal static class ReopenBenchmark
                 {
                     GC.Collect();
                     GC.WaitForPendingFinalizers();
+                    var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
                     var watch = Stopwatch.StartNew();
                     using var index = HybridIndex.Open(dir, options, readOnly: true);
                     var open = watch.Elapsed.TotalMilliseconds;
                     watch.Restart();
                     index.Search(Company, new HybridQuery(queries[0]), HybridSearchMode.Keyword);
                     var first = watch.Elapsed.TotalMilliseconds;
+                    var heap = (GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / 1048576.0;
                     var next = new List<double>();
                     foreach (var query in queries.Skip(1).Take(100))
                     {
@@ -70,7 +72,7 @@ internal static class ReopenBenchmark
                     results[name].Add((open, first, Median(next)));
                     Console.WriteLine($"round {round} [{name}]: open {open:F1} ms, first keyword search {first:F0} ms " +
                         $"(load {load.Elapsed.TotalMilliseconds:F0} ms: {load.SegmentsFromBlocks} segments from blocks, {load.SegmentsAnalyzed} analyzed, {load.Documents:N0} documents), " +
-                        $"next searches median {Median(next):F2} ms");
+                        $"next searches median {Median(next):F2} ms, managed heap +{heap:F0} MiB after the load");
                 }
             }
             foreach (var (name, list) in results)
