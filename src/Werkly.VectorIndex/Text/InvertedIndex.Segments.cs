@@ -108,7 +108,6 @@ public sealed partial class InvertedIndex
                 throw KeywordSegment.Bad(layout.TitleLengthsOffset + 4L * row, $"row {row} has a length in one field only");
         }
         var sums = new int[2 * rows];
-        var entriesOfRow = new int[rows];
         for (var list = 0; list < 2 * layout.TermCount; list++)
         {
             var field = list & 1;
@@ -125,7 +124,6 @@ public sealed partial class InvertedIndex
                 var at = field * rows + row;
                 if (lengths[at] < 0 || (sums[at] += freq) > lengths[at])
                     throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"posting {p} of list {list} (row {row}, frequency {freq}) exceeds its row's field length");
-                entriesOfRow[row]++;
             }
             if (position != bytes.Length)
                 throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"list {list} has bytes after its {count} postings");
@@ -157,6 +155,11 @@ public sealed partial class InvertedIndex
         EnterWrite();
         try
         {
+            // A key already present (not expected: the vector side resolves duplicates) is replaced, as an upsert would.
+            for (var row = 0; row < rows; row++)
+            {
+                if (keyOfRow[row] is { } key && lengths[row] >= 0 && _docIds.TryGetValue(key, out var previous)) DeleteDocument(previous);
+            }
             var docBase = _docCount;
             var remap = new int[rows];
             var added = 0;
@@ -167,7 +170,6 @@ public sealed partial class InvertedIndex
                     remap[row] = -1;
                     continue;
                 }
-                if (_docIds.TryGetValue(key, out var previous)) DeleteDocument(previous);
                 var doc = docBase + added++;
                 EnsureDocCapacity(doc + 1);
                 remap[row] = doc;
@@ -181,15 +183,7 @@ public sealed partial class InvertedIndex
                 }
             }
 
-            // Postings, and the forward index (each document's (term, field) entries) by counting sort.
-            var perDoc = new int[added + 1];
-            for (var row = 0; row < rows; row++)
-            {
-                if (remap[row] >= 0) perDoc[remap[row] - docBase + 1] = entriesOfRow[row];
-            }
-            for (var i = 0; i < added; i++) perDoc[i + 1] += perDoc[i];
-            var entries = new int[perDoc[added]];
-            var fill = perDoc.AsSpan(0, added).ToArray();
+            // The postings, appended in document order; the forward index is left stale until a write needs it.
             for (var t = 0; t < terms.Length; t++)
             {
                 var id = -1;
@@ -214,15 +208,10 @@ public sealed partial class InvertedIndex
                             else postings.Reserve(count);
                         }
                         postings.Add(doc, freq, _fieldLengths[field][doc]);
-                        entries[fill[doc - docBase]++] = (id << 1) | field;
                     }
                 }
             }
-            for (var i = 0; i < added; i++)
-            {
-                for (var e = perDoc[i]; e < perDoc[i + 1]; e++) _docTerms.Add(entries[e]);
-                _docTermStart[docBase + i + 1] = _docTerms.Count;
-            }
+            if (added > 0) _forwardStale = true;
             _docCount += added;
             _liveCount += added;
             return added;

@@ -126,6 +126,7 @@ public sealed partial class InvertedIndex
 
     private void AddDocument(string key, AnalyzedDocument analyzed)
     {
+        EnsureForwardIndex();
         var doc = _docCount;
         EnsureDocCapacity(doc + 1);
         _keys[doc] = key;
@@ -183,6 +184,7 @@ public sealed partial class InvertedIndex
 
     private void DeleteDocument(int doc)
     {
+        EnsureForwardIndex();
         _deleted[doc >> 6] |= 1UL << doc;
         _docIds.Remove(_keys[doc]!);
         _keys[doc] = null;
@@ -193,6 +195,37 @@ public sealed partial class InvertedIndex
             var entry = _docTerms[i];
             _postings[entry & 1][entry >> 1]!.LiveDocFreq--;
         }
+    }
+
+    /// <summary>Rebuilds the forward index from the postings when a segment append left it stale (write lock held).</summary>
+    private void EnsureForwardIndex()
+    {
+        if (!_forwardStale) return;
+        var starts = new int[_docTermStart.Length];
+        for (var field = 0; field < FieldCount; field++)
+        {
+            for (var id = 0; id < _terms.Count; id++)
+            {
+                if (_postings[field][id] is not { } list) continue;
+                for (var p = 0; p < list.Count; p++) starts[list.DocAt(p) + 1]++;
+            }
+        }
+        for (var doc = 0; doc < _docCount; doc++) starts[doc + 1] += starts[doc];
+        var entries = new int[starts[_docCount]];
+        var fill = starts.AsSpan(0, _docCount).ToArray();
+        for (var field = 0; field < FieldCount; field++)
+        {
+            for (var id = 0; id < _terms.Count; id++)
+            {
+                if (_postings[field][id] is not { } list) continue;
+                for (var p = 0; p < list.Count; p++) entries[fill[list.DocAt(p)]++] = (id << 1) | field;
+            }
+        }
+        var forward = new IntPages();
+        foreach (var entry in entries) forward.Add(entry);
+        _docTermStart = starts;
+        _docTerms = forward;
+        _forwardStale = false;
     }
 
     private void EnsureDocCapacity(int count)
@@ -216,6 +249,7 @@ public sealed partial class InvertedIndex
     /// <summary>Renumbers live documents densely (keeping their order) and rewrites every posting list.</summary>
     internal void Compact()
     {
+        EnsureForwardIndex();
         var remap = new int[_docCount];
         var next = 0;
         for (var doc = 0; doc < _docCount; doc++) remap[doc] = IsDeleted(doc) ? -1 : next++;

@@ -38,9 +38,11 @@ public sealed partial class InvertedIndex : IDisposable
     private int _liveCount;
     private readonly long[] _totalLength = new long[FieldCount];
 
-    // Forward index: the (term, field) pairs of each document, so a delete can correct document frequencies.
+    // Forward index: the (term, field) pairs of each document, so a delete can correct document frequencies. Only
+    // writes need it: appending a stored segment leaves it stale, and the first write rebuilds it from the postings.
     private int[] _docTermStart = new int[65];
     private IntPages _docTerms = new();
+    private bool _forwardStale;
 
     private bool _disposed;
 
