@@ -77,11 +77,11 @@ public sealed class WerklyIndex : IDisposable
     /// Builds the keyword index block of a segment about to be written, from its rows' keys and metadata; null writes
     /// segments without one. <see cref="Hybrid.HybridIndex"/> sets it, so its segment files carry their postings.
     /// </summary>
-    internal Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>?, CancellationToken, byte[]>? SegmentKeywordEncoder { get; set; }
+    internal SegmentKeywordEncoder? SegmentKeywordEncoder { get; set; }
 
-    /// <summary>Runs <paramref name="read"/> over a company's segments under its read lock; see <see cref="IvfIndex.ReadSegments{T}"/>.</summary>
+    /// <summary>Runs <paramref name="read"/> over a company's segments under its read lock; see <see cref="IvfIndex.ReadSegments"/>.</summary>
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    internal T ReadSegments<T>(string companyId, Func<IReadOnlyList<IvfSegment>, T> read) => _partitions.Get(companyId).ReadSegments(read);
+    internal void ReadSegments(string companyId, Action<IReadOnlyList<IvfSegment>> read) => _partitions.Get(companyId).ReadSegments(read);
 
     /// <summary>The folder of a persisted index, or null for an in-memory one.</summary>
     public string? DirectoryPath => _store?.DirectoryPath;

@@ -329,9 +329,9 @@ public sealed class HybridIndex : IDisposable
                             continue;
                         }
                     }
-                    catch (InvalidDataException ex)
+                    catch (KeywordSegmentException ex)
                     {
-                        throw new IndexCorruptedException(mapped.Segment.Path, offset + (ex.Data["offset"] as long? ?? 0), ex.Message, ex);
+                        throw new IndexCorruptedException(mapped.Segment.Path, offset + ex.Offset, ex.Message, ex);
                     }
                 }
                 for (var row = 0; row < keys.Length; row++)
@@ -342,7 +342,6 @@ public sealed class HybridIndex : IDisposable
                 }
                 analyzed++;
             }
-            return 0;
         });
         return new KeywordLoadStatistics(watch.Elapsed, documents, fromBlocks, analyzed);
     }

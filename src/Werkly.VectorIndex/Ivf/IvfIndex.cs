@@ -166,7 +166,11 @@ internal sealed partial class IvfIndex : IDisposable
     /// segment, mapped or not, stays valid meanwhile. A row is live when its segment's <see cref="IvfSegment.Deleted"/>
     /// does not hold it.
     /// </summary>
-    internal T ReadSegments<T>(Func<IReadOnlyList<IvfSegment>, T> read) => ReadWithKeys(_ => read(_segments));
+    internal void ReadSegments(Action<IReadOnlyList<IvfSegment>> read) => ReadWithKeys(_ =>
+    {
+        read(_segments);
+        return true;
+    });
 
     /// <summary>Pads a vector to the stride and normalises it under cosine.</summary>
     private void Prepare(ReadOnlySpan<float> vector, Span<float> padded)

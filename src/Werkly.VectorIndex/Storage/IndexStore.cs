@@ -64,8 +64,7 @@ internal sealed class IndexStore : IDisposable
     /// <param name="keywordEncoder">Builds each new segment's keyword index block, or null for none.</param>
     /// <param name="cancellationToken">Cancels before the manifest is replaced; nothing is lost.</param>
     public long Commit(IReadOnlyDictionary<string, IvfIndex> companies, IReadOnlyCollection<string> deletedCompanies, VectorIndexOptions options,
-        Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>?, CancellationToken, byte[]>? keywordEncoder,
-        CancellationToken cancellationToken)
+        SegmentKeywordEncoder? keywordEncoder, CancellationToken cancellationToken)
     {
         if (ReadOnly) throw new InvalidOperationException($"The index at '{DirectoryPath}' was opened read-only; open it for writing to commit.");
         lock (_commitGate)
@@ -166,8 +165,7 @@ internal sealed class IndexStore : IDisposable
     }
 
     private static CompanyChange ToChange(string company, IvfIndex index, CommitPlan plan, VectorIndexOptions options, bool recreated,
-        Func<IReadOnlyList<string>, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>?, CancellationToken, byte[]>? keywordEncoder,
-        CancellationToken cancellationToken)
+        SegmentKeywordEncoder? keywordEncoder, CancellationToken cancellationToken)
     {
         var properties = new byte[PropertiesBytes];
         BinaryPrimitives.WriteInt32LittleEndian(properties, plan.DefaultProbes);

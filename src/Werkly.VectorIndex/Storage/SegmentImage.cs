@@ -2,6 +2,11 @@ using Werkly.VectorIndex.Ivf;
 
 namespace Werkly.VectorIndex.Storage;
 
+/// <summary>Builds the keyword index block (<see cref="BlockTag.KeywordIndex"/> payload) of a segment about to be
+/// written, from its rows' keys and metadata (one entry per row; null metadata when no row has any).</summary>
+internal delegate byte[] SegmentKeywordEncoder(IReadOnlyList<string> keys, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>? metadata,
+    CancellationToken cancellationToken);
+
 /// <summary>An in-memory segment handed to <see cref="IndexDirectory.Commit"/> to be written as an immutable segment file.</summary>
 /// <remarks>
 /// <para>Rows are numbered 0..<c>Keys.Count</c>-1 (segment-local row ids). Every row id in <see cref="Lists"/> must be

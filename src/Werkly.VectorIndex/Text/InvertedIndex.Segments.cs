@@ -93,7 +93,7 @@ public sealed partial class InvertedIndex
     /// null (null marks a row the vector side deleted) becomes a document, numbered after every existing one and in row
     /// order, with the stored postings — nothing is analyzed. The payload is checked completely before anything changes.
     /// </summary>
-    /// <exception cref="InvalidDataException">The payload is inconsistent (the message names the problem and offset).</exception>
+    /// <exception cref="KeywordSegmentException">The payload is inconsistent (the message names the problem and offset).</exception>
     internal int AppendSegment(ReadOnlySpan<byte> payload, IReadOnlyList<string?> keyOfRow)
     {
         var layout = KeywordSegment.Parse(payload);
@@ -155,10 +155,11 @@ public sealed partial class InvertedIndex
         EnterWrite();
         try
         {
-            // A key already present (not expected: the vector side resolves duplicates) is replaced, as an upsert would.
+            // A key already present (not expected: the vector side resolves duplicates) is replaced, as an upsert would:
+            // its document goes, and the row's, if it has keyword text, takes its place.
             for (var row = 0; row < rows; row++)
             {
-                if (keyOfRow[row] is { } key && lengths[row] >= 0 && _docIds.TryGetValue(key, out var previous)) DeleteDocument(previous);
+                if (keyOfRow[row] is { } key && _docIds.TryGetValue(key, out var previous)) DeleteDocument(previous);
             }
             var docBase = _docCount;
             var remap = new int[rows];

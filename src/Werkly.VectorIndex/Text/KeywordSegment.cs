@@ -71,7 +71,7 @@ internal static class KeywordSegment
 
     /// <summary>The payload's sections, with every size and offset checked against the payload's length (the
     /// postings themselves are checked by the reader that decodes them).</summary>
-    /// <exception cref="InvalidDataException">The payload is inconsistent (the message names the problem and byte offset).</exception>
+    /// <exception cref="KeywordSegmentException">The payload is inconsistent (the message names the problem and byte offset).</exception>
     public static Layout Parse(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < HeaderBytes) throw Bad(0, $"the keyword index is {payload.Length} bytes, shorter than its header");
@@ -168,7 +168,7 @@ internal static class KeywordSegment
     }
 
     /// <summary>The fingerprint stored in a payload.</summary>
-    /// <exception cref="InvalidDataException">The payload is inconsistent.</exception>
+    /// <exception cref="KeywordSegmentException">The payload is inconsistent.</exception>
     public static string FingerprintOf(ReadOnlySpan<byte> payload)
     {
         var layout = Parse(payload);
@@ -184,16 +184,13 @@ internal static class KeywordSegment
 
     internal static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
 
-    internal static InvalidDataException Bad(long offset, string problem) => new($"{problem} (keyword index byte {offset}).") { Data = { ["offset"] = offset } };
+    internal static KeywordSegmentException Bad(long offset, string problem) => new(problem, offset);
 
     /// <summary>Byte offsets of a payload's sections (see the type's remarks).</summary>
     internal struct Layout
     {
         public int RowCount, TermCount, PostingCount, FingerprintOffset, FingerprintLength;
         public long TitleLengthsOffset, BodyLengthsOffset, TermOffsetsOffset, ListCountsOffset, ListOffsetsOffset, TermBytesOffset, PostingsOffset;
-
-        public readonly int FieldLength(ReadOnlySpan<byte> payload, int field, int row) =>
-            BinaryPrimitives.ReadInt32LittleEndian(payload[(int)((field == 0 ? TitleLengthsOffset : BodyLengthsOffset) + 4L * row)..]);
 
         public readonly uint TermOffset(ReadOnlySpan<byte> payload, long term) =>
             BinaryPrimitives.ReadUInt32LittleEndian(payload[(int)(TermOffsetsOffset + 4 * term)..]);
@@ -217,6 +214,14 @@ internal static class KeywordSegment
             var end = TermOffset(payload, term + 1);
             return payload.Slice((int)(TermBytesOffset + start), (int)(end - start));
         }
-
     }
+}
+
+/// <summary>A keyword index payload is inconsistent; <see cref="Offset"/> is the byte within the payload.</summary>
+/// <remarks>Internal: readers turn it into an <see cref="Exceptions.IndexCorruptedException"/> naming the file.</remarks>
+internal sealed class KeywordSegmentException(string problem, long offset)
+    : Exception($"{problem} (keyword index byte {offset}).")
+{
+    /// <summary>Where in the payload the problem was found.</summary>
+    public long Offset { get; } = offset;
 }

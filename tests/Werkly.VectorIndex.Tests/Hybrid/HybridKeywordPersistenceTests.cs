@@ -250,7 +250,7 @@ public class HybridKeywordPersistenceTests
             for (var round = 0; round < 6; round++)
                 memory.Apply(Company, [.. corpus.Skip(round * 50).Take(50).Select(d => Record(d, d.Text + " hypersonic round " + round))], [corpus[1300 + round].Id]);
             AssertSameResults(KeywordResults(memory), KeywordResults(index));
-            using var reopened = HybridIndex.Open(Path.Combine(temp.Path), Options(), readOnly: true);
+            using var reopened = HybridIndex.Open(temp.Path, Options(), readOnly: true);
             AssertSameResults(KeywordResults(memory), KeywordResults(reopened));
         }
     }

@@ -79,6 +79,26 @@ public class KeywordSegmentTests
     }
 
     [Fact]
+    public void Appending_keys_that_are_already_present_replaces_their_documents_like_an_upsert()
+    {
+        // Rows of the second append without keyword text remove the key's earlier document, as an upsert without text does.
+        const int rows = 120;
+        using var once = new InvertedIndex(Options);
+        once.AppendSegment(KeywordSegment.Encode(Options, rows, Row, CancellationToken.None), Keys(rows, _ => true));
+        using var twice = new InvertedIndex(Options);
+        twice.AppendSegment(KeywordSegment.Encode(Options, rows, r => Row(r + 500), CancellationToken.None), Keys(rows, _ => true));
+        twice.AppendSegment(KeywordSegment.Encode(Options, rows, Row, CancellationToken.None), Keys(rows, _ => true));
+        Assert.Equal(once.Count, twice.Count);
+        foreach (var query in Cranfield.Dataset.Queries.Take(30).Select(q => q.Text))
+        {
+            var expected = once.Search(query, 20);
+            var actual = twice.Search(query, 20);
+            Assert.Equal(expected.Select(h => h.Key), actual.Select(h => h.Key));
+            Assert.Equal(expected.Select(h => h.Score), actual.Select(h => h.Score));
+        }
+    }
+
+    [Fact]
     public void The_fingerprint_names_every_analysis_option()
     {
         var english = KeywordSegment.Fingerprint(TextAnalyzerOptions.English);
@@ -92,7 +112,7 @@ public class KeywordSegmentTests
     }
 
     [Fact]
-    public void A_damaged_payload_throws_InvalidDataException_and_changes_nothing()
+    public void A_damaged_payload_throws_KeywordSegmentException_and_changes_nothing()
     {
         const int rows = 40;
         var payload = KeywordSegment.Encode(Options, rows, Row, CancellationToken.None);
@@ -115,7 +135,7 @@ public class KeywordSegmentTests
                 accepted++; // a change that is still consistent (a term's letter, an unused byte): the load is well-formed
                 Assert.InRange(index.Count, 0, rows);
             }
-            catch (InvalidDataException ex)
+            catch (KeywordSegmentException ex)
             {
                 refused++;
                 Assert.Contains("keyword index byte", ex.Message);
@@ -128,6 +148,6 @@ public class KeywordSegmentTests
             }
         }
         Assert.True(refused > 1000, $"{refused} refused, {accepted} accepted");
-        Assert.Throws<InvalidDataException>(() => new InvertedIndex(Options).AppendSegment(payload, Keys(rows - 1, _ => true)));
+        Assert.Throws<KeywordSegmentException>(() => new InvertedIndex(Options).AppendSegment(payload, Keys(rows - 1, _ => true)));
     }
 }
