@@ -163,9 +163,15 @@ public sealed class HybridIndex : IDisposable
     {
         lock (_writeGate)
         {
-            _keywordsLoaded.TryRemove(companyId, out _);
-            _keywords.DeleteCompany(companyId);
-            return Vectors.DeleteCompany(companyId);
+            // Vectors first: a keyword search loading the company meanwhile then finds it gone instead of installing
+            // its old records again.
+            var deleted = Vectors.DeleteCompany(companyId);
+            lock (_keywordsLoaded)
+            {
+                _keywordsLoaded.TryRemove(companyId, out _);
+                _keywords.DeleteCompany(companyId);
+            }
+            return deleted;
         }
     }
 
@@ -320,18 +326,20 @@ public sealed class HybridIndex : IDisposable
                 if (segment is MappedIvfSegment { Segment.HasKeywords: true } mapped)
                 {
                     var payload = mapped.Segment.GetKeywords(out var offset);
+                    int appended;
                     try
                     {
-                        if (KeywordSegment.FingerprintOf(payload) == fingerprint)
-                        {
-                            documents += partition.AppendSegment(payload, keys);
-                            fromBlocks++;
-                            continue;
-                        }
+                        appended = partition.AppendSegment(payload, keys, fingerprint);
                     }
                     catch (KeywordSegmentException ex)
                     {
                         throw new IndexCorruptedException(mapped.Segment.Path, offset + ex.Offset, ex.Message, ex);
+                    }
+                    if (appended >= 0)
+                    {
+                        documents += appended;
+                        fromBlocks++;
+                        continue;
                     }
                 }
                 for (var row = 0; row < keys.Length; row++)
@@ -364,5 +372,6 @@ public sealed class HybridIndex : IDisposable
 /// <param name="Documents">Live records with keyword text.</param>
 /// <param name="SegmentsFromBlocks">Segments whose stored postings were loaded as they are.</param>
 /// <param name="SegmentsAnalyzed">Segments whose stored texts were analyzed again: written without a keyword block (by
-/// <see cref="WerklyIndex"/> alone or an older version), with other analysis options, or not yet committed.</param>
+/// <see cref="WerklyIndex"/> alone or an older version), with other analysis options or a newer block layout, or not
+/// yet committed.</param>
 public readonly record struct KeywordLoadStatistics(TimeSpan Elapsed, int Documents, int SegmentsFromBlocks, int SegmentsAnalyzed);

@@ -9,9 +9,26 @@ internal sealed class IntPages
     private const int PageSize = 1 << PageShift;
     private int[][] _pages = [];
 
+    /// <summary>An empty sequence.</summary>
+    public IntPages()
+    {
+    }
+
+    /// <summary>A sequence of <paramref name="count"/> zeros, to be filled through the indexer.</summary>
+    public IntPages(int count)
+    {
+        _pages = new int[(count + PageSize - 1) >> PageShift][];
+        for (var page = 0; page < _pages.Length; page++) _pages[page] = new int[PageSize];
+        Count = count;
+    }
+
     public int Count { get; private set; }
 
-    public int this[int index] => _pages[index >> PageShift][index & (PageSize - 1)];
+    public int this[int index]
+    {
+        get => _pages[index >> PageShift][index & (PageSize - 1)];
+        set => _pages[index >> PageShift][index & (PageSize - 1)] = value;
+    }
 
     public void Add(int value)
     {

@@ -20,7 +20,7 @@ public sealed partial class InvertedIndex
                 throw new InvalidOperationException("Only an index without deletions, with one row per document, can be exported.");
             var fingerprint = Encoding.UTF8.GetBytes(KeywordSegment.Fingerprint(Options.Analysis));
             var termBytes = new ArrayBufferWriter<byte>(Math.Max(256, _terms.Count * 8));
-            var postingBytes = new ArrayBufferWriter<byte>(Math.Max(256, _docTerms.Count * 3));
+            var postingBytes = new ArrayBufferWriter<byte>(Math.Max(256, _docCount * 64));
             var termOffsets = new uint[_terms.Count + 1];
             var listCounts = new uint[2 * _terms.Count];
             var listOffsets = new uint[2 * _terms.Count + 1];
@@ -91,42 +91,56 @@ public sealed partial class InvertedIndex
     /// <summary>
     /// Appends a segment's keyword index: every row with keyword text whose <paramref name="keyOfRow"/> entry is not
     /// null (null marks a row the vector side deleted) becomes a document, numbered after every existing one and in row
-    /// order, with the stored postings — nothing is analyzed. The payload is checked completely before anything changes.
+    /// order, with the stored postings — nothing is analyzed. A key already present, or repeated in the segment, is
+    /// replaced as an upsert would replace it (the last row wins). The payload is checked completely before anything
+    /// changes.
     /// </summary>
+    /// <param name="payload">The segment's keyword index.</param>
+    /// <param name="keyOfRow">The key of each live row of the segment, null for a deleted row.</param>
+    /// <param name="requiredFingerprint">The analysis the payload must come from, or null to accept any.</param>
+    /// <returns>The documents added, or −1 when the payload is usable by no reader of this version (a newer layout) or
+    /// comes from other analysis: nothing is changed, and the caller analyzes the stored texts instead.</returns>
     /// <exception cref="KeywordSegmentException">The payload is inconsistent (the message names the problem and offset).</exception>
-    internal int AppendSegment(ReadOnlySpan<byte> payload, IReadOnlyList<string?> keyOfRow)
+    internal int AppendSegment(ReadOnlySpan<byte> payload, IReadOnlyList<string?> keyOfRow, string? requiredFingerprint = null)
     {
-        var layout = KeywordSegment.Parse(payload);
+        if (!KeywordSegment.TryParse(payload, out var layout)) return -1;
+        if (requiredFingerprint is not null && layout.Fingerprint(payload) != requiredFingerprint) return -1;
         var rows = layout.RowCount;
         if (rows != keyOfRow.Count) throw KeywordSegment.Bad(4, $"the keyword index describes {rows} rows but the segment has {keyOfRow.Count}");
         var lengths = MemoryMarshal.Cast<byte, int>(payload.Slice((int)layout.TitleLengthsOffset, 8 * rows));
 
-        // Check everything first: a damaged payload must not leave half a segment behind.
+        // Check everything first, decoding the postings once: a damaged payload must not leave half a segment behind.
         for (var row = 0; row < rows; row++)
         {
             if ((lengths[row] < 0) != (lengths[rows + row] < 0))
                 throw KeywordSegment.Bad(layout.TitleLengthsOffset + 4L * row, $"row {row} has a length in one field only");
         }
+        var postingRows = new int[layout.PostingCount];
+        var postingFreqs = new int[layout.PostingCount];
         var sums = new int[2 * rows];
+        var next = 0;
         for (var list = 0; list < 2 * layout.TermCount; list++)
         {
             var field = list & 1;
             var bytes = layout.ListBytes(payload, list);
             var count = (int)layout.ListCount(payload, list);
+            long listOffset = layout.PostingsOffset + layout.ListOffset(payload, list);
             int position = 0, row = -1;
             for (var p = 0; p < count; p++)
             {
                 var gap = KeywordSegment.ReadVarint(bytes, ref position);
                 var freq = KeywordSegment.ReadVarint(bytes, ref position) + 1;
                 if (gap < 0 || freq < 1 || (long)row + gap + 1 >= rows)
-                    throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"posting {p} of list {list} cannot be decoded or lies beyond the last row");
+                    throw KeywordSegment.Bad(listOffset + position, $"posting {p} of list {list} cannot be decoded or lies beyond the last row");
                 row += gap + 1;
                 var at = field * rows + row;
                 if (lengths[at] < 0 || (sums[at] += freq) > lengths[at])
-                    throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"posting {p} of list {list} (row {row}, frequency {freq}) exceeds its row's field length");
+                    throw KeywordSegment.Bad(listOffset + position, $"posting {p} of list {list} (row {row}, frequency {freq}) exceeds its row's field length");
+                postingRows[next] = row;
+                postingFreqs[next++] = freq;
             }
             if (position != bytes.Length)
-                throw KeywordSegment.Bad(layout.PostingsOffset + layout.ListOffset(payload, list) + position, $"list {list} has bytes after its {count} postings");
+                throw KeywordSegment.Bad(listOffset + position, $"list {list} has bytes after its {count} postings");
         }
         for (var i = 0; i < 2 * rows; i++)
         {
@@ -147,26 +161,29 @@ public sealed partial class InvertedIndex
             }
             if (!unique.Add(terms[t])) throw KeywordSegment.Bad(layout.TermBytesOffset + layout.TermOffset(payload, t), $"term '{terms[t]}' appears twice");
         }
+
+        // The caller's keys: validated, and for a key on several rows only the last row counts.
+        var lastRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var row = 0; row < rows; row++)
         {
-            if (keyOfRow[row] is { } key && lengths[row] >= 0) Partitions.Identifiers.ValidateKey(key);
+            if (keyOfRow[row] is not { } key) continue;
+            Partitions.Identifiers.ValidateKey(key);
+            lastRowOfKey[key] = row;
         }
 
         EnterWrite();
         try
         {
-            // A key already present (not expected: the vector side resolves duplicates) is replaced, as an upsert would:
-            // its document goes, and the row's, if it has keyword text, takes its place.
-            for (var row = 0; row < rows; row++)
+            foreach (var key in lastRowOfKey.Keys)
             {
-                if (keyOfRow[row] is { } key && _docIds.TryGetValue(key, out var previous)) DeleteDocument(previous);
+                if (_docIds.TryGetValue(key, out var previous)) DeleteDocument(previous);
             }
             var docBase = _docCount;
             var remap = new int[rows];
             var added = 0;
             for (var row = 0; row < rows; row++)
             {
-                if (keyOfRow[row] is not { } key || lengths[row] < 0)
+                if (keyOfRow[row] is not { } key || lengths[row] < 0 || lastRowOfKey[key] != row)
                 {
                     remap[row] = -1;
                     continue;
@@ -184,22 +201,18 @@ public sealed partial class InvertedIndex
                 }
             }
 
-            // The postings, appended in document order; the forward index is left stale until a write needs it.
+            // The postings, appended in document order; the forward index is left stale until a delete needs it.
+            var p = 0;
             for (var t = 0; t < terms.Length; t++)
             {
                 var id = -1;
                 for (var field = 0; field < FieldCount; field++)
                 {
-                    var list = 2 * t + field;
-                    var bytes = layout.ListBytes(payload, list);
-                    var count = (int)layout.ListCount(payload, list);
+                    var count = (int)layout.ListCount(payload, 2 * t + field);
                     PostingList? postings = null;
-                    int position = 0, row = -1;
-                    for (var p = 0; p < count; p++)
+                    for (var end = p + count; p < end; p++)
                     {
-                        row += KeywordSegment.ReadVarint(bytes, ref position) + 1;
-                        var freq = KeywordSegment.ReadVarint(bytes, ref position) + 1;
-                        var doc = remap[row];
+                        var doc = remap[postingRows[p]];
                         if (doc < 0) continue;
                         if (postings is null)
                         {
@@ -208,7 +221,7 @@ public sealed partial class InvertedIndex
                             if (postings is null) postings = _postings[field][id] = new PostingList(count);
                             else postings.Reserve(count);
                         }
-                        postings.Add(doc, freq, _fieldLengths[field][doc]);
+                        postings.Add(doc, postingFreqs[p], _fieldLengths[field][doc]);
                     }
                 }
             }

@@ -126,7 +126,6 @@ public sealed partial class InvertedIndex
 
     private void AddDocument(string key, AnalyzedDocument analyzed)
     {
-        EnsureForwardIndex();
         var doc = _docCount;
         EnsureDocCapacity(doc + 1);
         _keys[doc] = key;
@@ -159,10 +158,10 @@ public sealed partial class InvertedIndex
                 var list = postings[id] ??= new PostingList();
                 list.Add(doc, _scratchCounts[id], length);
                 _scratchCounts[id] = 0;
-                _docTerms.Add((id << 1) | field);
+                if (!_forwardStale) _docTerms.Add((id << 1) | field); // a stale forward index is rebuilt from the postings
             }
         }
-        _docTermStart[doc + 1] = _docTerms.Count;
+        if (!_forwardStale) _docTermStart[doc + 1] = _docTerms.Count;
         _docCount++;
         _liveCount++;
     }
@@ -197,7 +196,22 @@ public sealed partial class InvertedIndex
         }
     }
 
-    /// <summary>Rebuilds the forward index from the postings when a segment append left it stale (write lock held).</summary>
+    /// <summary>Leaves the forward index to be built from the postings by the first delete or compaction, if any: for
+    /// an index that is only appended to (a segment's keyword index being encoded).</summary>
+    internal void DeferForwardIndex()
+    {
+        EnterWrite();
+        try
+        {
+            _forwardStale = true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Rebuilds the forward index from the postings when it is stale (write lock held).</summary>
     private void EnsureForwardIndex()
     {
         if (!_forwardStale) return;
@@ -211,18 +225,16 @@ public sealed partial class InvertedIndex
             }
         }
         for (var doc = 0; doc < _docCount; doc++) starts[doc + 1] += starts[doc];
-        var entries = new int[starts[_docCount]];
+        var forward = new IntPages(starts[_docCount]);
         var fill = starts.AsSpan(0, _docCount).ToArray();
         for (var field = 0; field < FieldCount; field++)
         {
             for (var id = 0; id < _terms.Count; id++)
             {
                 if (_postings[field][id] is not { } list) continue;
-                for (var p = 0; p < list.Count; p++) entries[fill[list.DocAt(p)]++] = (id << 1) | field;
+                for (var p = 0; p < list.Count; p++) forward[fill[list.DocAt(p)]++] = (id << 1) | field;
             }
         }
-        var forward = new IntPages();
-        foreach (var entry in entries) forward.Add(entry);
         _docTermStart = starts;
         _docTerms = forward;
         _forwardStale = false;

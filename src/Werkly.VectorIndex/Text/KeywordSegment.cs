@@ -32,14 +32,15 @@ internal static class KeywordSegment
 
     public const int HeaderBytes = 40;
 
-    /// <summary>Identifies the analysis that produced a keyword index: the analyzer's version and every option.</summary>
+    /// <summary>Identifies the analysis that produced a keyword index: the analyzer's version, every option, and
+    /// whether NFKC came from the runtime's Unicode tables or the built-in fold (globalization-invariant mode).</summary>
     public static string Fingerprint(TextAnalyzerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var stop = options.StopWords is { Count: > 0 } words ? words.Order(StringComparer.Ordinal).ToArray() : [];
         var stopHash = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(string.Join('\n', stop)));
         return string.Create(CultureInfo.InvariantCulture,
-            $"werkly-analyzer/{AnalyzerVersion};norm={options.Normalization};lower={options.LowerCase};possessives={options.RemovePossessives};" +
+            $"werkly-analyzer/{AnalyzerVersion};norm={options.Normalization}{(options.Normalization == TextNormalization.None ? "" : TextAnalyzer.RuntimeNormalizes ? "/icu" : "/fold")};lower={options.LowerCase};possessives={options.RemovePossessives};" +
             $"stem={options.Stemming};urls={options.KeepUrlsAndEmails};maxlen={options.MaxTokenLength};stop={stop.Length}:{stopHash:x16}");
     }
 
@@ -53,6 +54,7 @@ internal static class KeywordSegment
         ArgumentNullException.ThrowIfNull(rowText);
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
         using var index = new InvertedIndex(options);
+        index.DeferForwardIndex(); // only appended to, never deleted from
         var rowOfDoc = new List<int>();
         for (var row = 0; row < rowCount; row++)
         {
@@ -71,12 +73,16 @@ internal static class KeywordSegment
 
     /// <summary>The payload's sections, with every size and offset checked against the payload's length (the
     /// postings themselves are checked by the reader that decodes them).</summary>
+    /// <returns>False for a layout version newer than <see cref="LayoutVersion"/>: a newer writer's block, which this
+    /// reader cannot use (it analyzes the stored texts instead) but which is not damage.</returns>
     /// <exception cref="KeywordSegmentException">The payload is inconsistent (the message names the problem and byte offset).</exception>
-    public static Layout Parse(ReadOnlySpan<byte> payload)
+    public static bool TryParse(ReadOnlySpan<byte> payload, out Layout layout)
     {
+        layout = default;
         if (payload.Length < HeaderBytes) throw Bad(0, $"the keyword index is {payload.Length} bytes, shorter than its header");
         var version = BinaryPrimitives.ReadUInt32LittleEndian(payload);
-        if (version != LayoutVersion) throw Bad(0, $"unknown keyword index layout version {version}");
+        if (version > LayoutVersion) return false;
+        if (version != LayoutVersion) throw Bad(0, $"invalid keyword index layout version {version}");
         var rows = BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
         var terms = BinaryPrimitives.ReadUInt32LittleEndian(payload[8..]);
         var fingerprintBytes = BinaryPrimitives.ReadUInt32LittleEndian(payload[12..]);
@@ -88,7 +94,7 @@ internal static class KeywordSegment
             throw Bad(4, "the keyword index header holds impossible sizes");
 
         long offset = HeaderBytes;
-        var layout = new Layout { RowCount = (int)rows, TermCount = (int)terms, PostingCount = (int)postings };
+        layout = new Layout { RowCount = (int)rows, TermCount = (int)terms, PostingCount = (int)postings };
         layout.FingerprintOffset = (int)offset;
         layout.FingerprintLength = (int)fingerprintBytes;
         offset += (fingerprintBytes + 3) & ~3L;
@@ -126,14 +132,16 @@ internal static class KeywordSegment
             if (l < 2L * terms)
             {
                 var count = layout.ListCount(payload, l);
+                var next = layout.ListOffset(payload, l + 1);
                 counted += count;
-                if ((ulong)count * 2 > (ulong)layout.ListOffset(payload, l + 1) - value && layout.ListOffset(payload, l + 1) >= value)
+                // Each posting takes at least two bytes; a smaller next offset is reported on the next iteration.
+                if (next >= value && 2UL * count > next - value)
                     throw Bad(layout.ListCountsOffset + 4L * l, "a posting list holds fewer bytes than its postings need");
             }
             previous = value;
         }
         if (counted != postings) throw Bad(16, $"the lists hold {counted} postings, not {postings}");
-        return layout;
+        return true;
     }
 
     /// <summary>Reads an unsigned LEB128 varint of at most 31 bits at <paramref name="position"/>, advancing it.</summary>
@@ -167,21 +175,6 @@ internal static class KeywordSegment
         writer.Advance(n);
     }
 
-    /// <summary>The fingerprint stored in a payload.</summary>
-    /// <exception cref="KeywordSegmentException">The payload is inconsistent.</exception>
-    public static string FingerprintOf(ReadOnlySpan<byte> payload)
-    {
-        var layout = Parse(payload);
-        try
-        {
-            return Strict.GetString(payload.Slice(layout.FingerprintOffset, layout.FingerprintLength));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw Bad(layout.FingerprintOffset, "the analyzer fingerprint is not valid UTF-8");
-        }
-    }
-
     internal static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
 
     internal static KeywordSegmentException Bad(long offset, string problem) => new(problem, offset);
@@ -191,6 +184,20 @@ internal static class KeywordSegment
     {
         public int RowCount, TermCount, PostingCount, FingerprintOffset, FingerprintLength;
         public long TitleLengthsOffset, BodyLengthsOffset, TermOffsetsOffset, ListCountsOffset, ListOffsetsOffset, TermBytesOffset, PostingsOffset;
+
+        /// <summary>The analyzer fingerprint the payload was built with.</summary>
+        /// <exception cref="KeywordSegmentException">It is not valid UTF-8.</exception>
+        public readonly string Fingerprint(ReadOnlySpan<byte> payload)
+        {
+            try
+            {
+                return Strict.GetString(payload.Slice(FingerprintOffset, FingerprintLength));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw Bad(FingerprintOffset, "the analyzer fingerprint is not valid UTF-8");
+            }
+        }
 
         public readonly uint TermOffset(ReadOnlySpan<byte> payload, long term) =>
             BinaryPrimitives.ReadUInt32LittleEndian(payload[(int)(TermOffsetsOffset + 4 * term)..]);

@@ -29,7 +29,8 @@ internal interface ITermSink
 /// </remarks>
 public sealed class TextAnalyzer
 {
-    private static readonly bool RuntimeNormalizes = ProbeRuntimeNormalization();
+    /// <summary>Whether NFKC uses the runtime's Unicode tables (false in globalization-invariant mode: the built-in fold).</summary>
+    internal static readonly bool RuntimeNormalizes = ProbeRuntimeNormalization();
 
     private readonly bool _lowerCase;
     private readonly bool _possessives;

@@ -212,6 +212,61 @@ public class HybridKeywordPersistenceTests
     }
 
     [Fact]
+    public void A_keyword_block_with_a_valid_checksum_but_inconsistent_content_is_corruption_at_its_offset()
+    {
+        using var temp = new TempDirectory("hybrid-kw-inconsistent");
+        long lengthsOffset = 0;
+        using (var index = HybridIndex.Open(temp.Path, Options()))
+        {
+            var encoder = index.Vectors.SegmentKeywordEncoder!;
+            index.Vectors.SegmentKeywordEncoder = (keys, metadata, cancellationToken) =>
+            {
+                var payload = encoder(keys, metadata, cancellationToken);
+                Assert.True(KeywordSegment.TryParse(payload, out var layout));
+                lengthsOffset = layout.TitleLengthsOffset;
+                var title = payload.AsSpan((int)lengthsOffset);
+                BinaryPrimitives.WriteInt32LittleEndian(title, BinaryPrimitives.ReadInt32LittleEndian(title) + 1); // row 0's title length
+                return payload;
+            };
+            index.Apply(Company, [.. Cranfield.Dataset.Corpus.Take(50).Select(d => Record(d))], []);
+            index.Commit();
+        }
+        var segmentFile = Assert.Single(Directory.GetFiles(temp.Path, "seg-*"));
+        long payloadOffset;
+        using (var segment = MappedSegment.Open(FileStorageDevice.Instance, segmentFile))
+            segment.GetKeywords(out payloadOffset); // the block's checksum holds
+
+        using var reopened = HybridIndex.Open(temp.Path, Options());
+        var ex = Assert.Throws<IndexCorruptedException>(() => reopened.Search(Company, new HybridQuery("flow"), HybridSearchMode.Keyword));
+        Assert.Equal(segmentFile, ex.FilePath);
+        Assert.Equal(payloadOffset + lengthsOffset, ex.Offset);
+        Assert.Contains("field length", ex.Message);
+    }
+
+    [Fact]
+    public void Deleting_a_company_and_writing_it_again_starts_its_keyword_side_afresh()
+    {
+        var corpus = Cranfield.Dataset.Corpus;
+        using var temp = new TempDirectory("hybrid-kw-delete-company");
+        using (var index = HybridIndex.Open(temp.Path, Options()))
+        {
+            WriteHistory(index, commit: true);
+        }
+        using var memory = new HybridIndex(Options());
+        memory.Apply(Company, [.. corpus.Skip(100).Take(200).Select(d => Record(d))], []);
+        using (var index = HybridIndex.Open(temp.Path, Options()))
+        {
+            Assert.NotEmpty(KeywordResults(index)[0]); // loaded
+            Assert.True(index.DeleteCompany(Company));
+            index.Apply(Company, [.. corpus.Skip(100).Take(200).Select(d => Record(d))], []);
+            AssertSameResults(KeywordResults(memory), KeywordResults(index));
+            index.Commit();
+        }
+        using (var index = HybridIndex.Open(temp.Path, Options(), readOnly: true))
+            AssertSameResults(KeywordResults(memory), KeywordResults(index));
+    }
+
+    [Fact]
     public async Task Searches_racing_the_first_load_a_writer_and_commits_see_consistent_results()
     {
         var corpus = Cranfield.Dataset.Corpus;

@@ -1,11 +1,13 @@
 using Werkly.VectorIndex.CrashTest;
 using Werkly.VectorIndex.Hybrid;
+using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Tests.Storage.Compatibility;
 
 /// <summary>The index under Storage/Compatibility/v2-hybrid was written through <see cref="HybridIndex"/> with segment
 /// record version 2 (keyword blocks; <see cref="HybridFixture.Write"/>). Every later version must open it, load its
-/// stored postings, and search exactly like an index built from its content.</summary>
+/// stored postings, and search exactly like an index built from its content. (Regenerated once on the day it was
+/// created, before any release, when review added the NFKC implementation to the analyzer fingerprint.)</summary>
 public class HybridV2CompatibilityTests
 {
     private static readonly string[] Queries = ["vacation days", "phishing report", "public holidays december", "laptop", "grüße köln strasse", "passwords manager"];
@@ -31,7 +33,10 @@ public class HybridV2CompatibilityTests
                 Assert.Equal(want.Select(h => (h.Key, h.Score, h.Text)), got.Select(h => (h.Key, h.Score, h.Text)));
             }
             var load = index.LastKeywordLoad!.Value;
-            Assert.Equal(0, load.SegmentsAnalyzed);
+            // The fixture was written by this repository's tools, which run globalization-invariant (NFKC by the
+            // built-in fold): a process with ICU declines those postings and analyzes the stored texts instead.
+            if (TextAnalyzer.RuntimeNormalizes) Assert.Equal(0, load.SegmentsFromBlocks);
+            else Assert.Equal(0, load.SegmentsAnalyzed);
             Assert.Equal(records.Count, load.Documents);
         }
         Assert.NotEmpty(index.Search("acme", new HybridQuery("phishing") { Vector = HybridFixture.V(8) }));
