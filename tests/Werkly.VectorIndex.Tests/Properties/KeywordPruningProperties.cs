@@ -77,4 +77,36 @@ public class KeywordPruningProperties
             index.Compact();
             return scenario.Queries.Select(q => index.Search(q, scenario.Top)).Zip(before).All(p => p.First.SequenceEqual(p.Second));
         });
+
+    [Property(MaxTest = 60)]
+    public Property A_stored_segment_appended_then_written_to_equals_applying_every_write() =>
+        Prop.ForAll(ScenarioGen.ToArbitrary(), scenario =>
+        {
+            // The first half of the writes is a committed segment: one row per upsert, in order; a row whose key the
+            // segment's writes end by deleting is dead (null key), as the vector side's tombstones say.
+            var half = scenario.Operations.Length / 2;
+            var first = scenario.Operations[..half];
+            var lastOp = new Dictionary<int, Operation>();
+            foreach (var op in first) lastOp[op.Key] = op;
+            var rows = first.Where(op => !op.Delete).ToArray();
+            var payload = KeywordSegment.Encode(new KeywordIndexOptions(), rows.Length, r => (rows[r].Title, rows[r].Body), CancellationToken.None);
+            using var loaded = new InvertedIndex();
+            loaded.AppendSegment(payload, [.. rows.Select(op => lastOp[op.Key].Delete ? null : "k" + op.Key)]);
+            using var reference = new InvertedIndex();
+            foreach (var (op, index) in scenario.Operations.Select((op, i) => (op, i)))
+            {
+                foreach (var target in index < half ? [reference] : new[] { reference, loaded })
+                {
+                    if (op.Delete) target.Delete("k" + op.Key);
+                    else target.Upsert("k" + op.Key, op.Title, op.Body);
+                }
+            }
+            var scoring = new Bm25Options { K1 = scenario.K1, B = scenario.B, TitleWeight = scenario.TitleWeight };
+            return loaded.Count == reference.Count && scenario.Queries.All(query =>
+            {
+                var actual = loaded.Search(query, scenario.Top, scoring);
+                return actual.SequenceEqual(reference.Search(query, scenario.Top, scoring))
+                    && actual.SequenceEqual(loaded.SearchExhaustive(query, scenario.Top, scoring));
+            });
+        });
 }
