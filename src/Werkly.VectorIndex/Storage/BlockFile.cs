@@ -140,23 +140,7 @@ internal sealed unsafe class BlockFile : IDisposable
         if (length < FileHeader.Size + BlockHeader.Size + FileFooter.Size)
             throw new IndexCorruptedException(path, length, $"the file is truncated ({length} bytes is shorter than an empty {kind} file).");
 
-        var header = FileHeader.Read(region.Slice(0, FileHeader.Size));
-        if (header.Magic != StorageFormat.HeaderMagic)
-            throw new IndexCorruptedException(path, 0, "bad magic number: not a Werkly.VectorIndex file.");
-        if (StorageFormat.Checksum(region.Slice(0, FileHeader.ChecksumOffset)) != header.HeaderChecksum)
-            throw new IndexCorruptedException(path, FileHeader.ChecksumOffset, "header checksum mismatch.");
-        if (header.FormatVersion > StorageFormat.FormatVersion)
-            throw new IncompatibleFormatException(path, header.FormatVersion, StorageFormat.FormatVersion);
-        if (header.FileKind == (ushort)kind && header.RecordVersion > StorageFormat.MaxRecordVersion(kind))
-            throw new IncompatibleFormatException(path, header.RecordVersion, StorageFormat.MaxRecordVersion(kind));
-        if (header.FormatVersion == 0 || header.RecordVersion == 0 || header.HeaderSize != FileHeader.Size)
-            throw new IndexCorruptedException(path, 8, "invalid version or header size.");
-        if (header.FileKind != (ushort)kind)
-            throw new IndexCorruptedException(path, 10, $"expected a {kind} file but the header says kind {header.FileKind}.");
-        if (header.Flags != 0 || header.Reserved0 != 0 || header.Reserved1 != 0 || header.Reserved2 != 0)
-            throw new IndexCorruptedException(path, 24, "reserved header fields are not zero.");
-        if (expectedFileId is { } id && header.FileId != id)
-            throw new IndexCorruptedException(path, 16, "the file id differs from the one the manifest recorded: the file was replaced.");
+        var header = FileHeader.Validate(region.Slice(0, FileHeader.Size), path, kind, expectedFileId);
         if (expectedLength is { } expectedBytes && expectedBytes != length)
             throw new IndexCorruptedException(path, Math.Min(expectedBytes, length), $"the file is {length} bytes but the manifest recorded {expectedBytes}.");
         if (length % StorageFormat.Alignment != 0)

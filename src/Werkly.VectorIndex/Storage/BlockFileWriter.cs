@@ -89,7 +89,8 @@ internal sealed class BlockFileWriter
         if (padding > 0) _file.Write(s_zeros.AsSpan(0, padding));
     }
 
-    private static ulong NewFileId()
+    /// <summary>A random non-zero file id.</summary>
+    internal static ulong NewFileId()
     {
         Span<byte> bytes = stackalloc byte[8];
         ulong id;
