@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Text;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Storage;
@@ -120,6 +121,23 @@ internal sealed unsafe class BlockFile : IDisposable
 
     /// <summary>Builds an <see cref="IndexCorruptedException"/> for this file.</summary>
     public IndexCorruptedException Corrupt(long offset, string problem) => new(Path, offset, problem);
+
+    /// <summary>Decodes <paramref name="bytes"/> of this file with <see cref="StorageFormat.StrictUtf8"/>.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <param name="offset">Their file offset, for the error.</param>
+    /// <param name="what">What they hold, for the error ("invalid UTF-8 {what}.").</param>
+    /// <exception cref="IndexCorruptedException">The bytes are not valid UTF-8.</exception>
+    public string DecodeUtf8(ReadOnlySpan<byte> bytes, long offset, string what)
+    {
+        try
+        {
+            return StorageFormat.StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new IndexCorruptedException(Path, offset, $"invalid UTF-8 {what}.", ex);
+        }
+    }
 
     /// <summary>Unmaps the file.</summary>
     public void Dispose() => _region.Dispose();
