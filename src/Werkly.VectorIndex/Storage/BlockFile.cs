@@ -39,9 +39,6 @@ internal sealed unsafe class BlockFile : IDisposable
     /// <summary>The blocks in file order (the TOC block itself excluded).</summary>
     public ReadOnlySpan<TocEntry> Blocks => _blocks;
 
-    /// <summary>The first mapped byte.</summary>
-    public byte* Pointer => _region.Pointer;
-
     /// <summary>Maps and validates <paramref name="path"/>.</summary>
     /// <param name="device">The device to map through.</param>
     /// <param name="path">The file.</param>
@@ -80,13 +77,6 @@ internal sealed unsafe class BlockFile : IDisposable
         for (int i = 0; i < _blocks.Length; i++)
             if (_blocks[i].Tag == tag && _blocks[i].Index == index) return i;
         return -1;
-    }
-
-    /// <summary>Like <see cref="Find"/>, but a missing block is corruption.</summary>
-    public int Require(uint tag, uint index = 0)
-    {
-        int i = Find(tag, index);
-        return i >= 0 ? i : throw Corrupt(Length, $"the required block {BlockTag.ToText(tag)}#{index} is missing.");
     }
 
     /// <summary>File offset of block <paramref name="block"/>'s payload.</summary>

@@ -42,9 +42,6 @@ internal sealed unsafe class MappedSegment : IDisposable
     /// <summary>The segment file's path.</summary>
     public string Path => _file.Path;
 
-    /// <summary>The segment file's length in bytes.</summary>
-    public long FileLength => _file.Length;
-
     /// <summary>The company the segment belongs to.</summary>
     public string CompanyId { get; }
 
@@ -159,9 +156,6 @@ internal sealed unsafe class MappedSegment : IDisposable
         if (_file.PayloadLength(_keywordBlock) > int.MaxValue) throw _file.Corrupt(offset, "the KWIX block is larger than 2 GiB.");
         return _file.Payload(_keywordBlock);
     }
-
-    /// <summary>The segment file's corruption exception for a problem at <paramref name="offset"/>.</summary>
-    public IndexCorruptedException Corrupt(long offset, string problem) => _file.Corrupt(offset, problem);
 
     /// <summary>The key of row <paramref name="rowId"/>.</summary>
     /// <exception cref="IndexCorruptedException">The KEYS block is damaged.</exception>
