@@ -114,7 +114,7 @@ internal struct FileHeader
 }
 
 /// <summary>The 64-byte header in front of every block's payload (little-endian).</summary>
-/// <remarks>Keep in sync with docs/FORMAT.md, section "Blocks".</remarks>
+/// <remarks>Keep in sync with docs/FORMAT.md, section "Block header".</remarks>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 internal struct BlockHeader
 {
