@@ -144,7 +144,7 @@ internal sealed class StoreModel
     // Vectors are compared over their stride-padded form from the store: pad the model's to the stride first.
     private static string Hash(float[] vector, int length)
     {
-        int stride = (length + 15) & ~15;
+        int stride = StorageFormat.StrideFor(length);
         var padded = new float[stride];
         vector.AsSpan(0, Math.Min(vector.Length, stride)).CopyTo(padded);
         return XxHash64.HashToUInt64(MemoryMarshal.AsBytes(padded.AsSpan())).ToString("x16", CultureInfo.InvariantCulture);
