@@ -1,4 +1,5 @@
 using Werkly.VectorIndex.Ivf;
+using Werkly.VectorIndex.Storage;
 
 namespace Werkly.VectorIndex.CrashTest;
 
@@ -28,7 +29,7 @@ internal sealed class ArrayInvertedLists : IInvertedLists
     /// <summary>Assigns row r to list r % listCount, padding each vector to the stride with zeros.</summary>
     public static ArrayInvertedLists RoundRobin(int dimensions, int listCount, IReadOnlyList<float[]> rows)
     {
-        int stride = (dimensions + 15) & ~15;
+        int stride = StorageFormat.StrideFor(dimensions);
         var vectors = new float[listCount][];
         var rowIds = new int[listCount][];
         for (int list = 0; list < listCount; list++)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Werkly.VectorIndex.Distance;
-using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.CrashTest;
@@ -85,7 +84,7 @@ internal static class FacadeKillLoop
                 var actual = Describe(index);
                 if (!string.Equals(expected, actual, StringComparison.Ordinal))
                 {
-                    failures.Add($"kill {kill}: content after batch {found} differs from the model: {FirstDifference(expected, actual)}");
+                    failures.Add($"kill {kill}: content after batch {found} differs from the model: {KillLoop.FirstDifference(expected, actual, maxLineChars: 60)}");
                     continue;
                 }
                 if (hybridIndex is not null && CheckKeywords(hybridIndex) is { } problem)
@@ -123,24 +122,8 @@ internal static class FacadeKillLoop
     /// <summary>The child: apply and commit batches forever, printing "committed N" after each commit returns.</summary>
     public static int RunChild(string directory, long seed, bool hybrid = false)
     {
-        WerklyIndex? index = null;
-        HybridIndex? hybridIndex = null;
-        for (var attempt = 0; index is null; attempt++)
-        {
-            try
-            {
-                if (hybrid)
-                {
-                    hybridIndex = HybridIndex.Open(directory, HybridOptions);
-                    index = hybridIndex.Vectors;
-                }
-                else index = WerklyIndex.Open(directory, Options);
-            }
-            catch (IndexLockedException) when (attempt < 100)
-            {
-                Thread.Sleep(50);
-            }
-        }
+        var hybridIndex = hybrid ? ChildProcess.OpenWhenUnlocked(() => HybridIndex.Open(directory, HybridOptions)) : null;
+        var index = hybridIndex?.Vectors ?? ChildProcess.OpenWhenUnlocked(() => WerklyIndex.Open(directory, Options));
         var batch = BatchOf(index);
         Console.Out.WriteLine($"ready {batch}");
         Console.Out.Flush();
@@ -155,18 +138,6 @@ internal static class FacadeKillLoop
         }
     }
 
-    private static string FirstDifference(string expected, string actual)
-    {
-        var e = expected.Split('\n');
-        var a = actual.Split('\n');
-        for (var i = 0; i < Math.Max(e.Length, a.Length); i++)
-        {
-            var x = i < e.Length ? e[i] : "<end>";
-            var y = i < a.Length ? a[i] : "<end>";
-            if (x != y) return $"line {i}: expected '{x[..Math.Min(60, x.Length)]}' but found '{y[..Math.Min(60, y.Length)]}'";
-        }
-        return "(no line differs)";
-    }
 
     private static long BatchOf(WerklyIndex index)
     {

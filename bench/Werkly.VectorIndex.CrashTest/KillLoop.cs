@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Storage;
 
 namespace Werkly.VectorIndex.CrashTest;
@@ -75,18 +74,7 @@ internal static class KillLoop
     /// <summary>The child side: commit batches forever, printing "committed N" after each commit returns.</summary>
     public static int RunChild(string directory, long seed)
     {
-        IndexDirectory? store = null;
-        for (int attempt = 0; store is null; attempt++)
-        {
-            try
-            {
-                store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
-            }
-            catch (IndexLockedException) when (attempt < 100)
-            {
-                Thread.Sleep(50);
-            }
-        }
+        var store = ChildProcess.OpenWhenUnlocked(() => IndexDirectory.Open(FileStorageDevice.Instance, directory));
         StoreModel model;
         long batch;
         using (var snapshot = store.OpenSnapshot())
@@ -108,7 +96,8 @@ internal static class KillLoop
         }
     }
 
-    private static string FirstDifference(string expected, string actual)
+    /// <summary>The first line where two descriptions differ, each cut to <paramref name="maxLineChars"/> characters, for failure messages.</summary>
+    public static string FirstDifference(string expected, string actual, int maxLineChars = int.MaxValue)
     {
         var e = expected.Split('\n');
         var a = actual.Split('\n');
@@ -116,7 +105,7 @@ internal static class KillLoop
         {
             string x = i < e.Length ? e[i] : "<end>";
             string y = i < a.Length ? a[i] : "<end>";
-            if (x != y) return $"line {i}: expected '{x}' but found '{y}'";
+            if (x != y) return $"line {i}: expected '{x[..Math.Min(maxLineChars, x.Length)]}' but found '{y[..Math.Min(maxLineChars, y.Length)]}'";
         }
         return "(no line differs)";
     }

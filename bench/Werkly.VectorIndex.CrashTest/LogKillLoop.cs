@@ -64,18 +64,7 @@ internal static class LogKillLoop
 
     public static int RunChild(string directory, long seed)
     {
-        IndexDirectory? store = null;
-        for (int attempt = 0; store is null; attempt++)
-        {
-            try
-            {
-                store = IndexDirectory.Open(FileStorageDevice.Instance, directory);
-            }
-            catch (IndexLockedException) when (attempt < 100)
-            {
-                Thread.Sleep(50);
-            }
-        }
+        var store = ChildProcess.OpenWhenUnlocked(() => IndexDirectory.Open(FileStorageDevice.Instance, directory));
         long next = Contents(store).Count;
         long segmentId;
         using (var snapshot = store.OpenSnapshot())
@@ -186,6 +175,23 @@ internal static class ChildProcess
         if (exitedByItself)
             lock (errors) return (previousAck, $"the child exited by itself (code {child.ExitCode}): {errors}");
         return (Interlocked.Read(ref lastAcked), null);
+    }
+
+    /// <summary>The child side: opens with <paramref name="open"/>, retrying for up to 5 s while the killed
+    /// predecessor's write lock is still held.</summary>
+    public static T OpenWhenUnlocked<T>(Func<T> open)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return open();
+            }
+            catch (IndexLockedException) when (attempt < 100)
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 
     /// <summary>SIGKILL on Unix (TerminateProcess on Windows).</summary>

@@ -288,7 +288,6 @@ internal sealed class CountingStorageDevice(IStorageDevice inner) : IStorageDevi
     public void SyncDirectory(string directoryPath) => inner.SyncDirectory(directoryPath);
     public void Delete(string path) => inner.Delete(path);
     public bool Exists(string path) => inner.Exists(path);
-    public long GetLength(string path) => inner.GetLength(path);
     public IReadOnlyList<string> ListFiles(string directoryPath) => inner.ListFiles(directoryPath);
     public void CreateDirectory(string directoryPath) => inner.CreateDirectory(directoryPath);
     public IDisposable AcquireExclusiveLock(string lockFilePath) => inner.AcquireExclusiveLock(lockFilePath);

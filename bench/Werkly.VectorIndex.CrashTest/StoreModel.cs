@@ -141,20 +141,10 @@ internal sealed class StoreModel
         return sb.ToString();
     }
 
-    /// <summary>The live records as (company, key) → vector hash + metadata: what a search could return.</summary>
-    public SortedDictionary<string, string> LiveRecords()
-    {
-        var live = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var c in Companies.Values)
-            foreach (var (s, r) in c.LiveRows())
-                live.Add($"{c.Id}/{s.Rows[r].Key}", Hash(s.Rows[r].Vector, c.Dimensions));
-        return live;
-    }
-
     // Vectors are compared over their stride-padded form from the store: pad the model's to the stride first.
     private static string Hash(float[] vector, int length)
     {
-        int stride = (length + 15) & ~15;
+        int stride = StorageFormat.StrideFor(length);
         var padded = new float[stride];
         vector.AsSpan(0, Math.Min(vector.Length, stride)).CopyTo(padded);
         return XxHash64.HashToUInt64(MemoryMarshal.AsBytes(padded.AsSpan())).ToString("x16", CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Text;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Storage;
@@ -37,9 +38,6 @@ internal sealed unsafe class BlockFile : IDisposable
 
     /// <summary>The blocks in file order (the TOC block itself excluded).</summary>
     public ReadOnlySpan<TocEntry> Blocks => _blocks;
-
-    /// <summary>The first mapped byte.</summary>
-    public byte* Pointer => _region.Pointer;
 
     /// <summary>Maps and validates <paramref name="path"/>.</summary>
     /// <param name="device">The device to map through.</param>
@@ -81,13 +79,6 @@ internal sealed unsafe class BlockFile : IDisposable
         return -1;
     }
 
-    /// <summary>Like <see cref="Find"/>, but a missing block is corruption.</summary>
-    public int Require(uint tag, uint index = 0)
-    {
-        int i = Find(tag, index);
-        return i >= 0 ? i : throw Corrupt(Length, $"the required block {BlockTag.ToText(tag)}#{index} is missing.");
-    }
-
     /// <summary>File offset of block <paramref name="block"/>'s payload.</summary>
     public long PayloadOffset(int block) => (long)_blocks[block].Offset + BlockHeader.Size;
 
@@ -121,6 +112,23 @@ internal sealed unsafe class BlockFile : IDisposable
     /// <summary>Builds an <see cref="IndexCorruptedException"/> for this file.</summary>
     public IndexCorruptedException Corrupt(long offset, string problem) => new(Path, offset, problem);
 
+    /// <summary>Decodes <paramref name="bytes"/> of this file with <see cref="StorageFormat.StrictUtf8"/>.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <param name="offset">Their file offset, for the error.</param>
+    /// <param name="what">What they hold, for the error ("invalid UTF-8 {what}.").</param>
+    /// <exception cref="IndexCorruptedException">The bytes are not valid UTF-8.</exception>
+    public string DecodeUtf8(ReadOnlySpan<byte> bytes, long offset, string what)
+    {
+        try
+        {
+            return StorageFormat.StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new IndexCorruptedException(Path, offset, $"invalid UTF-8 {what}.", ex);
+        }
+    }
+
     /// <summary>Unmaps the file.</summary>
     public void Dispose() => _region.Dispose();
 
@@ -140,23 +148,7 @@ internal sealed unsafe class BlockFile : IDisposable
         if (length < FileHeader.Size + BlockHeader.Size + FileFooter.Size)
             throw new IndexCorruptedException(path, length, $"the file is truncated ({length} bytes is shorter than an empty {kind} file).");
 
-        var header = FileHeader.Read(region.Slice(0, FileHeader.Size));
-        if (header.Magic != StorageFormat.HeaderMagic)
-            throw new IndexCorruptedException(path, 0, "bad magic number: not a Werkly.VectorIndex file.");
-        if (StorageFormat.Checksum(region.Slice(0, FileHeader.ChecksumOffset)) != header.HeaderChecksum)
-            throw new IndexCorruptedException(path, FileHeader.ChecksumOffset, "header checksum mismatch.");
-        if (header.FormatVersion > StorageFormat.FormatVersion)
-            throw new IncompatibleFormatException(path, header.FormatVersion, StorageFormat.FormatVersion);
-        if (header.FileKind == (ushort)kind && header.RecordVersion > StorageFormat.MaxRecordVersion(kind))
-            throw new IncompatibleFormatException(path, header.RecordVersion, StorageFormat.MaxRecordVersion(kind));
-        if (header.FormatVersion == 0 || header.RecordVersion == 0 || header.HeaderSize != FileHeader.Size)
-            throw new IndexCorruptedException(path, 8, "invalid version or header size.");
-        if (header.FileKind != (ushort)kind)
-            throw new IndexCorruptedException(path, 10, $"expected a {kind} file but the header says kind {header.FileKind}.");
-        if (header.Flags != 0 || header.Reserved0 != 0 || header.Reserved1 != 0 || header.Reserved2 != 0)
-            throw new IndexCorruptedException(path, 24, "reserved header fields are not zero.");
-        if (expectedFileId is { } id && header.FileId != id)
-            throw new IndexCorruptedException(path, 16, "the file id differs from the one the manifest recorded: the file was replaced.");
+        var header = FileHeader.Validate(region.Slice(0, FileHeader.Size), path, kind, expectedFileId);
         if (expectedLength is { } expectedBytes && expectedBytes != length)
             throw new IndexCorruptedException(path, Math.Min(expectedBytes, length), $"the file is {length} bytes but the manifest recorded {expectedBytes}.");
         if (length % StorageFormat.Alignment != 0)

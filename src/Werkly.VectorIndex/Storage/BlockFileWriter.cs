@@ -15,7 +15,6 @@ internal sealed class BlockFileWriter
     private static readonly byte[] s_zeros = new byte[StorageFormat.Alignment];
     private readonly IWritableFile _file;
     private readonly List<TocEntry> _toc = [];
-    private readonly long _start;
     private bool _finished;
 
     /// <summary>Starts a file of <paramref name="kind"/> on <paramref name="file"/> (which must be empty) and writes its header.</summary>
@@ -24,8 +23,7 @@ internal sealed class BlockFileWriter
         ArgumentNullException.ThrowIfNull(file);
         LittleEndianGuard.Check();
         _file = file;
-        _start = file.Length;
-        if (_start != 0) throw new ArgumentException("A block file must be written from the start of an empty file.", nameof(file));
+        if (file.Length != 0) throw new ArgumentException("A block file must be written from the start of an empty file.", nameof(file));
         FileId = NewFileId();
         var header = FileHeader.Create(kind, FileId, recordVersion);
         _file.Write(header.AsBytes());
@@ -89,7 +87,8 @@ internal sealed class BlockFileWriter
         if (padding > 0) _file.Write(s_zeros.AsSpan(0, padding));
     }
 
-    private static ulong NewFileId()
+    /// <summary>A random non-zero file id.</summary>
+    internal static ulong NewFileId()
     {
         Span<byte> bytes = stackalloc byte[8];
         ulong id;

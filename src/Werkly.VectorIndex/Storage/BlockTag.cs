@@ -1,7 +1,8 @@
 namespace Werkly.VectorIndex.Storage;
 
 /// <summary>Four-character block tags (ASCII, stored as a little-endian <see cref="uint"/>).</summary>
-/// <remarks>Keep in sync with docs/FORMAT.md, section "Block tags".</remarks>
+/// <remarks>Keep in sync with docs/FORMAT.md: section "Block header" and the block lists of sections "Segment file",
+/// "Centroids file", "Tombstone file" and "Manifest".</remarks>
 internal static class BlockTag
 {
     /// <summary>"TOC ": table of contents, the last block of every file.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
+using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Storage;
 
@@ -79,10 +80,41 @@ internal struct FileHeader
         LittleEndianGuard.Check();
         return MemoryMarshal.Read<FileHeader>(bytes);
     }
+
+    /// <summary>Reads the header from the first 64 bytes of <paramref name="bytes"/> and checks it: magic, checksum,
+    /// versions (up to <see cref="StorageFormat.MaxRecordVersion"/> of <paramref name="kind"/>), kind, header size,
+    /// reserved fields and, when given, the file id.</summary>
+    /// <param name="bytes">The file's first bytes (at least <see cref="Size"/>).</param>
+    /// <param name="path">The file, for error messages.</param>
+    /// <param name="kind">The kind the file must be.</param>
+    /// <param name="expectedFileId">The id the manifest recorded, or null.</param>
+    /// <exception cref="IndexCorruptedException">A check fails.</exception>
+    /// <exception cref="IncompatibleFormatException">The file was written by a newer format version.</exception>
+    public static FileHeader Validate(ReadOnlySpan<byte> bytes, string path, FileKind kind, ulong? expectedFileId)
+    {
+        var header = Read(bytes);
+        if (header.Magic != StorageFormat.HeaderMagic)
+            throw new IndexCorruptedException(path, 0, "bad magic number: not a Werkly.VectorIndex file.");
+        if (StorageFormat.Checksum(bytes[..ChecksumOffset]) != header.HeaderChecksum)
+            throw new IndexCorruptedException(path, ChecksumOffset, "header checksum mismatch.");
+        if (header.FormatVersion > StorageFormat.FormatVersion)
+            throw new IncompatibleFormatException(path, header.FormatVersion, StorageFormat.FormatVersion);
+        if (header.FileKind == (ushort)kind && header.RecordVersion > StorageFormat.MaxRecordVersion(kind))
+            throw new IncompatibleFormatException(path, header.RecordVersion, StorageFormat.MaxRecordVersion(kind));
+        if (header.FormatVersion == 0 || header.RecordVersion == 0 || header.HeaderSize != Size)
+            throw new IndexCorruptedException(path, 8, "invalid version or header size.");
+        if (header.FileKind != (ushort)kind)
+            throw new IndexCorruptedException(path, 10, $"expected a {kind} file but the header says kind {header.FileKind}.");
+        if (header.Flags != 0 || header.Reserved0 != 0 || header.Reserved1 != 0 || header.Reserved2 != 0)
+            throw new IndexCorruptedException(path, 24, "reserved header fields are not zero.");
+        if (expectedFileId is { } id && header.FileId != id)
+            throw new IndexCorruptedException(path, 16, "the file id differs from the one the manifest recorded: the file was replaced.");
+        return header;
+    }
 }
 
 /// <summary>The 64-byte header in front of every block's payload (little-endian).</summary>
-/// <remarks>Keep in sync with docs/FORMAT.md, section "Blocks".</remarks>
+/// <remarks>Keep in sync with docs/FORMAT.md, section "Block header".</remarks>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 internal struct BlockHeader
 {

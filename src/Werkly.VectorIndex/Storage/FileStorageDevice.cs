@@ -61,9 +61,6 @@ internal sealed partial class FileStorageDevice : IStorageDevice
     public bool Exists(string path) => File.Exists(path);
 
     /// <inheritdoc />
-    public long GetLength(string path) => new FileInfo(path).Length;
-
-    /// <inheritdoc />
     public IReadOnlyList<string> ListFiles(string directoryPath)
     {
         var names = Directory.GetFiles(directoryPath).Select(Path.GetFileName).Select(n => n!).ToArray();

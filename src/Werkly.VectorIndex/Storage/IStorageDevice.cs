@@ -39,9 +39,6 @@ internal interface IStorageDevice
     /// <summary>True when <paramref name="path"/> exists as a file.</summary>
     bool Exists(string path);
 
-    /// <summary>The length of <paramref name="path"/> in bytes.</summary>
-    long GetLength(string path);
-
     /// <summary>The file names (not paths) in <paramref name="directoryPath"/>, in ordinal order.</summary>
     IReadOnlyList<string> ListFiles(string directoryPath);
 

@@ -49,7 +49,12 @@ internal sealed partial class IndexDirectory
 
     private long TakeFileNumber() => _nextFileNumber++;
 
-    private static void WriteManifest(IStorageDevice device, string directory, Manifest manifest)
+    /// <summary>Writes <paramref name="manifest"/> to MANIFEST.tmp and fsyncs it, renames it over MANIFEST, and fsyncs the directory.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="directory">The index directory.</param>
+    /// <param name="manifest">The manifest to write.</param>
+    /// <param name="renamed">Called right after the rename succeeded, before the directory fsync.</param>
+    private static void WriteManifest(IStorageDevice device, string directory, Manifest manifest, Action? renamed = null)
     {
         string temp = Path.Combine(directory, ManifestTempFileName);
         using (var file = device.Create(temp))
@@ -58,7 +63,38 @@ internal sealed partial class IndexDirectory
             file.Sync();
         }
         device.Rename(temp, Path.Combine(directory, ManifestFileName));
+        renamed?.Invoke();
         device.SyncDirectory(directory);
+    }
+
+    /// <summary>Makes <paramref name="next"/> the durable manifest (<see cref="WriteManifest"/>), then runs
+    /// <paramref name="replaced"/>. If anything fails after the rename (the new manifest's durability is then unknown),
+    /// <paramref name="previous"/> is written back so neither disk nor memory moves past it; if that fails too, the
+    /// directory is faulted (<see cref="ThrowIfFaulted"/>). The original exception is rethrown either way.</summary>
+    /// <param name="next">The new manifest.</param>
+    /// <param name="previous">The manifest to put back on failure.</param>
+    /// <param name="replaced">In-memory steps that belong to the replacement (their failure undoes it too), or null.</param>
+    private void ReplaceManifest(Manifest next, Manifest previous, Action? replaced = null)
+    {
+        bool renamed = false;
+        try
+        {
+            WriteManifest(_device, DirectoryPath, next, () => renamed = true);
+            replaced?.Invoke();
+        }
+        catch when (renamed)
+        {
+            try
+            {
+                WriteManifest(_device, DirectoryPath, previous);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Disk and memory may now disagree: refuse further commits until the directory is reopened.
+                _faulted = ex;
+            }
+            throw;
+        }
     }
 
     /// <summary>One commit in progress: the files it wrote (deleted again if it fails) and the state it builds.</summary>
@@ -66,7 +102,6 @@ internal sealed partial class IndexDirectory
     {
         private readonly List<string> _writtenFiles = [];
         private readonly List<Action> _opened = [];
-        private bool _manifestRenamed;
 
         public DirectoryState Run(IReadOnlyList<CompanyChange> changes, ReadOnlyMemory<byte>? commitData, CancellationToken cancellationToken)
         {
@@ -108,39 +143,15 @@ internal sealed partial class IndexDirectory
                     c.Segments.Select(s => s.Entry).ToList(), c.Properties.ToArray())).ToList());
 
             cancellationToken.ThrowIfCancellationRequested();
-            string temp = Path.Combine(directory.DirectoryPath, ManifestTempFileName);
-            var device = directory._device;
-            using (var file = device.Create(temp))
-            {
-                manifest.Write(file);
-                file.Sync();
-            }
-            device.Rename(temp, Path.Combine(directory.DirectoryPath, ManifestFileName));
-            _manifestRenamed = true;
-            device.SyncDirectory(directory.DirectoryPath);
-            _manifestRenamed = false;
+            directory.ReplaceManifest(manifest, directory.ManifestWithLog(directory._logReference));
             return new DirectoryState(manifest, companies);
         }
 
-        /// <summary>Undoes a failed commit: puts the previous manifest back if the new one was renamed in, releases and deletes what was written.</summary>
+        /// <summary>Undoes a failed commit: releases and deletes what was written, unless the previous manifest could not
+        /// be put back (the directory is faulted; the new manifest may still name those files).</summary>
         public void Abort()
         {
-            var device = directory._device;
-            if (_manifestRenamed)
-            {
-                // The rename happened but its durability is unknown (the directory fsync failed): put the previous
-                // manifest back, so neither disk nor memory moves past the last good commit.
-                try
-                {
-                    WriteManifest(device, directory.DirectoryPath, directory.ManifestWithLog(directory._logReference));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // Disk and memory may now disagree: refuse further commits until the directory is reopened.
-                    directory._faulted = ex;
-                    return;
-                }
-            }
+            if (directory._faulted is not null) return;
             foreach (var release in _opened) release();
             foreach (string file in _writtenFiles) directory.TryDelete(file);
         }

@@ -64,43 +64,23 @@ internal sealed partial class IndexDirectory
         string path = Path.Combine(DirectoryPath, $"wal-{TakeFileNumber():D12}.wvl");
         WriteAheadLog? log = null;
         var previous = ManifestWithLog(_logReference);
-        bool renamed = false;
         try
         {
             log = WriteAheadLog.Create(_device, path);
             if (_pendingLog.Count > 0) log.Append(_pendingLog);
             var reference = new FileReference(Path.GetFileName(path), 0, log.FileId);
-            var manifest = ManifestWithLog(reference);
-            string temp = Path.Combine(DirectoryPath, ManifestTempFileName);
-            using (var file = _device.Create(temp))
+            ReplaceManifest(ManifestWithLog(reference), previous, () =>
             {
-                manifest.Write(file);
-                file.Sync();
-            }
-            _device.Rename(temp, Path.Combine(DirectoryPath, ManifestFileName));
-            renamed = true;
-            _device.SyncDirectory(DirectoryPath);
-
-            var old = _logReference;
-            _log?.Dispose();
-            _log = log;
-            _logReference = reference;
-            _logNeedsRotation = false;
-            if (old is not null) TryDelete(Path.Combine(DirectoryPath, old.Name));
+                var old = _logReference;
+                _log?.Dispose();
+                _log = log;
+                _logReference = reference;
+                _logNeedsRotation = false;
+                if (old is not null) TryDelete(Path.Combine(DirectoryPath, old.Name));
+            });
         }
         catch
         {
-            if (renamed)
-            {
-                try
-                {
-                    WriteManifest(_device, DirectoryPath, previous);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    _faulted = ex;
-                }
-            }
             log?.Dispose();
             TryDelete(path);
             throw;

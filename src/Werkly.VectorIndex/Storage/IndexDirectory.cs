@@ -116,7 +116,7 @@ internal sealed partial class IndexDirectory : IDisposable
             var directory = new IndexDirectory(device, path, options, writeLock, state);
             try
             {
-                if (options.DeleteUnreferencedFiles) directory.DeleteUnreferencedFiles();
+                directory.DeleteUnreferencedFiles();
                 directory.RecoverLog();
             }
             catch

@@ -6,7 +6,4 @@ internal sealed record IndexDirectoryOptions
     /// <summary>Open without the write lock: no commits, no creation, no clean-up; any number of read-only
     /// instances may coexist with one writer. <see cref="IndexDirectory.Refresh"/> picks up the writer's later commits.</summary>
     public bool ReadOnly { get; init; }
-
-    /// <summary>Delete files of the directory that no commit references (left by a crash) when a writer opens it. Default true.</summary>
-    public bool DeleteUnreferencedFiles { get; init; } = true;
 }

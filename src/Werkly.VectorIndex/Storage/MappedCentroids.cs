@@ -116,15 +116,7 @@ internal sealed unsafe class MappedCentroids : IDisposable
                 || file.PayloadLength(1) != (long)listCount * stride * sizeof(float)
                 || info[13..16].IndexOfAnyExcept((byte)0) >= 0 || info[36..InfoFixedBytes].IndexOfAnyExcept((byte)0) >= 0)
                 throw file.Corrupt(file.PayloadOffset(0), "the CENI block holds invalid values.");
-            string companyId;
-            try
-            {
-                companyId = new UTF8Encoding(false, true).GetString(info[InfoFixedBytes..]);
-            }
-            catch (DecoderFallbackException ex)
-            {
-                throw new IndexCorruptedException(path, file.PayloadOffset(0) + InfoFixedBytes, "invalid UTF-8 company id.", ex);
-            }
+            string companyId = file.DecodeUtf8(info[InfoFixedBytes..], file.PayloadOffset(0) + InfoFixedBytes, "company id");
             if (expectedCompanyId is not null && !string.Equals(companyId, expectedCompanyId, StringComparison.Ordinal))
                 throw file.Corrupt(file.PayloadOffset(0), $"the centroids belong to company '{companyId}', not '{expectedCompanyId}'.");
             return new MappedCentroids(file, 1, companyId, (int)dimensions, (int)listCount, info[12], version, trained);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using MessagePack;
 using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Ivf;
@@ -42,9 +41,6 @@ internal sealed unsafe class MappedSegment : IDisposable
 
     /// <summary>The segment file's path.</summary>
     public string Path => _file.Path;
-
-    /// <summary>The segment file's length in bytes.</summary>
-    public long FileLength => _file.Length;
 
     /// <summary>The company the segment belongs to.</summary>
     public string CompanyId { get; }
@@ -100,7 +96,7 @@ internal sealed unsafe class MappedSegment : IDisposable
         bool hasKeywords = file.Header.RecordVersion >= StorageFormat.SegmentRecordVersionWithKeywords && blocks.Length == listCount + 4;
         if (listCount == 0 || blocks.Length != listCount + 3 + (hasKeywords ? 1 : 0))
             throw file.Corrupt(file.PayloadOffset(0), $"the segment declares {listCount} lists but has {blocks.Length} blocks.");
-        string companyId = DecodeUtf8(file, info[SegmentWriter.InfoFixedBytes..], file.PayloadOffset(0) + SegmentWriter.InfoFixedBytes);
+        string companyId = file.DecodeUtf8(info[SegmentWriter.InfoFixedBytes..], file.PayloadOffset(0) + SegmentWriter.InfoFixedBytes, "text");
         if (expectedCompanyId is not null && !string.Equals(companyId, expectedCompanyId, StringComparison.Ordinal))
             throw file.Corrupt(file.PayloadOffset(0), $"the segment belongs to company '{companyId}', not '{expectedCompanyId}'.");
         if (expectedSegmentId is { } id && id != segmentId)
@@ -161,16 +157,13 @@ internal sealed unsafe class MappedSegment : IDisposable
         return _file.Payload(_keywordBlock);
     }
 
-    /// <summary>The segment file's corruption exception for a problem at <paramref name="offset"/>.</summary>
-    public IndexCorruptedException Corrupt(long offset, string problem) => _file.Corrupt(offset, problem);
-
     /// <summary>The key of row <paramref name="rowId"/>.</summary>
     /// <exception cref="IndexCorruptedException">The KEYS block is damaged.</exception>
     public string GetKey(int rowId)
     {
         var bytes = RowBytes(_keysBlock, rowId, ref _keysVerified, out long offset);
         if (bytes.IsEmpty) throw _file.Corrupt(offset, $"row {rowId} has an empty key.");
-        return DecodeUtf8(_file, bytes, offset);
+        return _file.DecodeUtf8(bytes, offset, "text");
     }
 
     /// <summary>The metadata of row <paramref name="rowId"/>, or null when it has none.</summary>
@@ -258,18 +251,6 @@ internal sealed unsafe class MappedSegment : IDisposable
             previous = value;
         }
         Volatile.Write(ref verified, 1);
-    }
-
-    private static string DecodeUtf8(BlockFile file, ReadOnlySpan<byte> bytes, long offset)
-    {
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw new IndexCorruptedException(file.Path, offset, "invalid UTF-8 text.", ex);
-        }
     }
 }
 

@@ -54,7 +54,8 @@ internal sealed class SegmentImage
     public IReadOnlyList<string> Keys { get; }
 
     /// <summary>The payload of the segment's keyword index block (<see cref="BlockTag.KeywordIndex"/>), or empty for
-    /// none. Produced by <see cref="Text.KeywordSegment.Encode"/>; its row count must equal the segment's.</summary>
+    /// none. Built by the hybrid index's keyword encoder (<see cref="SegmentKeywordEncoder"/>) for the segment's rows;
+    /// stored as is (opaque here: the reader validates it).</summary>
     public ReadOnlyMemory<byte> Keywords { get; init; }
 
     /// <summary>Metadata of each row, or null.</summary>

@@ -91,7 +91,5 @@ internal static class SegmentWriter
         }
         for (int row = 0; row < rowCount; row++)
             if (string.IsNullOrEmpty(image.Keys[row])) throw new ArgumentException($"Row {row} has no key.", nameof(image));
-        if (!image.Keywords.IsEmpty && Text.KeywordSegment.RowCountOf(image.Keywords.Span) != rowCount)
-            throw new ArgumentException($"The keyword index does not describe the segment's {rowCount} rows.", nameof(image));
     }
 }

@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Text;
 
 namespace Werkly.VectorIndex.Storage;
 
@@ -34,6 +35,10 @@ internal static class StorageFormat
 
     /// <summary>The checksum of every block and header: XXH3-64 with seed 0.</summary>
     public static ulong Checksum(ReadOnlySpan<byte> bytes) => XxHash3.HashToUInt64(bytes);
+
+    /// <summary>UTF-8 without a byte order mark that throws <see cref="DecoderFallbackException"/> on invalid bytes:
+    /// how stored keys and company ids are decoded.</summary>
+    public static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Floats per row for <paramref name="dimensions"/>: rounded up to a multiple of 16 (one 64-byte line).</summary>
     public static int StrideFor(int dimensions) => (dimensions + 15) & ~15;

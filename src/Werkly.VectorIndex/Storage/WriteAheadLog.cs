@@ -51,7 +51,7 @@ internal sealed class WriteAheadLog : IDisposable
         var file = device.Create(path);
         try
         {
-            ulong id = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1;
+            ulong id = BlockFileWriter.NewFileId();
             var header = FileHeader.Create(FileKind.WriteAheadLog, id);
             file.Write(header.AsBytes());
             file.Sync();
@@ -103,15 +103,7 @@ internal sealed class WriteAheadLog : IDisposable
             throw new IndexCorruptedException(path, -1, "the write-ahead log is missing.", ex);
         }
         if (bytes.Length < FileHeader.Size) throw new IndexCorruptedException(path, bytes.Length, "the write-ahead log is shorter than its header.");
-        var header = FileHeader.Read(bytes);
-        if (header.Magic != StorageFormat.HeaderMagic) throw new IndexCorruptedException(path, 0, "bad magic number.");
-        if (StorageFormat.Checksum(bytes.AsSpan(0, FileHeader.ChecksumOffset)) != header.HeaderChecksum)
-            throw new IndexCorruptedException(path, FileHeader.ChecksumOffset, "header checksum mismatch.");
-        if (header.FormatVersion > StorageFormat.FormatVersion) throw new IncompatibleFormatException(path, header.FormatVersion, StorageFormat.FormatVersion);
-        if (header.RecordVersion > StorageFormat.RecordVersion) throw new IncompatibleFormatException(path, header.RecordVersion, StorageFormat.RecordVersion);
-        if (header.FileKind != (ushort)FileKind.WriteAheadLog || header.FileId != expectedFileId || header.HeaderSize != FileHeader.Size
-            || header.FormatVersion == 0 || header.RecordVersion == 0 || header.Flags != 0 || header.Reserved0 != 0 || header.Reserved1 != 0 || header.Reserved2 != 0)
-            throw new IndexCorruptedException(path, 8, "the header is not that of this directory's write-ahead log.");
+        FileHeader.Validate(bytes, path, FileKind.WriteAheadLog, expectedFileId);
 
         var records = new List<LogRecord>();
         long sequence = 0;

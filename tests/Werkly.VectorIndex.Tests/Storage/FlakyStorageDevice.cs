@@ -85,8 +85,6 @@ internal sealed class FlakyStorageDevice(IStorageDevice inner) : IStorageDevice
 
     public bool Exists(string path) => inner.Exists(path);
 
-    public long GetLength(string path) => inner.GetLength(path);
-
     public IReadOnlyList<string> ListFiles(string directoryPath) => inner.ListFiles(directoryPath);
 
     public void CreateDirectory(string directoryPath) => inner.CreateDirectory(directoryPath);

@@ -8,26 +8,10 @@ namespace Werkly.VectorIndex.Tests.Storage.Compatibility;
 /// Every later version must keep reading it; never regenerate it.</summary>
 public class FormatV1CompatibilityTests
 {
-    private static string FixtureDirectory()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Werkly.VectorIndex.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        return Path.Combine(dir.FullName, "tests", "Werkly.VectorIndex.Tests", "Storage", "Compatibility", "v1");
-    }
-
-    private static TempDirectory CopyOfFixture()
-    {
-        var temp = new TempDirectory("v1");
-        foreach (string file in Directory.GetFiles(FixtureDirectory()).Where(f => !Path.GetFileName(f).StartsWith('.')))
-            File.Copy(file, temp.Combine(Path.GetFileName(file)));
-        return temp;
-    }
-
     [Fact]
     public void Every_fixture_file_is_format_version_1()
     {
-        var files = Directory.GetFiles(FixtureDirectory()).Where(f => !Path.GetFileName(f).StartsWith('.')).ToList();
+        var files = CompatibilityFixtures.Files("v1");
         Assert.Equal(7, files.Count);
         Assert.Single(files, f => f.EndsWith(".wvl", StringComparison.Ordinal));
         foreach (string file in files)
@@ -42,7 +26,7 @@ public class FormatV1CompatibilityTests
     [Fact]
     public void The_v1_fixture_reads_back_exactly_its_content()
     {
-        using var temp = CopyOfFixture();
+        using var temp = CompatibilityFixtures.Copy("v1");
         using var store = StorageTestData.Open(temp.Path, readOnly: true);
         using var snapshot = store.OpenSnapshot();
         Assert.Equal(3, snapshot.Generation);
@@ -73,7 +57,7 @@ public class FormatV1CompatibilityTests
     [Fact]
     public void A_v1_directory_accepts_new_commits()
     {
-        using var temp = CopyOfFixture();
+        using var temp = CompatibilityFixtures.Copy("v1");
         var expected = CompatibilityFixture.ExpectedModel();
         var op = new CompanyOp("acme");
         op.Add.Add(new ModelSegment(2, 3, [new ModelRow("doc-7", new float[8], null)]));
