@@ -67,10 +67,6 @@ internal static class KeywordSegment
         return index.ExportSegment(rowCount, rowOfDoc);
     }
 
-    /// <summary>The row count a payload declares, or −1 when it is too short to say.</summary>
-    public static int RowCountOf(ReadOnlySpan<byte> payload) =>
-        payload.Length < HeaderBytes ? -1 : (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]));
-
     /// <summary>The payload's sections, with every size and offset checked against the payload's length (the
     /// postings themselves are checked by the reader that decodes them).</summary>
     /// <returns>False for a layout version newer than <see cref="LayoutVersion"/>: a newer writer's block, which this
