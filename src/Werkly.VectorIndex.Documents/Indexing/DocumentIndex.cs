@@ -93,10 +93,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
         if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("The question is empty.", nameof(question));
         ReadOnlyMemory<float>? vector = null;
         if (mode != HybridSearchMode.Keyword)
-        {
-            var embeddings = await _generator.GenerateAsync([question], null, cancellationToken).ConfigureAwait(false);
-            vector = embeddings[0].Vector;
-        }
+            vector = await EmbedQueryAsync(_generator, question, cancellationToken).ConfigureAwait(false);
         var query = new HybridQuery(question)
         {
             Vector = vector,
@@ -223,7 +220,20 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
         return new HybridIndexOptions
         {
             Vector = vector,
-            QueryEmbedder = (text, ct) => generator.GenerateAsync([text], null, ct).GetAwaiter().GetResult()[0].Vector,
+            QueryEmbedder = (text, ct) => EmbedQueryAsync(generator, text, ct).GetAwaiter().GetResult(),
         };
+    }
+
+    /// <summary>Embeds a search question as a query, not a document: the options carry
+    /// <see cref="EmbeddingInputKindProperty.Key"/> = <see cref="EmbeddingInputKindProperty.Query"/>, so a model with a
+    /// query prefix applies it (chunks are embedded by the ingestor without it, as documents).</summary>
+    private static async Task<ReadOnlyMemory<float>> EmbedQueryAsync(IEmbeddingGenerator<string, Embedding<float>> generator, string question, CancellationToken cancellationToken)
+    {
+        var options = new EmbeddingGenerationOptions
+        {
+            AdditionalProperties = new AdditionalPropertiesDictionary { [EmbeddingInputKindProperty.Key] = EmbeddingInputKindProperty.Query },
+        };
+        var embeddings = await generator.GenerateAsync([question], options, cancellationToken).ConfigureAwait(false);
+        return embeddings[0].Vector;
     }
 }
