@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Werkly.VectorIndex.Documents.Chunking;
 
 /// <summary>A piece of a document's extracted text, the unit that is embedded and searched.</summary>
@@ -11,7 +13,14 @@ namespace Werkly.VectorIndex.Documents.Chunking;
 public sealed record DocumentChunk(string DocumentId, int Ordinal, int Start, int End, IReadOnlyList<string> HeadingPath, string Text)
 {
     /// <summary>The chunk's record key, <c>documentId#ordinal</c>: unique within a company, stable while the document is unchanged.</summary>
-    public string Key => $"{DocumentId}#{Ordinal}";
+    public string Key => KeyOf(DocumentId, Ordinal);
+
+    /// <summary>The record key of a document's chunk: <c>documentId#ordinal</c>, the ordinal in invariant digits (so a
+    /// document's first chunk always ends with <c>#0</c>, even when the id itself contains '#').</summary>
+    /// <param name="documentId">The document id.</param>
+    /// <param name="ordinal">The chunk's position within its document, from 0.</param>
+    public static string KeyOf(string documentId, int ordinal) =>
+        string.Create(CultureInfo.InvariantCulture, $"{documentId}#{ordinal}");
 
     /// <summary>The chunk's length in characters.</summary>
     public int Length => End - Start;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using Werkly.VectorIndex.Documents.Chunking;
 using Werkly.VectorIndex.Documents.Ingestion;
 using Werkly.VectorIndex.Hybrid;
 
@@ -191,7 +191,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     }
 
     private static string[] ChunkKeys(string documentId, int chunks) =>
-        [.. Enumerable.Range(0, chunks).Select(i => string.Create(CultureInfo.InvariantCulture, $"{documentId}#{i}"))];
+        [.. Enumerable.Range(0, chunks).Select(i => DocumentChunk.KeyOf(documentId, i))];
 
     /// <summary>A company's document table, rebuilt from the chunks' metadata on first use after opening.</summary>
     private ConcurrentDictionary<string, (string Hash, int Chunks)> Documents(string companyId) =>
@@ -201,6 +201,9 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
             if (!Index.Vectors.ContainsCompany(company)) return table;
             foreach (var key in Index.Vectors.GetKeys(company))
             {
+                // Every document's first chunk, and only a first chunk, has a key ending in "#0" (an ordinal has no '#'
+                // and no leading zero): the other keys are skipped before their metadata is decoded.
+                if (!key.EndsWith("#0", StringComparison.Ordinal)) continue;
                 if (!Index.Vectors.TryGetMetadata(company, key, out var m) || m is null) continue;
                 if (!m.TryGetValue(OrdinalKey, out var ordinal) || ordinal.AsNumber() != 0) continue;
                 table[m[DocumentKey].AsString()] = (m[HashKey].AsString(), (int)m[ChunkCountKey].AsNumber());

@@ -110,6 +110,24 @@ public sealed class DocumentIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Document_ids_containing_a_hash_are_found_again_after_reopening()
+    {
+        var longText = string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"Paragraph {i} about quarterly budget planning and approvals."));
+        List<SourceDocument> documents = [SourceDocument.FromText("a#0.md", longText), SourceDocument.FromText("a#1", longText), SourceDocument.FromText("b#10.md", "Short.")];
+        using (var index = DocumentIndex.Open(_directory, _generator))
+            await new DocumentIngestor(_generator, index).IngestAsync(documents, "acme");
+        using (var index = DocumentIndex.Open(_directory, _generator))
+        {
+            Assert.True(index.ChunkCount("acme") > documents.Count);
+            var ids = new List<string>();
+            await foreach (var id in index.ListDocumentIdsAsync("acme", CancellationToken.None)) ids.Add(id);
+            Assert.Equal(["a#0.md", "a#1", "b#10.md"], ids);
+            var again = await new DocumentIngestor(_generator, index).IngestAsync(documents, "acme");
+            Assert.Equal(documents.Count, again.DocumentsUnchanged);
+        }
+    }
+
+    [Fact]
     public async Task Chunks_are_embedded_as_documents_and_questions_as_queries()
     {
         var generator = new KindRecordingGenerator(_generator);
