@@ -27,4 +27,10 @@ public sealed record DocumentChunk(string DocumentId, int Ordinal, int Start, in
 
     /// <summary>The heading path joined with " › ", or an empty string.</summary>
     public string HeadingPathText => string.Join(" › ", HeadingPath);
+
+    /// <summary>The text the ingestion pipeline sends to the embedding model for this chunk: its heading path, a blank
+    /// line and its text when <paramref name="includeHeadingPath"/> is set and the chunk has headings; otherwise its text alone.</summary>
+    /// <param name="includeHeadingPath">Whether to put the heading path in front (<see cref="Ingestion.DocumentIngestorOptions.EmbedHeadingPath"/>).</param>
+    public string EmbeddingText(bool includeHeadingPath) =>
+        includeHeadingPath && HeadingPath.Count > 0 ? HeadingPathText + "\n\n" + Text : Text;
 }

@@ -32,7 +32,7 @@ public class DocumentIngestorTests
         {
             Assert.Equal(expected[i], stored.Chunks[i].Chunk with { HeadingPath = expected[i].HeadingPath });
             Assert.Equal(expected[i].HeadingPath, stored.Chunks[i].Chunk.HeadingPath);
-            Assert.Equal(HashingEmbeddingGenerator.Embed(IngestPipeline.EmbeddingInput(expected[i], withHeadingPath: true), generator.Dimensions), stored.Chunks[i].Vector.ToArray());
+            Assert.Equal(HashingEmbeddingGenerator.Embed(expected[i].EmbeddingText(includeHeadingPath: true), generator.Dimensions), stored.Chunks[i].Vector.ToArray());
         }
     }
 
