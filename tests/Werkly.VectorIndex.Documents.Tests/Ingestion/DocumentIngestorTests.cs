@@ -412,4 +412,16 @@ public class DocumentIngestorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DocumentIngestor(new HashingEmbeddingGenerator(), new InMemoryChunkSink(), new DocumentIngestorOptions { PrefetchDocuments = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DocumentIngestor(new HashingEmbeddingGenerator(), new InMemoryChunkSink(), new DocumentIngestorOptions { MaxConcurrentEmbeddingCalls = 0 }));
     }
+
+    [Fact]
+    public void Changing_the_options_an_ingestor_hands_out_does_not_change_the_ingestor()
+    {
+        var ingestor = new DocumentIngestor(new HashingEmbeddingGenerator(), new InMemoryChunkSink(),
+            new DocumentIngestorOptions { EmbeddingBatchSize = 8, EmbeddingOptions = new Microsoft.Extensions.AI.EmbeddingGenerationOptions { Dimensions = 32 } });
+        var handedOut = ingestor.Options;
+        handedOut.EmbeddingBatchSize = 0; // would not pass validation
+        handedOut.EmbeddingOptions!.Dimensions = 16;
+        Assert.Equal(8, ingestor.Options.EmbeddingBatchSize);
+        Assert.Equal(32, ingestor.Options.EmbeddingOptions!.Dimensions);
+    }
 }
