@@ -60,7 +60,7 @@ public sealed class DocumentIngestor
     {
         ArgumentNullException.ThrowIfNull(documents);
         int? total = documents.TryGetNonEnumeratedCount(out var n) ? n : null;
-        return RunAsync(ToAsync(documents), total, companyId, progress, cancellationToken);
+        return RunAsync(documents.ToAsyncEnumerable(), total, companyId, progress, cancellationToken);
     }
 
     /// <summary>Ingests a stream of documents for one company (for example files as they are uploaded).</summary>
@@ -160,12 +160,4 @@ public sealed class DocumentIngestor
             yield return new WorkItem(companyId, document, document.Id, ++number, total);
         }
     }
-
-#pragma warning disable CS1998 // an async iterator over a synchronous sequence
-    private static async IAsyncEnumerable<SourceDocument> ToAsync(IEnumerable<SourceDocument> documents)
-    {
-        foreach (var document in documents)
-            yield return document;
-    }
-#pragma warning restore CS1998
 }

@@ -45,8 +45,6 @@ internal sealed class IngestPipeline
         _hashSalt = $"{options.Chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}|headings={options.EmbedHeadingPath}";
     }
 
-    public string HashSalt => _hashSalt;
-
     public async Task RunAsync(IAsyncEnumerable<WorkItem> items, bool continueOnError, RunObserver observer, CancellationToken cancellationToken)
     {
         using var activity = IngestTelemetry.Source.StartActivity("werkly.ingest");
