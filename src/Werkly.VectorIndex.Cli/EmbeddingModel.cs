@@ -39,9 +39,6 @@ public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private readonly EmbeddingGeneratorMetadata _metadata =
         new(OnnxEmbeddingGenerator.ProviderName, null, OnnxEmbeddingModel.AllMiniLmL6V2Id, EmbeddingModel.Dimensions);
 
-    /// <summary>Whether the model has been loaded.</summary>
-    public bool IsLoaded => _model.IsValueCreated;
-
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     public void EnsureLoaded() => _ = _model.Value;
 

@@ -53,8 +53,9 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     /// <summary>The most tokens a BERT-family model accepts per text (its position embeddings); inputs are truncated to <see cref="OnnxEmbeddingModel.MaxTokens"/> ≤ this.</summary>
     public const int MaxModelTokens = 512;
 
-    /// <summary>The key in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> that selects query or document embedding.</summary>
-    public const string InputKindKey = "werkly.input_kind";
+    /// <summary>The key in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> that selects query or document embedding
+    /// (<see cref="EmbeddingInputKindProperty.Key"/>, shared with the packages that set it).</summary>
+    public const string InputKindKey = EmbeddingInputKindProperty.Key;
 
     /// <summary>
     /// The name of the package's <see cref="System.Diagnostics.Metrics.Meter"/> (counters <c>werkly.embeddings.texts</c>,
@@ -356,8 +357,8 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         return value switch
         {
             EmbeddingInputKind kind when Enum.IsDefined(kind) => kind,
-            string text when text.Equals("query", StringComparison.OrdinalIgnoreCase) => EmbeddingInputKind.Query,
-            string text when text.Equals("document", StringComparison.OrdinalIgnoreCase) => EmbeddingInputKind.Document,
+            string text when text.Equals(EmbeddingInputKindProperty.Query, StringComparison.OrdinalIgnoreCase) => EmbeddingInputKind.Query,
+            string text when text.Equals(EmbeddingInputKindProperty.Document, StringComparison.OrdinalIgnoreCase) => EmbeddingInputKind.Document,
             _ => throw new ArgumentException($"AdditionalProperties[\"{InputKindKey}\"] must be an EmbeddingInputKind or \"query\"/\"document\", not '{value}'.", nameof(options)),
         };
     }

@@ -30,9 +30,15 @@ internal static class WerklyTool
 
     public static ToolResult Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(3), args);
 
-    public static ToolResult Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static ToolResult Run(string workingDirectory, TimeSpan timeout, params string[] args) => Run(workingDirectory, null, timeout, args);
+
+    /// <param name="workingDirectory">The tool's current directory.</param>
+    /// <param name="environment">Variables to set (or override) in the tool's environment, or <see langword="null"/>.</param>
+    /// <param name="timeout">How long the run may take before it is killed and the test fails.</param>
+    /// <param name="args">The command line.</param>
+    public static ToolResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] args)
     {
-        using var process = Start(workingDirectory, args);
+        using var process = Start(workingDirectory, defaultSigint: false, environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
@@ -51,7 +57,9 @@ internal static class WerklyTool
     /// background job inherits SIGINT as ignored, and .NET then (rightly, like nohup) never raises Console.CancelKeyPress;
     /// a test that sends Ctrl+C needs it reset, which GNU env's --default-signal does.</param>
     /// <param name="args">The command line.</param>
-    public static Process Start(string workingDirectory, bool defaultSigint, params string[] args)
+    public static Process Start(string workingDirectory, bool defaultSigint, params string[] args) => Start(workingDirectory, defaultSigint, null, args);
+
+    private static Process Start(string workingDirectory, bool defaultSigint, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         Assert.True(File.Exists(DllPath), $"The built tool is missing at {DllPath}.");
         var viaEnv = defaultSigint && EnvResetsSignals.Value;
@@ -70,6 +78,8 @@ internal static class WerklyTool
         start.ArgumentList.Add(DllPath);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the tool.");
     }
 

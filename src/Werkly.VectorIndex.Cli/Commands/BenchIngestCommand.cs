@@ -59,7 +59,7 @@ public sealed class BenchIngestCommand : AsyncCommand<BenchIngestSettings>
         foreach (var document in documents)
         {
             var chunks = options.Chunker.Chunk(document.Id, await DocumentTextExtractor.Default.ExtractAsync(document, cancellationToken).ConfigureAwait(false));
-            texts.AddRange(chunks.Select(c => options.EmbedHeadingPath && c.HeadingPath.Count > 0 ? c.HeadingPathText + "\n\n" + c.Text : c.Text));
+            texts.AddRange(chunks.Select(c => c.EmbeddingText(options.EmbedHeadingPath)));
         }
 
         using var generator = EmbeddingModel.Create();

@@ -165,9 +165,6 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
         return new Rows(items);
     }
 
-    /// <summary>The text with whitespace collapsed, cut at a word boundary near <paramref name="maxChars"/>.</summary>
-    internal static string Snippet(string text, int maxChars) => Snippet(text, "", maxChars);
-
     /// <summary>
     /// The part of <paramref name="text"/> that best answers <paramref name="question"/>: whitespace collapsed, starting at
     /// the sentence that shares the most words with the question (compared on their first five letters, so "limits"

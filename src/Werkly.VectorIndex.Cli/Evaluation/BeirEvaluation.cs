@@ -45,9 +45,6 @@ public sealed class BeirEvaluation : IDisposable
         _generator = generator;
     }
 
-    /// <summary>The collection.</summary>
-    public BeirDataset Dataset => _dataset;
-
     /// <summary>Time spent embedding the corpus and the queries during <see cref="PrepareAsync"/>.</summary>
     public TimeSpan EmbeddingTime { get; private set; }
 

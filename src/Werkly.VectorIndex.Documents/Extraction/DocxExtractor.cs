@@ -18,7 +18,8 @@ public sealed class DocxExtractor : IDocumentFormatExtractor
     public async ValueTask<ExtractedDocument> ExtractAsync(Stream content, string fileName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        using var buffer = new MemoryStream(await PdfExtractor.ReadAllBytesAsync(content, cancellationToken).ConfigureAwait(false), writable: false);
+        var bytes = await TextDecoding.ReadAllBytesAsync(content, cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
         using var word = WordprocessingDocument.Open(buffer, isEditable: false);
         var main = word.MainDocumentPart;
         var body = main?.Document?.Body;
@@ -38,14 +39,7 @@ public sealed class DocxExtractor : IDocumentFormatExtractor
                 builder.AddHeading(level, text.ToString());
                 continue;
             }
-            var lines = text.ToString().Split('\n');
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (i > 0)
-                    builder.LineBreak();
-                builder.AppendInline(lines[i]);
-            }
-            builder.EndParagraph();
+            builder.AddLines(text.ToString().Split('\n'));
         }
         return builder.Build();
     }

@@ -19,26 +19,17 @@ public sealed class PdfExtractor : IDocumentFormatExtractor
     public async ValueTask<ExtractedDocument> ExtractAsync(Stream content, string fileName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var bytes = await ReadAllBytesAsync(content, cancellationToken).ConfigureAwait(false);
+        var bytes = await TextDecoding.ReadAllBytesAsync(content, cancellationToken).ConfigureAwait(false);
         try
         {
-            using var pdf = PdfDocument.Open(bytes);
+            using var pdf = PdfDocument.Open(bytes.Offset == 0 && bytes.Count == bytes.Array!.Length ? bytes.Array : bytes.ToArray());
             var builder = new StructuredTextBuilder();
             foreach (var page in pdf.GetPages())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var pageText = TextDecoding.NormalizeLineEndings(ContentOrderTextExtractor.GetText(page));
                 foreach (var paragraph in pageText.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    var lines = paragraph.Split('\n', StringSplitOptions.TrimEntries);
-                    for (var i = 0; i < lines.Length; i++)
-                    {
-                        if (i > 0)
-                            builder.LineBreak();
-                        builder.AppendInline(lines[i]);
-                    }
-                    builder.EndParagraph();
-                }
+                    builder.AddLines(paragraph.Split('\n', StringSplitOptions.TrimEntries));
             }
             return builder.Build();
         }
@@ -46,12 +37,5 @@ public sealed class PdfExtractor : IDocumentFormatExtractor
         {
             throw new DocumentExtractionException(fileName, "the PDF is encrypted; decrypt it first.", e);
         }
-    }
-
-    internal static async ValueTask<byte[]> ReadAllBytesAsync(Stream content, CancellationToken cancellationToken)
-    {
-        using var copy = content.CanSeek ? new MemoryStream(checked((int)Math.Max(0, content.Length - content.Position))) : new MemoryStream();
-        await content.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-        return copy.ToArray();
     }
 }

@@ -39,6 +39,19 @@ internal sealed class StructuredTextBuilder
         _pendingSpace = false;
     }
 
+    /// <summary>Appends <paramref name="lines"/> to the open paragraph with a hard line break between each two (each line
+    /// whitespace-collapsed as by <see cref="AppendInline"/>), then closes the paragraph.</summary>
+    public void AddLines(ReadOnlySpan<string> lines)
+    {
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (i > 0)
+                LineBreak();
+            AppendInline(lines[i]);
+        }
+        EndParagraph();
+    }
+
     /// <summary>Closes the open paragraph, if it holds any text.</summary>
     public void EndParagraph()
     {

@@ -9,20 +9,20 @@ internal static class TextDecoding
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static async ValueTask<string> ReadAllTextAsync(Stream content, string fileName, CancellationToken cancellationToken)
+    public static async ValueTask<string> ReadAllTextAsync(Stream content, string fileName, CancellationToken cancellationToken) =>
+        Decode(await ReadAllBytesAsync(content, cancellationToken).ConfigureAwait(false), fileName);
+
+    /// <summary>The bytes of <paramref name="content"/> from its position to its end, copied at most once: a memory stream
+    /// at position 0 that exposes its buffer (as the extractor's size-limit buffer does) is read in place; any other stream
+    /// is copied into a buffer sized to its length when it is seekable.</summary>
+    /// <remarks>The segment may be the stream's own buffer: read it, do not change it.</remarks>
+    public static async ValueTask<ArraySegment<byte>> ReadAllBytesAsync(Stream content, CancellationToken cancellationToken)
     {
-        byte[] bytes;
-        if (content is MemoryStream ms && ms.TryGetBuffer(out var segment) && ms.Position == 0)
-        {
-            bytes = segment.Count == segment.Array!.Length ? segment.Array : segment.ToArray();
-        }
-        else
-        {
-            using var copy = new MemoryStream();
-            await content.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-            bytes = copy.ToArray();
-        }
-        return Decode(bytes, fileName);
+        if (content is MemoryStream memory && memory.Position == 0 && memory.TryGetBuffer(out var own))
+            return own;
+        using var copy = content.CanSeek ? new MemoryStream(checked((int)Math.Max(0, content.Length - content.Position))) : new MemoryStream();
+        await content.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
+        return copy.TryGetBuffer(out var filled) ? filled : copy.ToArray(); // a MemoryStream created without an array always exposes it
     }
 
     public static string Decode(ReadOnlySpan<byte> bytes, string fileName)

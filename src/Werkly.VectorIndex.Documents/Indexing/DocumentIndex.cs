@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using Werkly.VectorIndex.Documents.Chunking;
 using Werkly.VectorIndex.Documents.Ingestion;
 using Werkly.VectorIndex.Hybrid;
 
@@ -93,10 +93,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
         if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("The question is empty.", nameof(question));
         ReadOnlyMemory<float>? vector = null;
         if (mode != HybridSearchMode.Keyword)
-        {
-            var embeddings = await _generator.GenerateAsync([question], null, cancellationToken).ConfigureAwait(false);
-            vector = embeddings[0].Vector;
-        }
+            vector = await EmbedQueryAsync(_generator, question, cancellationToken).ConfigureAwait(false);
         var query = new HybridQuery(question)
         {
             Vector = vector,
@@ -194,7 +191,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     }
 
     private static string[] ChunkKeys(string documentId, int chunks) =>
-        [.. Enumerable.Range(0, chunks).Select(i => string.Create(CultureInfo.InvariantCulture, $"{documentId}#{i}"))];
+        [.. Enumerable.Range(0, chunks).Select(i => DocumentChunk.KeyOf(documentId, i))];
 
     /// <summary>A company's document table, rebuilt from the chunks' metadata on first use after opening.</summary>
     private ConcurrentDictionary<string, (string Hash, int Chunks)> Documents(string companyId) =>
@@ -204,6 +201,9 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
             if (!Index.Vectors.ContainsCompany(company)) return table;
             foreach (var key in Index.Vectors.GetKeys(company))
             {
+                // Every document's first chunk, and only a first chunk, has a key ending in "#0" (an ordinal has no '#'
+                // and no leading zero): the other keys are skipped before their metadata is decoded.
+                if (!key.EndsWith("#0", StringComparison.Ordinal)) continue;
                 if (!Index.Vectors.TryGetMetadata(company, key, out var m) || m is null) continue;
                 if (!m.TryGetValue(OrdinalKey, out var ordinal) || ordinal.AsNumber() != 0) continue;
                 table[m[DocumentKey].AsString()] = (m[HashKey].AsString(), (int)m[ChunkCountKey].AsNumber());
@@ -223,7 +223,20 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
         return new HybridIndexOptions
         {
             Vector = vector,
-            QueryEmbedder = (text, ct) => generator.GenerateAsync([text], null, ct).GetAwaiter().GetResult()[0].Vector,
+            QueryEmbedder = (text, ct) => EmbedQueryAsync(generator, text, ct).GetAwaiter().GetResult(),
         };
+    }
+
+    /// <summary>Embeds a search question as a query, not a document: the options carry
+    /// <see cref="EmbeddingInputKindProperty.Key"/> = <see cref="EmbeddingInputKindProperty.Query"/>, so a model with a
+    /// query prefix applies it (chunks are embedded by the ingestor without it, as documents).</summary>
+    private static async Task<ReadOnlyMemory<float>> EmbedQueryAsync(IEmbeddingGenerator<string, Embedding<float>> generator, string question, CancellationToken cancellationToken)
+    {
+        var options = new EmbeddingGenerationOptions
+        {
+            AdditionalProperties = new AdditionalPropertiesDictionary { [EmbeddingInputKindProperty.Key] = EmbeddingInputKindProperty.Query },
+        };
+        var embeddings = await generator.GenerateAsync([question], options, cancellationToken).ConfigureAwait(false);
+        return embeddings[0].Vector;
     }
 }

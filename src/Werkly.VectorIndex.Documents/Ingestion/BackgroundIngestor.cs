@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace Werkly.VectorIndex.Documents.Ingestion;
@@ -258,7 +257,7 @@ public sealed class BackgroundIngestor : IAsyncDisposable
         Exception? fatal = null;
         try
         {
-            await pipeline.RunAsync(Drain(_stop.Token), continueOnError: true, observer, _stop.Token).ConfigureAwait(false);
+            await pipeline.RunAsync(_queue.Reader.ReadAllAsync(_stop.Token), continueOnError: true, observer, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -282,12 +281,6 @@ public sealed class BackgroundIngestor : IAsyncDisposable
         if (ticket.Status == DocumentStatus.Processing)
             Interlocked.Decrement(ref _processing);
         Finish(ticket, new DocumentOutcome(ticket.CompanyId, ticket.DocumentId, fatal is null ? DocumentStatus.Canceled : DocumentStatus.Failed, Error: fatal));
-    }
-
-    private async IAsyncEnumerable<WorkItem> Drain([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var item in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            yield return item;
     }
 
     private static InvalidOperationException Closed() =>

@@ -22,6 +22,7 @@ namespace Werkly.VectorIndex.Documents.Ingestion;
 public sealed class DocumentIngestor
 {
     private readonly IChunkSink _sink;
+    private readonly DocumentIngestorOptions _options;
 
     /// <summary>Creates an ingestor.</summary>
     /// <param name="generator">Turns chunk texts into embeddings (an ONNX model in-process, or any remote service).</param>
@@ -32,14 +33,15 @@ public sealed class DocumentIngestor
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(sink);
-        Options = options?.Clone() ?? new DocumentIngestorOptions();
-        Options.Validate();
+        _options = options?.Clone() ?? new DocumentIngestorOptions();
+        _options.Validate();
         _sink = sink;
-        Pipeline = new IngestPipeline(generator, sink, Options);
+        Pipeline = new IngestPipeline(generator, sink, _options);
     }
 
-    /// <summary>A copy of the settings in use. Do not change it: the ingestor has already derived its content-hash salt from it.</summary>
-    public DocumentIngestorOptions Options { get; }
+    /// <summary>A new copy of the settings in use on every read: changing it does not affect the ingestor, whose settings
+    /// are fixed (validated, and the content-hash salt derived from them) when it is created.</summary>
+    public DocumentIngestorOptions Options => _options.Clone();
 
     internal IngestPipeline Pipeline { get; }
 
@@ -58,7 +60,7 @@ public sealed class DocumentIngestor
     {
         ArgumentNullException.ThrowIfNull(documents);
         int? total = documents.TryGetNonEnumeratedCount(out var n) ? n : null;
-        return RunAsync(ToAsync(documents), total, companyId, progress, cancellationToken);
+        return RunAsync(documents.ToAsyncEnumerable(), total, companyId, progress, cancellationToken);
     }
 
     /// <summary>Ingests a stream of documents for one company (for example files as they are uploaded).</summary>
@@ -145,7 +147,7 @@ public sealed class DocumentIngestor
                 return ValueTask.CompletedTask;
             },
         };
-        await Pipeline.RunAsync(Number(documents, companyId, total, cancellationToken), Options.ContinueOnDocumentError, observer, cancellationToken).ConfigureAwait(false);
+        await Pipeline.RunAsync(Number(documents, companyId, total, cancellationToken), _options.ContinueOnDocumentError, observer, cancellationToken).ConfigureAwait(false);
         return new IngestResult(outcomes, observer.ChunksWritten, observer.Clock.Elapsed, System.Diagnostics.Stopwatch.GetElapsedTime(0, observer.EmbeddingTicks));
     }
 
@@ -158,12 +160,4 @@ public sealed class DocumentIngestor
             yield return new WorkItem(companyId, document, document.Id, ++number, total);
         }
     }
-
-#pragma warning disable CS1998 // an async iterator over a synchronous sequence
-    private static async IAsyncEnumerable<SourceDocument> ToAsync(IEnumerable<SourceDocument> documents)
-    {
-        foreach (var document in documents)
-            yield return document;
-    }
-#pragma warning restore CS1998
 }

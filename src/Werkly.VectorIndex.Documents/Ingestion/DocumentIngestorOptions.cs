@@ -39,7 +39,13 @@ public sealed class DocumentIngestorOptions
     /// Documents written before the failure stay written either way.</summary>
     public bool ContinueOnDocumentError { get; set; }
 
-    internal DocumentIngestorOptions Clone() => (DocumentIngestorOptions)MemberwiseClone();
+    /// <summary>A copy whose <see cref="EmbeddingOptions"/> is a copy too (the extractor and chunker are shared, not copied).</summary>
+    internal DocumentIngestorOptions Clone()
+    {
+        var copy = (DocumentIngestorOptions)MemberwiseClone();
+        copy.EmbeddingOptions = EmbeddingOptions?.Clone();
+        return copy;
+    }
 
     internal void Validate()
     {

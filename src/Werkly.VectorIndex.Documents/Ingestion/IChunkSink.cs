@@ -19,9 +19,11 @@ public sealed record DocumentReplacement(string DocumentId, string ContentHash, 
 /// <para><b>Atomicity contract.</b> A document is the unit of consistency: after any call returns or throws —
 /// including on cancellation — each document is either fully replaced (all new chunks in, all old chunks gone, new hash
 /// stored) or untouched (all old chunks and the old hash). Searches must never see a mix.</para>
-/// <para><b>Ordering.</b> The pipeline calls the sink from one task at a time per ingestion run, in input order, so a
-/// document ingested twice ends with its last version. Implementations must still be thread-safe when several runs
-/// (or a run and searches) share the sink.</para>
+/// <para><b>Ordering.</b> Within an ingestion run, the writes (<see cref="ReplaceDocumentsAsync"/> and
+/// <see cref="DeleteDocumentAsync"/>) come from one task, one call at a time, in input order, so a document ingested twice
+/// ends with its last version. Hash lookups (<see cref="GetDocumentHashAsync"/>) come from the stage that prepares later
+/// documents and may run concurrently with those writes. Implementations must therefore be thread-safe, all the more when
+/// several runs (or a run and searches) share the sink.</para>
 /// </remarks>
 public interface IChunkSink
 {

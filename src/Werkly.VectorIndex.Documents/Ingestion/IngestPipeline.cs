@@ -45,8 +45,6 @@ internal sealed class IngestPipeline
         _hashSalt = $"{options.Chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}|headings={options.EmbedHeadingPath}";
     }
 
-    public string HashSalt => _hashSalt;
-
     public async Task RunAsync(IAsyncEnumerable<WorkItem> items, bool continueOnError, RunObserver observer, CancellationToken cancellationToken)
     {
         using var activity = IngestTelemetry.Source.StartActivity("werkly.ingest");
@@ -195,7 +193,7 @@ internal sealed class IngestPipeline
                     batch.Clear();
                     var texts = new List<string>(items.Length);
                     foreach (var (job, index) in items)
-                        texts.Add(EmbeddingInput(job.Chunks![index], _options.EmbedHeadingPath));
+                        texts.Add(job.Chunks![index].EmbeddingText(_options.EmbedHeadingPath));
                     // One call at a time runs inline; several run on the pool, since a local model may compute synchronously.
                     calls.Enqueue((maxCalls == 1 ? EmbedBatchAsync(texts, observer, token) : Task.Run(() => EmbedBatchAsync(texts, observer, token), token), items));
                     while (calls.Count >= maxCalls)
@@ -269,10 +267,6 @@ internal sealed class IngestPipeline
         }
         return vectors;
     }
-
-    /// <summary>The text sent to the model for a chunk: its heading path, a blank line and its text (or the text alone).</summary>
-    internal static string EmbeddingInput(DocumentChunk chunk, bool withHeadingPath) =>
-        withHeadingPath && chunk.HeadingPath.Count > 0 ? chunk.HeadingPathText + "\n\n" + chunk.Text : chunk.Text;
 
     private static string Preview(string text) => text.Length <= 40 ? text : text[..40] + "…";
 

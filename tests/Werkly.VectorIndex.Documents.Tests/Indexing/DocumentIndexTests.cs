@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Documents.Ingestion;
 using Werkly.VectorIndex.Documents.Tests.Ingestion;
@@ -108,6 +110,45 @@ public sealed class DocumentIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Document_ids_containing_a_hash_are_found_again_after_reopening()
+    {
+        var longText = string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"Paragraph {i} about quarterly budget planning and approvals."));
+        List<SourceDocument> documents = [SourceDocument.FromText("a#0.md", longText), SourceDocument.FromText("a#1", longText), SourceDocument.FromText("b#10.md", "Short.")];
+        using (var index = DocumentIndex.Open(_directory, _generator))
+            await new DocumentIngestor(_generator, index).IngestAsync(documents, "acme");
+        using (var index = DocumentIndex.Open(_directory, _generator))
+        {
+            Assert.True(index.ChunkCount("acme") > documents.Count);
+            var ids = new List<string>();
+            await foreach (var id in index.ListDocumentIdsAsync("acme", CancellationToken.None)) ids.Add(id);
+            Assert.Equal(["a#0.md", "a#1", "b#10.md"], ids);
+            var again = await new DocumentIngestor(_generator, index).IngestAsync(documents, "acme");
+            Assert.Equal(documents.Count, again.DocumentsUnchanged);
+        }
+    }
+
+    [Fact]
+    public async Task Chunks_are_embedded_as_documents_and_questions_as_queries()
+    {
+        var generator = new KindRecordingGenerator(_generator);
+        using var index = DocumentIndex.CreateInMemory(generator);
+        var text = string.Join("\n\n", Enumerable.Range(0, 20).Select(i => $"Paragraph {i} about vacation days and travel expenses."));
+        await new DocumentIngestor(generator, index).IngestAsync([SourceDocument.FromText("policy.md", text)], "acme");
+        Assert.NotEmpty(generator.Calls);
+        Assert.All(generator.Calls, c => Assert.Null(c.Kind)); // documents: no input kind, the generators' default
+        generator.Calls.Clear();
+
+        await index.SearchAsync("acme", "vacation days", HybridSearchMode.Vector);
+        await index.SearchAsync("acme", "travel expenses", HybridSearchMode.Hybrid);
+        await index.SearchAsync("acme", "paragraph", HybridSearchMode.Keyword); // BM25 only: nothing to embed
+        // The hybrid index's own query embedder (a query without a vector) goes through the same path.
+        index.Index.Search("acme", new HybridQuery("expenses"), HybridSearchMode.Vector);
+
+        Assert.Equal(["vacation days", "travel expenses", "expenses"], generator.Calls.Select(c => Assert.Single(c.Texts)));
+        Assert.All(generator.Calls, c => Assert.Equal(EmbeddingInputKindProperty.Query, c.Kind));
+    }
+
+    [Fact]
     public async Task A_document_without_text_is_not_reingested_within_a_process()
     {
         using var index = DocumentIndex.Open(_directory, _generator);
@@ -117,4 +158,23 @@ public sealed class DocumentIndexTests : IDisposable
         Assert.Equal(2, again.DocumentsUnchanged);
         Assert.Equal(1, index.ChunkCount("acme"));
     }
+}
+
+/// <summary>Delegates to another generator and records, for every call, its texts and the input kind its options name
+/// (<see cref="EmbeddingInputKindProperty.Key"/>; null when the options do not set it).</summary>
+internal sealed class KindRecordingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner) : IEmbeddingGenerator<string, Embedding<float>>
+{
+    public ConcurrentQueue<(string[] Texts, string? Kind)> Calls { get; } = new();
+
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var texts = values.ToArray();
+        var kind = options?.AdditionalProperties is { } properties && properties.TryGetValue(EmbeddingInputKindProperty.Key, out var value) ? (string?)value : null;
+        Calls.Enqueue((texts, kind));
+        return inner.GenerateAsync(texts, options, cancellationToken);
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => inner.GetService(serviceType, serviceKey);
+
+    public void Dispose() { }
 }

@@ -81,7 +81,7 @@ public class PipelineFuzzTests
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal((expected[i].Ordinal, expected[i].Start, expected[i].End, expected[i].Text), (stored.Chunks[i].Chunk.Ordinal, stored.Chunks[i].Chunk.Start, stored.Chunks[i].Chunk.End, stored.Chunks[i].Chunk.Text));
-            Assert.Equal(HashingEmbeddingGenerator.Embed(IngestPipeline.EmbeddingInput(expected[i], withHeadingPath), 32), stored.Chunks[i].Vector.ToArray());
+            Assert.Equal(HashingEmbeddingGenerator.Embed(expected[i].EmbeddingText(withHeadingPath), 32), stored.Chunks[i].Vector.ToArray());
         }
     }
 }
