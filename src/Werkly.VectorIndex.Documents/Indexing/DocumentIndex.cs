@@ -16,6 +16,11 @@ public sealed record DocumentIndexOptions
 
     /// <summary>Commit after every sink call that changed something (durable ingestion). Default true for an opened index.</summary>
     public bool CommitEachBatch { get; init; } = true;
+
+    /// <summary>Options for embedding search questions, or null. Give them the settings the chunks were embedded with
+    /// (<see cref="DocumentIngestorOptions.EmbeddingOptions"/>), for example the same shortened
+    /// <see cref="EmbeddingGenerationOptions.Dimensions"/>. The input kind is always set to a query.</summary>
+    public EmbeddingGenerationOptions? QueryEmbeddingOptions { get; init; }
 }
 
 /// <summary>One search result over documents: the chunk, its document and where in it.</summary>
@@ -45,14 +50,16 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     private const string HeadingsKey = "headings";
 
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
+    private readonly EmbeddingGenerationOptions? _queryOptions;
     private readonly bool _commit;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (string Hash, int Chunks)>> _documents = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    private DocumentIndex(HybridIndex index, IEmbeddingGenerator<string, Embedding<float>> generator, bool commit)
+    private DocumentIndex(HybridIndex index, IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options, bool commit)
     {
         Index = index;
         _generator = generator;
+        _queryOptions = options?.QueryEmbeddingOptions;
         _commit = commit;
     }
 
@@ -60,7 +67,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     public static DocumentIndex CreateInMemory(IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        return new DocumentIndex(new HybridIndex(HybridOptions(generator, options)), generator, commit: false);
+        return new DocumentIndex(new HybridIndex(HybridOptions(generator, options)), generator, options, commit: false);
     }
 
     /// <summary>Opens (or creates) a persisted document index in <paramref name="directory"/>.</summary>
@@ -69,7 +76,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     {
         ArgumentNullException.ThrowIfNull(generator);
         var index = HybridIndex.Open(directory, HybridOptions(generator, options), readOnly);
-        return new DocumentIndex(index, generator, commit: !readOnly && (options?.CommitEachBatch ?? true));
+        return new DocumentIndex(index, generator, options, commit: !readOnly && (options?.CommitEachBatch ?? true));
     }
 
     /// <summary>The underlying hybrid index (statistics, explain).</summary>
@@ -93,7 +100,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
         if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("The question is empty.", nameof(question));
         ReadOnlyMemory<float>? vector = null;
         if (mode != HybridSearchMode.Keyword)
-            vector = await EmbedQueryAsync(_generator, question, cancellationToken).ConfigureAwait(false);
+            vector = await EmbedQueryAsync(_generator, _queryOptions, question, cancellationToken).ConfigureAwait(false);
         var query = new HybridQuery(question)
         {
             Vector = vector,
@@ -213,7 +220,7 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
 
     private static HybridIndexOptions HybridOptions(IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options)
     {
-        var dimensions = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions;
+        var dimensions = options?.QueryEmbeddingOptions?.Dimensions ?? generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions;
         var vector = options?.Vector ?? new VectorIndexOptions
         {
             Dimensions = dimensions ?? throw new ArgumentException("The generator does not report its dimensions; set DocumentIndexOptions.Vector.", nameof(generator)),
@@ -223,19 +230,19 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
         return new HybridIndexOptions
         {
             Vector = vector,
-            QueryEmbedder = (text, ct) => EmbedQueryAsync(generator, text, ct).GetAwaiter().GetResult(),
+            QueryEmbedder = (text, ct) => EmbedQueryAsync(generator, options?.QueryEmbeddingOptions, text, ct).GetAwaiter().GetResult(),
         };
     }
 
     /// <summary>Embeds a search question as a query, not a document: the options carry
     /// <see cref="EmbeddingInputKindProperty.Key"/> = <see cref="EmbeddingInputKindProperty.Query"/>, so a model with a
     /// query prefix applies it (chunks are embedded by the ingestor without it, as documents).</summary>
-    private static async Task<ReadOnlyMemory<float>> EmbedQueryAsync(IEmbeddingGenerator<string, Embedding<float>> generator, string question, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<float>> EmbedQueryAsync(IEmbeddingGenerator<string, Embedding<float>> generator, EmbeddingGenerationOptions? baseOptions,
+        string question, CancellationToken cancellationToken)
     {
-        var options = new EmbeddingGenerationOptions
-        {
-            AdditionalProperties = new AdditionalPropertiesDictionary { [EmbeddingInputKindProperty.Key] = EmbeddingInputKindProperty.Query },
-        };
+        var options = baseOptions?.Clone() ?? new EmbeddingGenerationOptions();
+        options.AdditionalProperties = options.AdditionalProperties?.Clone() ?? [];
+        options.AdditionalProperties[EmbeddingInputKindProperty.Key] = EmbeddingInputKindProperty.Query;
         var embeddings = await generator.GenerateAsync([question], options, cancellationToken).ConfigureAwait(false);
         return embeddings[0].Vector;
     }

@@ -149,6 +149,23 @@ public sealed class DocumentIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Query_embedding_options_carry_the_chunks_settings_and_stay_queries()
+    {
+        var generator = new KindRecordingGenerator(_generator);
+        var shared = new EmbeddingGenerationOptions { Dimensions = 16, AdditionalProperties = new() { ["caller"] = "kept" } };
+        using var index = DocumentIndex.CreateInMemory(generator, new DocumentIndexOptions { QueryEmbeddingOptions = shared });
+        Assert.Equal(16, index.Index.Vectors.Dimensions); // the generator alone would give 32
+        var ingestor = new DocumentIngestor(generator, index, new DocumentIngestorOptions { EmbeddingOptions = shared });
+        await ingestor.IngestAsync([SourceDocument.FromText("policy.md", "Vacation days carry over until March.")], "acme");
+        generator.Calls.Clear();
+
+        Assert.NotEmpty(await index.SearchAsync("acme", "vacation days", HybridSearchMode.Vector));
+        var call = Assert.Single(generator.Calls);
+        Assert.Equal((EmbeddingInputKindProperty.Query, (int?)16), (call.Kind, call.Dimensions));
+        Assert.False(shared.AdditionalProperties.ContainsKey(EmbeddingInputKindProperty.Key)); // the caller's options are not changed
+    }
+
+    [Fact]
     public async Task A_document_without_text_is_not_reingested_within_a_process()
     {
         using var index = DocumentIndex.Open(_directory, _generator);
@@ -164,13 +181,13 @@ public sealed class DocumentIndexTests : IDisposable
 /// (<see cref="EmbeddingInputKindProperty.Key"/>; null when the options do not set it).</summary>
 internal sealed class KindRecordingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner) : IEmbeddingGenerator<string, Embedding<float>>
 {
-    public ConcurrentQueue<(string[] Texts, string? Kind)> Calls { get; } = new();
+    public ConcurrentQueue<(string[] Texts, string? Kind, int? Dimensions)> Calls { get; } = new();
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var texts = values.ToArray();
         var kind = options?.AdditionalProperties is { } properties && properties.TryGetValue(EmbeddingInputKindProperty.Key, out var value) ? (string?)value : null;
-        Calls.Enqueue((texts, kind));
+        Calls.Enqueue((texts, kind, options?.Dimensions));
         return inner.GenerateAsync(texts, options, cancellationToken);
     }
 

@@ -41,7 +41,7 @@ internal sealed class HashingEmbeddingGenerator(int dimensions = 32) : IEmbeddin
         {
             Interlocked.Decrement(ref _concurrent);
         }
-        var dims = DimensionsOverride?.Invoke(Calls.Count, texts) ?? Dimensions;
+        var dims = DimensionsOverride?.Invoke(Calls.Count, texts) ?? options?.Dimensions ?? Dimensions;
         return new GeneratedEmbeddings<Embedding<float>>(texts.Select(t => new Embedding<float>(Embed(t, dims))));
     }
 
