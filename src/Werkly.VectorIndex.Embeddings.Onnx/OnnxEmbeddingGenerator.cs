@@ -38,7 +38,7 @@ namespace Werkly.VectorIndex.Embeddings.Onnx;
 /// <b>Query or document.</b> Asymmetric models embed queries with a prefix. Pass the kind with
 /// <see cref="GenerateAsync(IEnumerable{string}, EmbeddingInputKind, EmbeddingGenerationOptions?, CancellationToken)"/>,
 /// <see cref="GenerateQueryAsync"/>, or <see cref="EmbeddingGenerationOptions.AdditionalProperties"/>[<see cref="InputKindKey"/>]
-/// (an <see cref="EmbeddingInputKind"/> or the strings <c>"query"</c>/<c>"document"</c>). The default is a document.
+/// (an <see cref="EmbeddingInputKind"/> or the strings <c>"query"</c>/<c>"document"</c>, in any case). The default is a document.
 /// </para>
 /// <para>
 /// <b>Thread safety.</b> All members are safe to call concurrently from any number of threads; concurrent calls share
@@ -74,7 +74,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     private readonly SemaphoreSlim _inferenceSlots;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly bool _hasTokenTypeIds;
+    private readonly RunOptions _runOptions;
     private readonly long _cacheSeed;
     private int _disposed;
 
@@ -93,9 +93,12 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         Model = model;
         _tokenizer = BertWordPieceTokenizer.Load(model.VocabularyPath, model.LowerCase);
         _session = LoadSession(model.ModelPath, _options.IntraOpThreads);
+        // One for every run: ONNX Runtime only reads it (its own Run overloads without options share one per session
+        // across threads), and this generator never changes it.
+        _runOptions = new RunOptions();
         try
         {
-            (_inputNames, _hasTokenTypeIds, _outputNames) = DescribeSession(_session, model.ModelPath);
+            (_inputNames, _outputNames) = DescribeSession(_session, model.ModelPath);
             Dimensions = Probe(model.ModelPath);
             if (_options.Cache is not null)
             {
@@ -106,6 +109,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         }
         catch
         {
+            _runOptions.Dispose();
             _session.Dispose();
             throw;
         }
@@ -293,6 +297,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         _session.Dispose();
+        _runOptions.Dispose();
         _inferenceSlots.Dispose();
     }
 
