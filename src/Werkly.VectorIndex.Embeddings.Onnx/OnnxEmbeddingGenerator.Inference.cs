@@ -29,7 +29,8 @@ public sealed partial class OnnxEmbeddingGenerator
         };
         try
         {
-            // From the path, not a byte[]: ONNX Runtime then maps the weights instead of copying them (~130 MB less RSS).
+            // From the path, not a byte[]: ONNX Runtime then maps the weights instead of copying them (82 MB less peak RSS,
+            // docs/benchmarks/embeddings.md).
             return new InferenceSession(modelPath, sessionOptions);
         }
         catch (OnnxRuntimeException e)
