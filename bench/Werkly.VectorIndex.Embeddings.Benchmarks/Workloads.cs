@@ -3,7 +3,7 @@ using Werkly.VectorIndex.Evaluation;
 
 namespace Werkly.VectorIndex.Embeddings.Benchmarks;
 
-/// <summary>The benchmark texts: real Cranfield queries (short) and abstracts (paragraphs), chosen by token count.</summary>
+/// <summary>The benchmark texts: real Cranfield titles (short) and abstracts (paragraphs), chosen by word and token count.</summary>
 internal static class Workloads
 {
     /// <summary>Texts per batched call for short texts.</summary>
@@ -64,7 +64,7 @@ internal static class Workloads
 /// <summary>Which workload a benchmark runs.</summary>
 public enum TextKind
 {
-    /// <summary>About 12 words (Cranfield queries).</summary>
+    /// <summary>About 12 words (distinct Cranfield titles).</summary>
     ShortText,
 
     /// <summary>About 180 tokens (Cranfield abstracts).</summary>

@@ -66,7 +66,7 @@ internal sealed class BertWordPieceTokenizer
     /// <summary>Token ids of <paramref name="text"/> framed by <c>[CLS]</c> and <c>[SEP]</c>, at most <paramref name="maxTokens"/> of them.</summary>
     internal int[] Encode(string text, int maxTokens)
     {
-        var clean = Clean(LimitLength(text, maxTokens), _stripAccents);
+        var clean = Clean(LimitLength(text, maxTokens, _stripAccents), _stripAccents);
         // Encode everything and cut afterwards: the library's own limit stops at word boundaries, the reference cuts
         // inside a word.
         var ids = clean.Length == 0 ? [] : _tokenizer.EncodeToIds(clean, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
@@ -80,23 +80,110 @@ internal sealed class BertWordPieceTokenizer
     }
 
     /// <summary>
-    /// Cuts very long texts before tokenizing: every token covers at least one character and a word longer than
-    /// <see cref="MaxWordChars"/> becomes a single <c>[UNK]</c>, so the first <paramref name="maxTokens"/> tokens always
-    /// come from the first <c>maxTokens * (MaxWordChars + 1)</c> characters. The cut falls on whitespace.
+    /// Cuts long texts before tokenizing, where that cannot change the first <paramref name="maxTokens"/> tokens.
     /// </summary>
-    private static string LimitLength(string text, int maxTokens)
+    /// <remarks>
+    /// Counts pieces while scanning: a run of word characters is one piece and so is each punctuation character, while
+    /// whitespace separates and characters <see cref="Clean"/> drops are skipped. Every piece yields at least one token,
+    /// so the count is a lower bound on the tokens, and the text is cut just before piece <c>maxTokens + 1</c> begins.
+    /// The cut can change only the last piece before it, leaving at least <c>maxTokens - 1</c> pieces, and so at least
+    /// the <c>maxTokens - 2</c> tokens between <c>[CLS]</c> and <c>[SEP]</c>, as the whole text would give them.
+    /// Where the normalized text can merge pieces, the count stays low: a bracket counts only where it cannot belong to a
+    /// special token such as <c>[CLS]</c> (one token), and a kept combining mark joins the piece before it (Unicode
+    /// composition may turn <c>&lt;</c> and U+0338 into a letter). Whitespace runs, dropped characters (U+200B) and
+    /// words of any length (one <c>[UNK]</c> above <see cref="MaxWordChars"/>) count nothing or one piece.
+    /// </remarks>
+    internal static string LimitLength(string text, int maxTokens, bool stripAccents)
     {
-        var limit = maxTokens * (MaxWordChars + 1);
-        if (text.Length <= limit)
+        // Every piece covers at least one character.
+        if (text.Length <= maxTokens)
             return text;
-        var cut = limit;
-        while (cut < text.Length && !char.IsWhiteSpace(text[cut]))
-            cut++;
-        return text[..cut];
+
+        var pieces = 0;
+        var previous = Piece.Space; // what the last character not dropped was; the start of the text counts as a space
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            Rune rune;
+            var width = 1;
+            if (c < 0x80)
+                rune = new Rune(c);
+            else
+                Rune.DecodeFromUtf16(text.AsSpan(i), out rune, out width); // ill-formed: U+FFFD, as Clean sees it
+
+            var category = Rune.GetUnicodeCategory(rune);
+            var counts = false;
+            switch (Classify(rune, category, stripAccents))
+            {
+                case CharClass.Space:
+                    previous = Piece.Space;
+                    break;
+                case CharClass.Dropped:
+                    break;
+                default:
+                    if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
+                    {
+                        counts = previous == Piece.Space;
+                        previous = Piece.Word;
+                    }
+                    else if (rune.IsBmp && BertPreTokenizer.IsPunctuation(c))
+                    {
+                        // "[[" holds at least one piece per '[' after the first; "]" ends a special token only after a letter.
+                        counts = c switch
+                        {
+                            '[' => previous == Piece.OpenBracket,
+                            ']' => previous != Piece.Word,
+                            _ => true,
+                        };
+                        previous = c == '[' ? Piece.OpenBracket : Piece.Punctuation;
+                    }
+                    else
+                    {
+                        counts = previous != Piece.Word;
+                        previous = Piece.Word;
+                    }
+
+                    break;
+            }
+
+            if (counts && ++pieces > maxTokens)
+                return text[..i];
+            i += width;
+        }
+
+        return text;
     }
 
     /// <summary>The longest word WordPiece splits; longer ones become <c>[UNK]</c> (the reference's <c>max_input_chars_per_word</c>).</summary>
     private const int MaxWordChars = 100;
+
+    private enum CharClass
+    {
+        Kept,
+        Space,
+        Dropped,
+    }
+
+    private enum Piece
+    {
+        Space,
+        Word,
+        Punctuation,
+        OpenBracket,
+    }
+
+    /// <summary>What <see cref="Clean"/> makes of <paramref name="rune"/>: a space, nothing, or the character (folded).</summary>
+    private static CharClass Classify(Rune rune, UnicodeCategory category, bool stripAccents)
+    {
+        if (rune.Value is '\t' or '\r' or '\n')
+            return CharClass.Space;
+        if (rune.Value is 0 or 0xFFFD || category is UnicodeCategory.Control or UnicodeCategory.Format)
+            return CharClass.Dropped;
+        if (Rune.IsWhiteSpace(rune))
+            return CharClass.Space;
+        return stripAccents && category == UnicodeCategory.NonSpacingMark ? CharClass.Dropped : CharClass.Kept;
+    }
 
     /// <summary>Applies the reference tokenizer's text cleaning (and accent stripping) that the library gets wrong.</summary>
     internal static string Clean(string text, bool stripAccents)
@@ -105,7 +192,7 @@ internal sealed class BertWordPieceTokenizer
         for (; i < text.Length; i++)
         {
             var c = text[i];
-            if (c < 32 || (c >= 127 && (NeedsCleaning(c) || (stripAccents && AccentFolding.Changes(new Rune(c))))))
+            if (NeedsCleaning(c) || (stripAccents && AccentFolding.Changes(new Rune(c))))
                 break;
         }
 
@@ -117,23 +204,20 @@ internal sealed class BertWordPieceTokenizer
         Span<char> utf16 = stackalloc char[2];
         foreach (var rune in text.AsSpan(i).EnumerateRunes())
         {
-            if (rune.Value is '\t' or '\r' or '\n')
+            switch (Classify(rune, Rune.GetUnicodeCategory(rune), stripAccents))
             {
-                builder.Append(' ');
-                continue;
+                case CharClass.Space:
+                    builder.Append(' ');
+                    break;
+                case CharClass.Dropped:
+                    break;
+                default:
+                    if (stripAccents)
+                        AccentFolding.Append(builder, rune);
+                    else
+                        builder.Append(utf16[..rune.EncodeToUtf16(utf16)]);
+                    break;
             }
-
-            if (rune.Value is 0 or 0xFFFD)
-                continue;
-            var category = Rune.GetUnicodeCategory(rune);
-            if (category is UnicodeCategory.Control or UnicodeCategory.Format)
-                continue;
-            if (Rune.IsWhiteSpace(rune))
-                builder.Append(' ');
-            else if (stripAccents)
-                AccentFolding.Append(builder, rune);
-            else
-                builder.Append(utf16[..rune.EncodeToUtf16(utf16)]);
         }
 
         return builder.ToString();

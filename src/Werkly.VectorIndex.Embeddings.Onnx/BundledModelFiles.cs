@@ -102,23 +102,11 @@ internal static class BundledModelFiles
         if (existing.Exists && existing.Length == source.Length)
             return;
 
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
+        // Another process may have won the race with an identical file; replacing it is harmless.
+        AtomicFile.Write(path, 1 << 20, target =>
         {
-            using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                source.Position = 0;
-                source.CopyTo(target, 1 << 20);
-                target.Flush(flushToDisk: true);
-            }
-
-            // Another process may have won the race with an identical file; replacing it is harmless.
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+            source.Position = 0;
+            source.CopyTo(target, 1 << 20);
+        });
     }
 }

@@ -26,47 +26,37 @@ public sealed partial class EmbeddingCache
     /// <param name="path">The file to write, for example <c>embeddings.cache</c> in an index's folder.</param>
     /// <param name="cancellationToken">Stops the write between entries; the existing file is then left untouched.</param>
     /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="PlatformNotSupportedException">The host is big-endian.</exception>
     public void Save(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        RequireLittleEndian();
         var entries = Snapshot();
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
+        AtomicFile.Write(path, 1 << 16, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var crc = new Crc32();
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            header.Clear();
+            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[4..], FormatVersion);
+            BinaryPrimitives.WriteInt64LittleEndian(header[8..], entries.Count);
+            Write(stream, crc, header);
+
+            Span<byte> entryHeader = stackalloc byte[20];
+            foreach (var entry in entries)
             {
-                var crc = new Crc32();
-                Span<byte> header = stackalloc byte[HeaderBytes];
-                header.Clear();
-                BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[4..], FormatVersion);
-                BinaryPrimitives.WriteInt64LittleEndian(header[8..], entries.Count);
-                Write(stream, crc, header);
-
-                Span<byte> entryHeader = stackalloc byte[20];
-                foreach (var entry in entries)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    BinaryPrimitives.WriteUInt64LittleEndian(entryHeader, (ulong)entry.Key);
-                    BinaryPrimitives.WriteUInt64LittleEndian(entryHeader[8..], (ulong)(entry.Key >> 64));
-                    BinaryPrimitives.WriteInt32LittleEndian(entryHeader[16..], entry.Vector.Length);
-                    Write(stream, crc, entryHeader);
-                    Write(stream, crc, AsLittleEndianBytes(entry.Vector));
-                }
-
-                Span<byte> trailer = stackalloc byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc.GetCurrentHashAsUInt32());
-                stream.Write(trailer);
-                stream.Flush(flushToDisk: true);
+                cancellationToken.ThrowIfCancellationRequested();
+                BinaryPrimitives.WriteUInt64LittleEndian(entryHeader, (ulong)entry.Key);
+                BinaryPrimitives.WriteUInt64LittleEndian(entryHeader[8..], (ulong)(entry.Key >> 64));
+                BinaryPrimitives.WriteInt32LittleEndian(entryHeader[16..], entry.Vector.Length);
+                Write(stream, crc, entryHeader);
+                Write(stream, crc, MemoryMarshal.AsBytes(entry.Vector.AsSpan()));
             }
 
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+            Span<byte> trailer = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc.GetCurrentHashAsUInt32());
+            stream.Write(trailer);
+        });
     }
 
     /// <summary>Reads a cache written by <see cref="Save"/>.</summary>
@@ -76,9 +66,11 @@ public sealed partial class EmbeddingCache
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="IndexCorruptedException">The file is truncated, has a bad magic number, a bad entry or a checksum mismatch; the message names the offset.</exception>
     /// <exception cref="IncompatibleFormatException">The file was written by a newer format version.</exception>
+    /// <exception cref="PlatformNotSupportedException">The host is big-endian.</exception>
     public static EmbeddingCache Load(string path, long capacityBytes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        RequireLittleEndian();
         var cache = new EmbeddingCache(capacityBytes);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Embedding cache file '{path}' does not exist.", path);
@@ -108,8 +100,6 @@ public sealed partial class EmbeddingCache
                 throw new IndexCorruptedException(path, offset + 16, $"entry {i} claims {dimensions} dimensions.");
             var vector = new float[dimensions];
             Read(stream, crc, MemoryMarshal.AsBytes(vector.AsSpan()), path);
-            if (!BitConverter.IsLittleEndian)
-                ReverseEndianness(vector);
             entries.Add(new Entry(key, vector));
         }
 
@@ -159,18 +149,10 @@ public sealed partial class EmbeddingCache
         crc.Append(destination);
     }
 
-    private static ReadOnlySpan<byte> AsLittleEndianBytes(float[] vector)
+    // Vectors are written and read as raw native floats (as keys hash native UTF-16): the file is little-endian only.
+    private static void RequireLittleEndian()
     {
-        if (BitConverter.IsLittleEndian)
-            return MemoryMarshal.AsBytes(vector.AsSpan());
-        var copy = (float[])vector.Clone();
-        ReverseEndianness(copy);
-        return MemoryMarshal.AsBytes(copy.AsSpan());
-    }
-
-    private static void ReverseEndianness(float[] vector)
-    {
-        var bits = MemoryMarshal.Cast<float, int>(vector.AsSpan());
-        BinaryPrimitives.ReverseEndianness(bits, bits);
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("Embedding cache files are little-endian and can only be used on little-endian hosts.");
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Werkly.VectorIndex.Distance;
 
 namespace Werkly.VectorIndex.Embeddings.Onnx;
 
@@ -28,7 +29,8 @@ public sealed partial class OnnxEmbeddingGenerator
         };
         try
         {
-            // From the path, not a byte[]: ONNX Runtime then maps the weights instead of copying them (~130 MB less RSS).
+            // From the path, not a byte[]: ONNX Runtime then maps the weights instead of copying them (82 MB less peak RSS,
+            // docs/benchmarks/embeddings.md).
             return new InferenceSession(modelPath, sessionOptions);
         }
         catch (OnnxRuntimeException e)
@@ -37,7 +39,10 @@ public sealed partial class OnnxEmbeddingGenerator
         }
     }
 
-    private static (string[] Inputs, bool HasTokenTypeIds, string[] Outputs) DescribeSession(InferenceSession session, string modelPath)
+    /// <summary>Whether the model takes <c>token_type_ids</c> (fed as zeros), the third of <see cref="_inputNames"/>.</summary>
+    private bool HasTokenTypeIds => _inputNames.Length == 3;
+
+    private static (string[] Inputs, string[] Outputs) DescribeSession(InferenceSession session, string modelPath)
     {
         var inputs = session.InputMetadata;
         foreach (var required in new[] { InputIdsName, AttentionMaskName })
@@ -65,7 +70,7 @@ public sealed partial class OnnxEmbeddingGenerator
         }
 
         string[] inputNames = hasTokenTypeIds ? [InputIdsName, AttentionMaskName, TokenTypeIdsName] : [InputIdsName, AttentionMaskName];
-        return (inputNames, hasTokenTypeIds, [output]);
+        return (inputNames, [output]);
     }
 
     /// <summary>Runs the empty sequence once: checks the output's shape and measures the hidden size.</summary>
@@ -106,7 +111,7 @@ public sealed partial class OnnxEmbeddingGenerator
         foreach (var sequence in tokens)
             tokenCount += sequence.Length;
 
-        // Longest first: each micro-batch is padded to its first member, and the slowest batches start earliest.
+        // Longest first: batches of similar lengths waste the least padding, and the slowest batches start earliest.
         var order = new int[count];
         var lengths = new int[count];
         for (var j = 0; j < count; j++)
@@ -121,36 +126,35 @@ public sealed partial class OnnxEmbeddingGenerator
 
         if (batches.Count == 1)
         {
-            await _inferenceSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                RunMicroBatch(tokens, order, destinations, vectors);
-            }
-            finally
-            {
-                _inferenceSlots.Release();
-            }
-
+            await RunInSlotAsync(tokens, order, destinations, vectors, cancellationToken).ConfigureAwait(false);
             return tokenCount;
         }
 
         var schedule = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentInferences, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(batches, schedule, async (batch, token) =>
-        {
-            await _inferenceSlots.WaitAsync(token).ConfigureAwait(false);
-            try
-            {
-                RunMicroBatch(tokens, order.AsMemory(batch.Start, batch.Count), destinations, vectors);
-            }
-            finally
-            {
-                _inferenceSlots.Release();
-            }
-        }).ConfigureAwait(false);
+        await Parallel.ForEachAsync(batches, schedule,
+            (batch, token) => RunInSlotAsync(tokens, order.AsMemory(batch.Start, batch.Count), destinations, vectors, token)).ConfigureAwait(false);
         return tokenCount;
     }
 
-    /// <summary>Cuts length-sorted sequences into micro-batches within the size and padded-token budgets.</summary>
+    /// <summary>Waits for an inference slot (shared by all calls), runs one micro-batch in it and frees the slot.</summary>
+    private async ValueTask RunInSlotAsync(int[][] tokens, ReadOnlyMemory<int> members, int[] destinations, float[][] vectors, CancellationToken cancellationToken)
+    {
+        await _inferenceSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RunMicroBatch(tokens, members, destinations, vectors);
+        }
+        finally
+        {
+            _inferenceSlots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="tokens"/>[<paramref name="order"/>] into consecutive micro-batches within the size and
+    /// padded-token budgets. A batch is padded to its longest member, whatever the order; sorting by length first (as
+    /// <see cref="EmbedAsync"/> does) only wastes less padding.
+    /// </summary>
     internal List<(int Start, int Count)> PlanMicroBatches(int[] order, int[][] tokens)
     {
         var count = order.Length;
@@ -162,8 +166,15 @@ public sealed partial class OnnxEmbeddingGenerator
         {
             var paddedLength = tokens[order[start]].Length;
             var size = 1;
-            while (start + size < count && size < perBatch && (size + 1) * paddedLength <= _options.MaxBatchTokens)
+            while (start + size < count && size < perBatch)
+            {
+                var longest = Math.Max(paddedLength, tokens[order[start + size]].Length);
+                if ((size + 1) * longest > _options.MaxBatchTokens)
+                    break;
+                paddedLength = longest;
                 size++;
+            }
+
             batches.Add((start, size));
             start += size;
         }
@@ -185,7 +196,7 @@ public sealed partial class OnnxEmbeddingGenerator
 
         var ids = new long[rows * length];
         var mask = new long[rows * length];
-        var types = _hasTokenTypeIds ? new long[rows * length] : null;
+        var types = HasTokenTypeIds ? new long[rows * length] : null;
         if (_tokenizer.PadId != 0)
             ids.AsSpan().Fill(_tokenizer.PadId);
         for (var r = 0; r < rows; r++)
@@ -203,9 +214,8 @@ public sealed partial class OnnxEmbeddingGenerator
         using var typesValue = types is null ? null : OrtValue.CreateTensorValueFromMemory(types, shape);
         OrtValue[] inputs = typesValue is null ? [idsValue, maskValue] : [idsValue, maskValue, typesValue];
 
-        using var runOptions = new RunOptions();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+        using var outputs = _session.Run(_runOptions, _inputNames, inputs, _outputNames);
         EmbeddingTelemetry.MicroBatchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         var output = outputs[0];
         var outputShape = output.GetTensorTypeAndShape().Shape;
@@ -233,11 +243,7 @@ public sealed partial class OnnxEmbeddingGenerator
             }
 
             if (Model.Normalize)
-            {
-                var norm = TensorPrimitives.Norm(pooled);
-                if (norm > 0f && float.IsFinite(norm))
-                    TensorPrimitives.Divide(pooled, norm, pooled);
-            }
+                VectorDistance.Normalize(pooled, pooled);
 
             vectors[destinations[member]] = pooled;
         }

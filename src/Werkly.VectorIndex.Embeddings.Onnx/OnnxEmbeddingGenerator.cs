@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -37,7 +38,7 @@ namespace Werkly.VectorIndex.Embeddings.Onnx;
 /// <b>Query or document.</b> Asymmetric models embed queries with a prefix. Pass the kind with
 /// <see cref="GenerateAsync(IEnumerable{string}, EmbeddingInputKind, EmbeddingGenerationOptions?, CancellationToken)"/>,
 /// <see cref="GenerateQueryAsync"/>, or <see cref="EmbeddingGenerationOptions.AdditionalProperties"/>[<see cref="InputKindKey"/>]
-/// (an <see cref="EmbeddingInputKind"/> or the strings <c>"query"</c>/<c>"document"</c>). The default is a document.
+/// (an <see cref="EmbeddingInputKind"/> or the strings <c>"query"</c>/<c>"document"</c>, in any case). The default is a document.
 /// </para>
 /// <para>
 /// <b>Thread safety.</b> All members are safe to call concurrently from any number of threads; concurrent calls share
@@ -74,7 +75,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     private readonly SemaphoreSlim _inferenceSlots;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly bool _hasTokenTypeIds;
+    private readonly RunOptions _runOptions;
     private readonly long _cacheSeed;
     private int _disposed;
 
@@ -93,21 +94,28 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         Model = model;
         _tokenizer = BertWordPieceTokenizer.Load(model.VocabularyPath, model.LowerCase);
         _session = LoadSession(model.ModelPath, _options.IntraOpThreads);
+        // One for every run: ONNX Runtime only reads it (its own Run overloads without options share one per session
+        // across threads), and this generator never changes it.
+        _runOptions = new RunOptions();
         try
         {
-            (_inputNames, _hasTokenTypeIds, _outputNames) = DescribeSession(_session, model.ModelPath);
+            (_inputNames, _outputNames) = DescribeSession(_session, model.ModelPath);
             Dimensions = Probe(model.ModelPath);
+            if (_options.Cache is not null)
+            {
+                var settings = string.Create(CultureInfo.InvariantCulture,
+                    $"{model.ModelId}|{model.Pooling}|{model.Normalize}|{model.MaxTokens}|{model.LowerCase}|{Dimensions}");
+                _cacheSeed = ComputeCacheSeed(settings, model.ModelPath, model.VocabularyPath);
+            }
         }
         catch
         {
+            _runOptions.Dispose();
             _session.Dispose();
             throw;
         }
 
         _inferenceSlots = new SemaphoreSlim(_options.MaxConcurrentInferences, _options.MaxConcurrentInferences);
-        var settings = string.Create(CultureInfo.InvariantCulture,
-            $"{model.ModelId}|{model.Pooling}|{model.Normalize}|{model.MaxTokens}|{model.LowerCase}|{new FileInfo(model.ModelPath).Length}|{Dimensions}");
-        _cacheSeed = (long)XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(settings));
         Metadata = new EmbeddingGeneratorMetadata(ProviderName, null, model.ModelId, Dimensions);
     }
 
@@ -290,6 +298,7 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         _session.Dispose();
+        _runOptions.Dispose();
         _inferenceSlots.Dispose();
     }
 
@@ -361,6 +370,45 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
             string text when text.Equals(EmbeddingInputKindProperty.Document, StringComparison.OrdinalIgnoreCase) => EmbeddingInputKind.Document,
             _ => throw new ArgumentException($"AdditionalProperties[\"{InputKindKey}\"] must be an EmbeddingInputKind or \"query\"/\"document\", not '{value}'.", nameof(options)),
         };
+    }
+
+    /// <summary>
+    /// The seed of every cache key: the model settings plus the contents of the model and vocabulary files (XxHash3,
+    /// streamed), so that two models never share cached vectors just because their ids, folder names or file sizes
+    /// agree. Computed once per generator, and only when it has a cache (it reads the whole model file).
+    /// </summary>
+    /// <param name="settings">The model settings that change its vectors, as text.</param>
+    /// <param name="modelPath">The ONNX model file.</param>
+    /// <param name="vocabularyPath">The vocabulary file.</param>
+    /// <returns>The seed.</returns>
+    /// <exception cref="EmbeddingModelException">A file cannot be read.</exception>
+    internal static long ComputeCacheSeed(string settings, string modelPath, string vocabularyPath)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{settings}|{HashFileContent(modelPath):x16}|{HashFileContent(vocabularyPath):x16}");
+        return (long)XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(text));
+    }
+
+    private static ulong HashFileContent(string path)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            var hash = new XxHash3();
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+                hash.Append(buffer.AsSpan(0, read));
+            return hash.GetCurrentHashAsUInt64();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EmbeddingModelException(path, $"it cannot be read to key the embedding cache ({e.Message}).", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private UInt128 CacheKey(string prefix, string text)

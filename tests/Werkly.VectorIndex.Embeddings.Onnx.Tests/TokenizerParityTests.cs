@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
 using Xunit.Abstractions;
 
 namespace Werkly.VectorIndex.Embeddings.Onnx.Tests;
@@ -67,6 +69,75 @@ public sealed class TokenizerParityTests(DefaultModelFixture fixture, ITestOutpu
         var limited = _tokenizer.Encode(text, 512);
         Assert.Equal(512, limited.Length);
         Assert.Equal(_tokenizer.Encode(text[..20_000], 512), limited);
+    }
+
+    [Theory]
+    [InlineData(' ', "26,000 spaces")]
+    [InlineData('\u200B', "26,000 zero-width spaces (dropped)")]
+    public void Long_runs_that_yield_few_tokens_do_not_cut_off_the_text_after_them(char filler, string what)
+    {
+        var text = new string(filler, 26_000) + " hello world";
+        var ids = _tokenizer.Encode(text, 256);
+        Assert.True(ContainsSequence(ids, [7592, 2088, 102]), $"{what}: [{string.Join(", ", ids)}] lost 'hello world'");
+        Assert.Equal(Uncut(_tokenizer, text, 256), ids);
+    }
+
+    [Fact]
+    public void A_30000_character_word_is_one_unknown_token_and_the_text_after_it_is_kept()
+    {
+        var text = new string('a', 30_000) + " hello world";
+        var ids = _tokenizer.Encode(text, 256);
+        Assert.Equal([101, 100, 7592, 2088, 102], ids);
+        Assert.Equal(Uncut(_tokenizer, text, 256), ids);
+    }
+
+    [Fact]
+    public void Long_texts_are_cut_after_max_tokens_pieces()
+    {
+        var words = string.Join(' ', Enumerable.Range(0, 60_000).Select(i => i % 7 == 0 ? "boundary-layer" : "flow"));
+        var cut = BertWordPieceTokenizer.LimitLength(words, 512, stripAccents: true);
+        Assert.InRange(cut.Length, 512, 5_000); // about 2,300 characters hold 512 pieces
+        Assert.Same(words, BertWordPieceTokenizer.LimitLength(words, 1_000_000, stripAccents: true));
+    }
+
+    [Fact]
+    public void Property_cutting_before_tokenizing_never_changes_the_first_tokens()
+    {
+        // Pieces that tokenize to fewer tokens than they seem (special tokens, dropped and joining characters, whitespace
+        // the cleaning drops) mixed with ordinary ones, for the uncased tokenizer and a cased one on the same vocabulary.
+        string[] parts =
+        [
+            " ", "  ", "\n", "\u000B", "\u0085", "\u00A0", "\u200B", "\u0000", "\uFFFD", "\uD800", "\uD83D\uDE00", "a", "flow",
+            "boundary-layer", ",", "[", "]", "[CLS]", "[cls]", "[MASK]", "[un\u200Bk]", "\u0301", "\u0338", "<", "=", "e\u0301",
+            "\u00E9", "\u1100", "\u1161", "\u4E2D", "\u037E", "\u1FEF", "\u0130", new string('x', 120),
+        ];
+        var cased = BertWordPieceTokenizer.Load(fixture.Generator.Model.VocabularyPath, lowerCase: false);
+        Prop.ForAll(
+            Gen.Choose(3, 12).SelectMany(max => Gen.ListOf(Gen.Elements(parts)).Select(list => (max, string.Concat(list)))).ToArbitrary(),
+            input =>
+            {
+                var (max, text) = input;
+                return _tokenizer.Encode(text, max).AsSpan().SequenceEqual(Uncut(_tokenizer, text, max))
+                    && cased.Encode(text, max).AsSpan().SequenceEqual(Uncut(cased, text, max));
+            }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Cutting_before_tokenizing_never_changes_the_first_tokens_of_the_parity_set()
+    {
+        foreach (var (text, _) in LoadParitySet())
+        {
+            foreach (var max in new[] { 3, 8, 16, 64 })
+                Assert.Equal(Uncut(_tokenizer, text, max), _tokenizer.Encode(text, max));
+        }
+    }
+
+    /// <summary>The tokens of the whole text, truncated to <paramref name="maxTokens"/> with <c>[SEP]</c> kept last.</summary>
+    private static int[] Uncut(BertWordPieceTokenizer tokenizer, string text, int maxTokens)
+    {
+        Assert.Same(text, BertWordPieceTokenizer.LimitLength(text, 1_000_000, stripAccents: false)); // nothing is cut at a million
+        var full = tokenizer.Encode(text, 1_000_000);
+        return full.Length <= maxTokens ? full : [.. full[..(maxTokens - 1)], full[^1]];
     }
 
     private static bool ContainsSequence(int[] haystack, int[] needle)
