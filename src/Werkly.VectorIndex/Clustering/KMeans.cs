@@ -17,9 +17,11 @@ internal static class KMeans
     private const float SplitEpsilon = 1f / 1024;
 
     /// <summary>Trains <paramref name="k"/> centroids on <paramref name="count"/> rows of <paramref name="points"/>.</summary>
+    /// <remarks><paramref name="points"/> is only read; when no sampling is needed it is trained on in place, not copied.</remarks>
     /// <returns>k rows of <paramref name="stride"/> floats.</returns>
-    public static float[] Train(ReadOnlySpan<float> points, int count, int stride, int k, KMeansOptions options, CancellationToken cancellationToken = default)
+    public static float[] Train(float[] points, int count, int stride, int k, KMeansOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (count < k) throw new ArgumentException($"k-means needs at least k = {k} points; got {count}.", nameof(count));
@@ -191,27 +193,38 @@ internal static class KMeans
         return centroids;
     }
 
-    private static float[] Sample(ReadOnlySpan<float> points, int count, int stride, int maxSample, Random random, out int n)
+    private static float[] Sample(float[] points, int count, int stride, int maxSample, Random random, out int n)
     {
         if (count <= maxSample)
         {
             n = count;
-            return points[..(count * stride)].ToArray();
+            return points;
         }
-        // Partial Fisher-Yates over indices, then sorted so the copy walks memory forwards.
+        var indices = SampleIndices(count, maxSample, random);
+        var sample = new float[maxSample * stride];
+        for (var i = 0; i < maxSample; i++)
+            points.AsSpan(indices[i] * stride, stride).CopyTo(sample.AsSpan(i * stride, stride));
+        n = maxSample;
+        return sample;
+    }
+
+    /// <summary>
+    /// <c>min(count, max)</c> distinct indices below <paramref name="count"/>, drawn uniformly by a partial Fisher-Yates
+    /// shuffle and returned ascending, so copying the rows walks memory forwards. Draws nothing when count &lt;= max.
+    /// </summary>
+    public static int[] SampleIndices(int count, int max, Random random)
+    {
         var indices = new int[count];
         for (var i = 0; i < count; i++) indices[i] = i;
-        for (var i = 0; i < maxSample; i++)
+        if (count <= max) return indices;
+        for (var i = 0; i < max; i++)
         {
             var j = random.Next(i, count);
             (indices[i], indices[j]) = (indices[j], indices[i]);
         }
-        Array.Sort(indices, 0, maxSample);
-        var sample = new float[maxSample * stride];
-        for (var i = 0; i < maxSample; i++)
-            points.Slice(indices[i] * stride, stride).CopyTo(sample.AsSpan(i * stride, stride));
-        n = maxSample;
-        return sample;
+        Array.Resize(ref indices, max);
+        Array.Sort(indices);
+        return indices;
     }
 
     // Independent of the core count, so the merge order (and so the float sums) is the same on every machine.

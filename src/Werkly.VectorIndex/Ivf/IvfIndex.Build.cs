@@ -67,17 +67,9 @@ internal sealed partial class IvfIndex
             Progress = progress,
         };
 
-        // Sample rows here rather than in k-means, so only the sample is copied out of the lists.
+        // Sample rows here rather than in k-means, so only the sample is copied out of the lists (k-means trains on it as is).
         var sampleSize = (int)Math.Min(n, (long)listCount * kmeans.MaxPointsPerCentroid);
-        var random = new Random(Options.Seed);
-        var chosen = new int[n];
-        for (var i = 0; i < n; i++) chosen[i] = i;
-        for (var i = 0; i < sampleSize; i++)
-        {
-            var j = random.Next(i, n);
-            (chosen[i], chosen[j]) = (chosen[j], chosen[i]);
-        }
-        Array.Sort(chosen, 0, sampleSize);
+        var chosen = KMeans.SampleIndices(n, sampleSize, new Random(Options.Seed));
         var sample = new float[sampleSize * Stride];
         for (var i = 0; i < sampleSize; i++)
         {
