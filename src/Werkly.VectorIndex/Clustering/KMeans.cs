@@ -31,14 +31,21 @@ internal static class KMeans
         var sample = Sample(points, count, stride, k * options.MaxPointsPerCentroid, random, out var n);
         var centroids = InitPlusPlus(sample, n, stride, k, options, random, cancellationToken);
         var assignment = new int[n];
-        var bestScores = new float[n];
+        var chunks = ChunkCount(n);
+        var sums = new float[chunks][]; // per-chunk partial sums, reused by every iteration
+        var counts = new int[chunks][];
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            sums[chunk] = new float[k * stride];
+            counts[chunk] = new int[k];
+        }
         options.Progress?.Report(new TrainingProgress(0, options.Iterations, 0));
 
         for (var iteration = 1; iteration <= options.Iterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var objective = Assign(sample, n, stride, centroids, k, options, assignment, bestScores, cancellationToken);
-            Update(sample, n, stride, centroids, k, options, assignment, random);
+            var objective = Assign(sample, n, stride, centroids, k, options, assignment, cancellationToken);
+            Update(sample, n, stride, centroids, k, options, assignment, sums, counts, random);
             options.Progress?.Report(new TrainingProgress(iteration, options.Iterations, objective));
         }
         return centroids;
@@ -46,7 +53,7 @@ internal static class KMeans
 
     /// <summary>Assigns every point to its best centroid; returns the summed best scores.</summary>
     public static double Assign(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options,
-        int[] assignment, float[] bestScores, CancellationToken cancellationToken)
+        int[] assignment, CancellationToken cancellationToken)
     {
         var chunks = ChunkCount(n);
         var partial = new double[chunks];
@@ -62,7 +69,6 @@ internal static class KMeans
                 else BlockKernel.Score<SquaredDifferenceOperator>(point, centroids, stride, scores);
                 var best = TensorPrimitives.IndexOfMax(scores);
                 assignment[i] = best;
-                bestScores[i] = scores[best];
                 sum += scores[best];
             }
             partial[chunk] = sum;
@@ -70,24 +76,24 @@ internal static class KMeans
         return partial.Sum();
     }
 
-    private static void Update(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options, int[] assignment, Random random)
+    /// <summary>Moves each centroid to the mean of its points, using (and first clearing) the per-chunk <paramref name="sums"/> and <paramref name="counts"/>.</summary>
+    private static void Update(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options, int[] assignment,
+        float[][] sums, int[][] counts, Random random)
     {
-        var chunks = ChunkCount(n);
-        var sums = new float[chunks][];
-        var counts = new int[chunks][];
+        var chunks = sums.Length;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, chunk =>
         {
             var (start, end) = ChunkRange(n, chunks, chunk);
-            var s = new float[k * stride];
-            var c = new int[k];
+            var s = sums[chunk];
+            var c = counts[chunk];
+            Array.Clear(s);
+            Array.Clear(c);
             for (var i = start; i < end; i++)
             {
                 var cluster = assignment[i];
                 c[cluster]++;
                 TensorPrimitives.Add(s.AsSpan(cluster * stride, stride), points.AsSpan(i * stride, stride), s.AsSpan(cluster * stride, stride));
             }
-            sums[chunk] = s;
-            counts[chunk] = c;
         });
 
         var total = sums[0];
@@ -152,25 +158,24 @@ internal static class KMeans
         points.AsSpan(first * stride, stride).CopyTo(centroids);
         var chunks = ChunkCount(n);
         var partialSums = new double[chunks];
-        for (var c = 0; c < k; c++)
+        var scores = new float[n];
+        for (var c = 0; c < k - 1; c++) // distances to centroid c, then draw centroid c + 1
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var latest = centroids.AsSpan(c * stride, stride).ToArray();
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, chunk =>
             {
                 var (start, end) = ChunkRange(n, chunks, chunk);
-                var scores = new float[end - start];
-                BlockKernel.Score<SquaredDifferenceOperator>(latest, points.AsSpan(start * stride, (end - start) * stride), stride, scores);
+                BlockKernel.Score<SquaredDifferenceOperator>(centroids.AsSpan(c * stride, stride), points.AsSpan(start * stride, (end - start) * stride), stride,
+                    scores.AsSpan(start, end - start));
                 double sum = 0;
                 for (var i = start; i < end; i++)
                 {
-                    var d = -(double)scores[i - start];
+                    var d = -(double)scores[i];
                     if (c == 0 || d < distances[i]) distances[i] = d;
                     sum += distances[i];
                 }
                 partialSums[chunk] = sum;
             });
-            if (c == k - 1) break;
             var total = partialSums.Sum();
             int next;
             if (total <= 0)
