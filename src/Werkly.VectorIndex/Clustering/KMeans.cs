@@ -232,7 +232,8 @@ internal static class KMeans
         return indices;
     }
 
-    // Independent of the core count, so the merge order (and so the float sums) is the same on every machine.
+    // Independent of the core count, so the merge order (and so the float sums) does not depend on core count or thread
+    // timing. The kernels' SIMD width still sets the summation order: results repeat on the same instruction set only.
     private static int ChunkCount(int n) => Math.Clamp(n / 2048, 1, 64);
 
     private static (int Start, int End) ChunkRange(int n, int chunks, int chunk) =>
