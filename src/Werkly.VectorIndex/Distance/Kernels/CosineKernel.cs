@@ -38,7 +38,7 @@ internal static class CosineKernel
         return (sxy, sxx, syy);
     }
 
-    // The per-width reductions need length >= one vector; internal so tests can run each width on any machine.
+    // One method per width (length at least one vector), internal so tests can run each width whatever the machine accelerates.
 
     internal static (float XY, float XX, float YY) Reduce512(ref float x, ref float y, int length)
     {
