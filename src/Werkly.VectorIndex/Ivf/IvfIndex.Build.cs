@@ -20,16 +20,7 @@ internal sealed partial class IvfIndex
         _lock.EnterUpgradeableReadLock();
         try
         {
-            // Every live row, as (segment, local row), in segment order.
-            var live = new List<(IvfSegment Segment, int Row)>(LiveCount());
-            foreach (var segment in _segments)
-            {
-                for (var row = 0; row < segment.RowCount; row++)
-                {
-                    if (!segment.Deleted.Contains(row)) live.Add((segment, row));
-                }
-            }
-
+            var live = LiveRows(_segments);
             CoarseQuantizer? quantizer = null;
             if (live.Count >= Options.FlatSearchThreshold)
                 quantizer = Train(live, progress, cancellationToken);
