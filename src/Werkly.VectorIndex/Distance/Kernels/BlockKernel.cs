@@ -27,7 +27,7 @@ internal static class BlockKernel
         ScoreCore<TOp>(ref MemoryMarshal.GetReference(query), ref MemoryMarshal.GetReference(block), stride, ref MemoryMarshal.GetReference(scores), scores.Length);
     }
 
-    internal static void ScoreCore<TOp>(ref float query, ref float block, int stride, ref float scores, int rows)
+    private static void ScoreCore<TOp>(ref float query, ref float block, int stride, ref float scores, int rows)
         where TOp : struct, IAccumulateOperator
     {
         if (Vector512.IsHardwareAccelerated)

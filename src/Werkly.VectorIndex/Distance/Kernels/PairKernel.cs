@@ -19,7 +19,7 @@ internal static class PairKernel
         return ReduceCore<TOp>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length);
     }
 
-    internal static float ReduceCore<TOp>(ref float x, ref float y, int length)
+    private static float ReduceCore<TOp>(ref float x, ref float y, int length)
         where TOp : struct, IAccumulateOperator
     {
         if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
