@@ -17,9 +17,11 @@ internal static class KMeans
     private const float SplitEpsilon = 1f / 1024;
 
     /// <summary>Trains <paramref name="k"/> centroids on <paramref name="count"/> rows of <paramref name="points"/>.</summary>
+    /// <remarks><paramref name="points"/> is only read; when no sampling is needed it is trained on in place, not copied.</remarks>
     /// <returns>k rows of <paramref name="stride"/> floats.</returns>
-    public static float[] Train(ReadOnlySpan<float> points, int count, int stride, int k, KMeansOptions options, CancellationToken cancellationToken = default)
+    public static float[] Train(float[] points, int count, int stride, int k, KMeansOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (count < k) throw new ArgumentException($"k-means needs at least k = {k} points; got {count}.", nameof(count));
@@ -29,14 +31,21 @@ internal static class KMeans
         var sample = Sample(points, count, stride, k * options.MaxPointsPerCentroid, random, out var n);
         var centroids = InitPlusPlus(sample, n, stride, k, options, random, cancellationToken);
         var assignment = new int[n];
-        var bestScores = new float[n];
+        var chunks = ChunkCount(n);
+        var sums = new float[chunks][]; // per-chunk partial sums, reused by every iteration
+        var counts = new int[chunks][];
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            sums[chunk] = new float[k * stride];
+            counts[chunk] = new int[k];
+        }
         options.Progress?.Report(new TrainingProgress(0, options.Iterations, 0));
 
         for (var iteration = 1; iteration <= options.Iterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var objective = Assign(sample, n, stride, centroids, k, options, assignment, bestScores, cancellationToken);
-            Update(sample, n, stride, centroids, k, options, assignment, random);
+            var objective = Assign(sample, n, stride, centroids, k, options, assignment, cancellationToken);
+            Update(sample, n, stride, centroids, k, options, assignment, sums, counts, random);
             options.Progress?.Report(new TrainingProgress(iteration, options.Iterations, objective));
         }
         return centroids;
@@ -44,7 +53,7 @@ internal static class KMeans
 
     /// <summary>Assigns every point to its best centroid; returns the summed best scores.</summary>
     public static double Assign(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options,
-        int[] assignment, float[] bestScores, CancellationToken cancellationToken)
+        int[] assignment, CancellationToken cancellationToken)
     {
         var chunks = ChunkCount(n);
         var partial = new double[chunks];
@@ -60,7 +69,6 @@ internal static class KMeans
                 else BlockKernel.Score<SquaredDifferenceOperator>(point, centroids, stride, scores);
                 var best = TensorPrimitives.IndexOfMax(scores);
                 assignment[i] = best;
-                bestScores[i] = scores[best];
                 sum += scores[best];
             }
             partial[chunk] = sum;
@@ -68,24 +76,24 @@ internal static class KMeans
         return partial.Sum();
     }
 
-    private static void Update(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options, int[] assignment, Random random)
+    /// <summary>Moves each centroid to the mean of its points, using (and first clearing) the per-chunk <paramref name="sums"/> and <paramref name="counts"/>.</summary>
+    private static void Update(float[] points, int n, int stride, float[] centroids, int k, KMeansOptions options, int[] assignment,
+        float[][] sums, int[][] counts, Random random)
     {
-        var chunks = ChunkCount(n);
-        var sums = new float[chunks][];
-        var counts = new int[chunks][];
+        var chunks = sums.Length;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, chunk =>
         {
             var (start, end) = ChunkRange(n, chunks, chunk);
-            var s = new float[k * stride];
-            var c = new int[k];
+            var s = sums[chunk];
+            var c = counts[chunk];
+            Array.Clear(s);
+            Array.Clear(c);
             for (var i = start; i < end; i++)
             {
                 var cluster = assignment[i];
                 c[cluster]++;
                 TensorPrimitives.Add(s.AsSpan(cluster * stride, stride), points.AsSpan(i * stride, stride), s.AsSpan(cluster * stride, stride));
             }
-            sums[chunk] = s;
-            counts[chunk] = c;
         });
 
         var total = sums[0];
@@ -150,25 +158,24 @@ internal static class KMeans
         points.AsSpan(first * stride, stride).CopyTo(centroids);
         var chunks = ChunkCount(n);
         var partialSums = new double[chunks];
-        for (var c = 0; c < k; c++)
+        var scores = new float[n];
+        for (var c = 0; c < k - 1; c++) // distances to centroid c, then draw centroid c + 1
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var latest = centroids.AsSpan(c * stride, stride).ToArray();
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, chunk =>
             {
                 var (start, end) = ChunkRange(n, chunks, chunk);
-                var scores = new float[end - start];
-                BlockKernel.Score<SquaredDifferenceOperator>(latest, points.AsSpan(start * stride, (end - start) * stride), stride, scores);
+                BlockKernel.Score<SquaredDifferenceOperator>(centroids.AsSpan(c * stride, stride), points.AsSpan(start * stride, (end - start) * stride), stride,
+                    scores.AsSpan(start, end - start));
                 double sum = 0;
                 for (var i = start; i < end; i++)
                 {
-                    var d = -(double)scores[i - start];
+                    var d = -(double)scores[i];
                     if (c == 0 || d < distances[i]) distances[i] = d;
                     sum += distances[i];
                 }
                 partialSums[chunk] = sum;
             });
-            if (c == k - 1) break;
             var total = partialSums.Sum();
             int next;
             if (total <= 0)
@@ -191,30 +198,42 @@ internal static class KMeans
         return centroids;
     }
 
-    private static float[] Sample(ReadOnlySpan<float> points, int count, int stride, int maxSample, Random random, out int n)
+    private static float[] Sample(float[] points, int count, int stride, int maxSample, Random random, out int n)
     {
         if (count <= maxSample)
         {
             n = count;
-            return points[..(count * stride)].ToArray();
+            return points;
         }
-        // Partial Fisher-Yates over indices, then sorted so the copy walks memory forwards.
-        var indices = new int[count];
-        for (var i = 0; i < count; i++) indices[i] = i;
-        for (var i = 0; i < maxSample; i++)
-        {
-            var j = random.Next(i, count);
-            (indices[i], indices[j]) = (indices[j], indices[i]);
-        }
-        Array.Sort(indices, 0, maxSample);
+        var indices = SampleIndices(count, maxSample, random);
         var sample = new float[maxSample * stride];
         for (var i = 0; i < maxSample; i++)
-            points.Slice(indices[i] * stride, stride).CopyTo(sample.AsSpan(i * stride, stride));
+            points.AsSpan(indices[i] * stride, stride).CopyTo(sample.AsSpan(i * stride, stride));
         n = maxSample;
         return sample;
     }
 
-    // Independent of the core count, so the merge order (and so the float sums) is the same on every machine.
+    /// <summary>
+    /// <c>min(count, max)</c> distinct indices below <paramref name="count"/>, drawn uniformly by a partial Fisher-Yates
+    /// shuffle and returned ascending, so copying the rows walks memory forwards. Draws nothing when count &lt;= max.
+    /// </summary>
+    public static int[] SampleIndices(int count, int max, Random random)
+    {
+        var indices = new int[count];
+        for (var i = 0; i < count; i++) indices[i] = i;
+        if (count <= max) return indices;
+        for (var i = 0; i < max; i++)
+        {
+            var j = random.Next(i, count);
+            (indices[i], indices[j]) = (indices[j], indices[i]);
+        }
+        Array.Resize(ref indices, max);
+        Array.Sort(indices);
+        return indices;
+    }
+
+    // Independent of the core count, so the merge order (and so the float sums) does not depend on core count or thread
+    // timing. The kernels' SIMD width still sets the summation order: results repeat on the same instruction set only.
     private static int ChunkCount(int n) => Math.Clamp(n / 2048, 1, 64);
 
     private static (int Start, int End) ChunkRange(int n, int chunks, int chunk) =>

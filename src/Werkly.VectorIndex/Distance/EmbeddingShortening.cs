@@ -59,7 +59,7 @@ public static class EmbeddingShortening
             return;
         }
 
-        if (ContainsNonFinite(kept))
+        if (VectorValidation.IndexOfNonFinite(kept) >= 0)
             throw new InvalidVectorException($"The vector holds NaN or an infinity in its first {destination.Length} components.", nameof(source));
         if (norm == 0f)
             throw new InvalidVectorException($"The first {destination.Length} components of the vector are all zeros, so it has no direction to normalize.", nameof(source));
@@ -102,17 +102,6 @@ public static class EmbeddingShortening
                 throw new InvalidVectorException($"Row {row}: {e.Message}", e);
             }
         }
-    }
-
-    private static bool ContainsNonFinite(ReadOnlySpan<float> values)
-    {
-        foreach (var value in values)
-        {
-            if (!float.IsFinite(value))
-                return true;
-        }
-
-        return false;
     }
 
     private static double DoubleNorm(ReadOnlySpan<float> values)

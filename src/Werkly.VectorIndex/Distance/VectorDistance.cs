@@ -6,7 +6,7 @@ namespace Werkly.VectorIndex.Distance;
 /// <remarks>Thread-safe and allocation-free. NaN and infinities propagate as IEEE arithmetic does; the index rejects them
 /// on entry. Sums are accumulated in float with a different association than a sequential loop, so results can differ
 /// from a scalar reference by a few ulps times the length.</remarks>
-public static partial class VectorDistance
+public static class VectorDistance
 {
     /// <summary>The inner product of two vectors of equal length.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>

@@ -24,7 +24,8 @@ internal static class VectorValidation
             throw new InvalidVectorException("A zero vector has no direction and cannot be compared by cosine similarity.", paramName);
     }
 
-    private static int IndexOfNonFinite(ReadOnlySpan<float> vector)
+    /// <summary>The index of the first NaN or infinite component, or -1.</summary>
+    public static int IndexOfNonFinite(ReadOnlySpan<float> vector)
     {
         for (var i = 0; i < vector.Length; i++)
         {

@@ -20,16 +20,7 @@ internal sealed partial class IvfIndex
         _lock.EnterUpgradeableReadLock();
         try
         {
-            // Every live row, as (segment, local row), in segment order.
-            var live = new List<(IvfSegment Segment, int Row)>(LiveCount());
-            foreach (var segment in _segments)
-            {
-                for (var row = 0; row < segment.RowCount; row++)
-                {
-                    if (!segment.Deleted.Contains(row)) live.Add((segment, row));
-                }
-            }
-
+            var live = LiveRows(_segments);
             CoarseQuantizer? quantizer = null;
             if (live.Count >= Options.FlatSearchThreshold)
                 quantizer = Train(live, progress, cancellationToken);
@@ -67,17 +58,9 @@ internal sealed partial class IvfIndex
             Progress = progress,
         };
 
-        // Sample rows here rather than in k-means, so only the sample is copied out of the lists.
+        // Sample rows here rather than in k-means, so only the sample is copied out of the lists (k-means trains on it as is).
         var sampleSize = (int)Math.Min(n, (long)listCount * kmeans.MaxPointsPerCentroid);
-        var random = new Random(Options.Seed);
-        var chosen = new int[n];
-        for (var i = 0; i < n; i++) chosen[i] = i;
-        for (var i = 0; i < sampleSize; i++)
-        {
-            var j = random.Next(i, n);
-            (chosen[i], chosen[j]) = (chosen[j], chosen[i]);
-        }
-        Array.Sort(chosen, 0, sampleSize);
+        var chosen = KMeans.SampleIndices(n, sampleSize, new Random(Options.Seed));
         var sample = new float[sampleSize * Stride];
         for (var i = 0; i < sampleSize; i++)
         {
@@ -143,7 +126,8 @@ internal sealed partial class IvfIndex
 
         var neededProbes = new int[listCount + 1]; // histogram: neighbours first found at probe count p
         Parallel.For(0, queryCount, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
-            () => (Heap: new TopKHeap(), Scores: new float[Math.Max(listCount, 1024)], Rank: new int[listCount], Order: new int[listCount], Local: new int[listCount + 1]),
+            () => (Heap: new TopKHeap(), Scores: new float[Math.Max(listCount, 1024)], Keys: new float[listCount], Rank: new int[listCount], Order: new int[listCount],
+                Found: new float[CalibrationK], FoundRows: new int[CalibrationK], Local: new int[listCount + 1]),
             (qi, _, s) =>
             {
                 var self = queries[qi];
@@ -164,14 +148,10 @@ internal sealed partial class IvfIndex
                     }
                 }
                 quantizer.Score(query, s.Scores);
-                for (var list = 0; list < listCount; list++) s.Order[list] = list;
-                var keys = s.Scores.AsSpan(0, listCount).ToArray();
-                Array.Sort(keys, s.Order, Comparer<float>.Create(static (a, b) => b.CompareTo(a)));
+                SortAll(s.Scores.AsSpan(0, listCount), s.Order, s.Keys); // lists best first, as a search ranks them
                 for (var r = 0; r < listCount; r++) s.Rank[s.Order[r]] = r;
-                var found = new float[CalibrationK];
-                var foundRows = new int[CalibrationK];
-                var m = s.Heap.Drain(found, foundRows);
-                for (var j = 0; j < m; j++) s.Local[s.Rank[segment.ListOf(foundRows[j])] + 1]++;
+                var m = s.Heap.Drain(s.Found, s.FoundRows);
+                for (var j = 0; j < m; j++) s.Local[s.Rank[segment.ListOf(s.FoundRows[j])] + 1]++;
                 return s;
             },
             s =>

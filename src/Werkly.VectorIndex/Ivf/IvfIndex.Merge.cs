@@ -27,14 +27,7 @@ internal sealed partial class IvfIndex
             var victims = choose(candidates);
             if (victims.Length == 0) return false;
 
-            var live = new List<(IvfSegment Segment, int Row)>();
-            foreach (var segment in victims)
-            {
-                for (var row = 0; row < segment.RowCount; row++)
-                {
-                    if (!segment.Deleted.Contains(row)) live.Add((segment, row));
-                }
-            }
+            var live = LiveRows(victims);
             var (merged, map) = Rebuild(live, _quantizer, cancellationToken);
 
             _lock.EnterWriteLock();

@@ -74,7 +74,7 @@ internal sealed partial class IvfIndex
                 var probes = Math.Min(options.Probes ?? _defaultProbes, listCount);
                 var order = scratch.ListOrder.AsSpan(0, listCount);
                 // Unfiltered: only the best `probes` lists are needed. Filtered: lists are visited in full order until k pass.
-                var ranked = filter is null ? SelectTop(centroidScores, order, probes) : SortAll(centroidScores, order, scratch);
+                var ranked = filter is null ? SelectTop(centroidScores, order, probes) : SortAll(centroidScores, order, scratch.SortKeys);
                 if (trace is not null)
                 {
                     trace.ListCount = listCount;
@@ -91,7 +91,7 @@ internal sealed partial class IvfIndex
                     // Deleted rows left the probed lists short of k: rescan in full centroid order until k are found.
                     heap.Reset(k, _keyOfRow);
                     trace?.ProbedLists.Clear();
-                    SortAll(centroidScores, order, scratch);
+                    SortAll(centroidScores, order, scratch.SortKeys);
                     for (var i = 0; i < listCount && !heap.IsFull; i++)
                     {
                         trace?.ProbedLists.Add(order[i]);
@@ -167,9 +167,10 @@ internal sealed partial class IvfIndex
         return size;
     }
 
-    private static int SortAll(ReadOnlySpan<float> scores, Span<int> order, SearchScratch scratch)
+    /// <summary>Puts every list, best first, in <paramref name="order"/>; <paramref name="sortKeys"/> is scratch of at least as many floats.</summary>
+    private static int SortAll(ReadOnlySpan<float> scores, Span<int> order, Span<float> sortKeys)
     {
-        var keys = scratch.SortKeys.AsSpan(0, scores.Length);
+        var keys = sortKeys[..scores.Length];
         for (var list = 0; list < scores.Length; list++)
         {
             keys[list] = -scores[list];

@@ -96,6 +96,20 @@ internal sealed partial class IvfIndex : IDisposable
         return live;
     }
 
+    /// <summary>Every live row of <paramref name="segments"/>, as (segment, local row), in segment and row order.</summary>
+    private static List<(IvfSegment Segment, int Row)> LiveRows(IReadOnlyCollection<IvfSegment> segments)
+    {
+        var live = new List<(IvfSegment Segment, int Row)>(segments.Sum(s => s.LiveCount));
+        foreach (var segment in segments)
+        {
+            for (var row = 0; row < segment.RowCount; row++)
+            {
+                if (!segment.Deleted.Contains(row)) live.Add((segment, row));
+            }
+        }
+        return live;
+    }
+
     private static void AssignRowBases(IvfSegment[] segments)
     {
         long rowBase = 0;

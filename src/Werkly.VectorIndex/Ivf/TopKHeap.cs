@@ -17,9 +17,6 @@ internal sealed class TopKHeap
 
     public bool IsFull => Count == Capacity;
 
-    /// <summary>The lowest score kept, when full.</summary>
-    public float Threshold => _scores[0];
-
     public void Reset(int capacity, Func<int, string> keyOf)
     {
         if (_scores.Length < capacity)
@@ -35,7 +32,8 @@ internal sealed class TopKHeap
     /// <summary>Whether a candidate with <paramref name="score"/> could enter (ties still need the key check in <see cref="TryAdd"/>).</summary>
     public bool MayEnter(float score) => Count < Capacity || score >= _scores[0];
 
-    public bool TryAdd(float score, int row)
+    /// <summary>Keeps (score, row) if the heap has room or it ranks above the worst kept entry, which it then replaces.</summary>
+    public void TryAdd(float score, int row)
     {
         if (Count < Capacity)
         {
@@ -43,13 +41,12 @@ internal sealed class TopKHeap
             _scores[i] = score;
             _rows[i] = row;
             SiftUp(i);
-            return true;
+            return;
         }
-        if (!IsWorse(_scores[0], _rows[0], score, row)) return false;
+        if (!IsWorse(_scores[0], _rows[0], score, row)) return;
         _scores[0] = score;
         _rows[0] = row;
         SiftDown(0);
-        return true;
     }
 
     /// <summary>Empties the heap into <paramref name="scores"/>/<paramref name="rows"/> best first; returns the count.</summary>

@@ -1,4 +1,5 @@
 using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Werkly.VectorIndex.Distance;
 
@@ -18,7 +19,16 @@ public class PartitionProperties
         return v;
     }
 
-    /// <summary>Each op: kind (upsert/delete/search/retrain), company, key, vector seed — all decoded from one int.</summary>
+    /// <summary>
+    /// Up to 200 ops, each a uniform non-negative int. FsCheck's own ints are small (mostly near 0), which made nearly
+    /// every op the same upsert of one of two vectors, with no searches and no company big enough for IVF lists.
+    /// </summary>
+    private static readonly Gen<int[]> OpsGen =
+        from n in Gen.Choose(0, 200)
+        from ops in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), n)
+        select ops;
+
+    /// <summary>Each op: kind (upsert/delete/search/retrain), company and key decoded from one int, and a vector seeded by it.</summary>
     private static void Run(int[] ops, Action<WerklyIndex, Dictionary<string, Dictionary<string, float[]>>, string, float[]> onSearch)
     {
         const int dimensions = 8;
@@ -28,10 +38,10 @@ public class PartitionProperties
         foreach (var op in ops)
         {
             var u = (uint)op;
-            var company = Companies[u % 3];
-            var key = $"k{(u / 3) % 25}";
-            var kind = (u / 75) % 8;
-            var vector = VectorFor((int)(u / 600), dimensions);
+            var kind = u % 8;
+            var company = Companies[(u / 8) % 3];
+            var key = $"k{(u / 24) % 25}";
+            var vector = VectorFor(op, dimensions);
             switch (kind)
             {
                 case < 4:
@@ -53,8 +63,8 @@ public class PartitionProperties
             onSearch(index, model, company, VectorFor(ops.Length, dimensions));
     }
 
-    [Property(MaxTest = 200)]
-    public void Searches_never_leak_across_companies(int[] ops)
+    [Property(MaxTest = 500)]
+    public Property Searches_never_leak_across_companies() => Prop.ForAll(OpsGen.ToArbitrary(), ops =>
     {
         Run(ops, (index, model, company, q) =>
         {
@@ -64,10 +74,10 @@ public class PartitionProperties
                 Assert.True(model[company].ContainsKey(hit.Key), $"{hit.Key} is not a live record of {company}");
             }
         });
-    }
+    });
 
-    [Property(MaxTest = 200)]
-    public void Probing_all_lists_equals_brute_force_over_live_records(int[] ops)
+    [Property(MaxTest = 500)]
+    public Property Probing_all_lists_equals_brute_force_over_live_records() => Prop.ForAll(OpsGen.ToArbitrary(), ops =>
     {
         Run(ops, (index, model, company, q) =>
         {
@@ -83,5 +93,5 @@ public class PartitionProperties
                 for (var i = 0; i < truth.Length; i++) Assert.Equal(truth[i], scores[i], 5);
             }
         });
-    }
+    });
 }

@@ -27,7 +27,7 @@ internal static class BlockKernel
         ScoreCore<TOp>(ref MemoryMarshal.GetReference(query), ref MemoryMarshal.GetReference(block), stride, ref MemoryMarshal.GetReference(scores), scores.Length);
     }
 
-    internal static void ScoreCore<TOp>(ref float query, ref float block, int stride, ref float scores, int rows)
+    private static void ScoreCore<TOp>(ref float query, ref float block, int stride, ref float scores, int rows)
         where TOp : struct, IAccumulateOperator
     {
         if (Vector512.IsHardwareAccelerated)
@@ -38,7 +38,9 @@ internal static class BlockKernel
             Score128<TOp>(ref query, ref block, (nuint)stride, ref scores, rows);
     }
 
-    private static void Score512<TOp>(ref float q, ref float block, nuint stride, ref float scores, int rows)
+    // One method per width, internal so tests can run each width whatever the machine accelerates.
+
+    internal static void Score512<TOp>(ref float q, ref float block, nuint stride, ref float scores, int rows)
         where TOp : struct, IAccumulateOperator
     {
         const int W = 16;
@@ -80,7 +82,7 @@ internal static class BlockKernel
         }
     }
 
-    private static void Score256<TOp>(ref float q, ref float block, nuint stride, ref float scores, int rows)
+    internal static void Score256<TOp>(ref float q, ref float block, nuint stride, ref float scores, int rows)
         where TOp : struct, IAccumulateOperator
     {
         const int W = 8;
@@ -119,7 +121,7 @@ internal static class BlockKernel
         }
     }
 
-    private static void Score128<TOp>(ref float q, ref float block, nuint stride, ref float scores, int rows)
+    internal static void Score128<TOp>(ref float q, ref float block, nuint stride, ref float scores, int rows)
         where TOp : struct, IAccumulateOperator
     {
         const int W = 4;

@@ -19,7 +19,7 @@ internal static class PairKernel
         return ReduceCore<TOp>(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length);
     }
 
-    internal static float ReduceCore<TOp>(ref float x, ref float y, int length)
+    private static float ReduceCore<TOp>(ref float x, ref float y, int length)
         where TOp : struct, IAccumulateOperator
     {
         if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
@@ -35,7 +35,9 @@ internal static class PairKernel
         return acc;
     }
 
-    private static float Reduce512<TOp>(ref float x, ref float y, int length)
+    // One method per width (length at least one vector), internal so tests can run each width whatever the machine accelerates.
+
+    internal static float Reduce512<TOp>(ref float x, ref float y, int length)
         where TOp : struct, IAccumulateOperator
     {
         const int W = 16;
@@ -62,7 +64,7 @@ internal static class PairKernel
         return Vector512.Sum((a0 + a1) + (a2 + a3));
     }
 
-    private static float Reduce256<TOp>(ref float x, ref float y, int length)
+    internal static float Reduce256<TOp>(ref float x, ref float y, int length)
         where TOp : struct, IAccumulateOperator
     {
         const int W = 8;
@@ -88,7 +90,7 @@ internal static class PairKernel
         return Vector256.Sum((a0 + a1) + (a2 + a3));
     }
 
-    private static float Reduce128<TOp>(ref float x, ref float y, int length)
+    internal static float Reduce128<TOp>(ref float x, ref float y, int length)
         where TOp : struct, IAccumulateOperator
     {
         const int W = 4;
