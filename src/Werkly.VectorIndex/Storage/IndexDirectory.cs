@@ -184,7 +184,7 @@ internal sealed partial class IndexDirectory : IDisposable
             }
         }
         state.Release();
-        _log?.Dispose();
+        lock (_logIo) _log?.Dispose();
         _lock?.Dispose();
     }
 
