@@ -30,7 +30,7 @@ var n = baseVectors.Length;
 var dimensions = baseVectors[0].Length;
 var lists = arguments.TryGetValue("lists", out var l) ? int.Parse(l!, CultureInfo.InvariantCulture) : (int?)null;
 
-var options = new VectorIndexOptions
+var options = new WerklyIndexOptions
 {
     Dimensions = dimensions,
     Lists = lists,

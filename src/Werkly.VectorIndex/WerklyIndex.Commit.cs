@@ -8,6 +8,10 @@ public sealed partial class WerklyIndex
 {
     private int _refreshing;
 
+    /// <summary>Test and benchmark hook: rewrites each segment's keyword block before a commit writes it (an empty
+    /// result writes the segment without one, as an older version would), or null.</summary>
+    internal Func<byte[], byte[]>? KeywordBlockTransform { get; set; }
+
     /// <summary>
     /// Makes every write so far durable: new records are written as immutable segment files and fsynced, then a new
     /// manifest is renamed into place atomically. Searches and writes continue during the I/O. When this returns the
@@ -84,7 +88,14 @@ public sealed partial class WerklyIndex
                 if (!partitions.Any(p => p.CompanyId == company)) changes.Add(IndexStore.Deletion(company));
             }
             foreach (var (partition, plan) in plans)
-                changes.Add(store.ToChange(partition.CompanyId, partition.Vectors, plan, recreated.Contains(partition.CompanyId), partition.EncodeKeywords, cancellationToken));
+            {
+                var transform = KeywordBlockTransform;
+                changes.Add(store.ToChange(partition.CompanyId, partition.Vectors, plan, recreated.Contains(partition.CompanyId), (metadata, token) =>
+                {
+                    var block = partition.EncodeKeywords(metadata, token);
+                    return transform is null ? block : transform(block);
+                }, cancellationToken));
+            }
             (generation, snapshot) = store.Commit(changes, logMark, cancellationToken);
         }
         catch

@@ -18,6 +18,15 @@ public sealed partial class WerklyIndex
     public void Upsert(string companyId, VectorRecord record, CancellationToken cancellationToken = default) =>
         Apply(companyId, [record ?? throw new ArgumentNullException(nameof(record))], [], cancellationToken);
 
+    /// <summary>Inserts or replaces one record of <paramref name="companyId"/> (a vector and optional metadata; use
+    /// <see cref="VectorRecord"/> for a title and text).</summary>
+    /// <param name="companyId">The company; its partition is created on first write.</param>
+    /// <param name="key">Unique within the company: an existing record with this key is replaced.</param>
+    /// <param name="vector">Exactly <see cref="Dimensions"/> finite floats (copied).</param>
+    /// <param name="metadata">Optional metadata for filtering and projection (copied).</param>
+    public void Upsert(string companyId, string key, ReadOnlySpan<float> vector, IReadOnlyDictionary<string, MetadataValue>? metadata = null) =>
+        Upsert(companyId, new VectorRecord(key, vector.ToArray(), metadata));
+
     /// <summary>Inserts or replaces a batch of records of <paramref name="companyId"/>, atomically.</summary>
     /// <param name="companyId">The company; its partition is created on first write.</param>
     /// <param name="records">The records; a key repeated in the batch keeps its last occurrence.</param>

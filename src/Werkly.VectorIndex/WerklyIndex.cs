@@ -144,6 +144,19 @@ public sealed partial class WerklyIndex : IDisposable
         return _partitions.TryGet(companyId, out _);
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="companyId"/> is well formed and this index can write to it: it names an existing
+    /// company, or no existing company's id differs from it only in case. Writes check the same; this lets a caller
+    /// (a command-line tool, an upload endpoint) reject a bad id before doing any work.
+    /// </summary>
+    /// <exception cref="InvalidIdentifierException">The id is malformed, or differs only in case from an existing company's.</exception>
+    public void ValidateCompanyId(string companyId)
+    {
+        Identifiers.ValidateCompanyId(companyId);
+        using var lease = Enter();
+        _partitions.ThrowIfCaseVariant(companyId);
+    }
+
     /// <summary>Test hook: called between the steps of every write (see <see cref="PartitionSettings.FaultHook"/>).</summary>
     internal Action<string>? FaultHook
     {

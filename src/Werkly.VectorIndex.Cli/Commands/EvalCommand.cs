@@ -6,7 +6,6 @@ using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Evaluation;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 

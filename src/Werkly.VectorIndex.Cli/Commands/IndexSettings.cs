@@ -32,12 +32,12 @@ public class IndexSettings : CommandSettings
             return ValidationResult.Error("--company is required: the company (tenant) id, for example --company acme.");
         try
         {
-            Identifiers.ValidateCompanyId(company);
+            InvalidIdentifierException.ThrowIfInvalidCompanyId(company);
             return ValidationResult.Success();
         }
         catch (InvalidIdentifierException e)
         {
-            return ValidationResult.Error(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
+            return ValidationResult.Error(e.Reason);
         }
     }
 }

@@ -89,11 +89,18 @@ internal sealed partial class CompanyPartition
     /// The keyword block of a segment about to be committed, from its rows' stored titles and texts, so a row's vector,
     /// text and postings are written, checksummed and retired together. Runs without locks (the segment is frozen).
     /// </summary>
-    internal byte[] EncodeKeywords(IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?> metadata, CancellationToken cancellationToken) =>
-        KeywordSegment.Encode(_settings.Options.Keywords, metadata.Count, row =>
+    /// <returns>The block, or empty when no row has a title or text (the segment then keeps the vector-only record
+    /// version that older readers open).</returns>
+    internal byte[] EncodeKeywords(IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?> metadata, CancellationToken cancellationToken)
+    {
+        (string? Title, string? Body)? TextOf(int row)
         {
             var title = ReservedMetadata.Get(metadata[row], ReservedMetadata.Title);
             var body = ReservedMetadata.Get(metadata[row], ReservedMetadata.Text);
             return title is null && body is null ? null : (title, body);
-        }, cancellationToken);
+        }
+        var any = false;
+        for (var row = 0; row < metadata.Count && !any; row++) any = TextOf(row) is not null;
+        return any ? KeywordSegment.Encode(_settings.Options.Keywords, metadata.Count, TextOf, cancellationToken) : [];
+    }
 }

@@ -29,15 +29,27 @@ internal sealed class PartitionTable
         lock (_gate)
         {
             if (_partitions.TryGetValue(companyId, out partition)) return partition;
-            if (_byFoldedId.TryGetValue(companyId, out var existing))
-                throw new InvalidIdentifierException(
-                    $"Company id '{companyId}' differs only in case from the existing company '{existing}'; company ids are case-sensitive and must be unique regardless of case.",
-                    nameof(companyId));
+            ThrowIfCaseVariantLocked(companyId);
             partition = create(companyId);
             _byFoldedId[companyId] = companyId;
             _partitions[companyId] = partition;
             return partition;
         }
+    }
+
+    /// <summary>Throws when another company's id differs from <paramref name="companyId"/> only in case.</summary>
+    /// <exception cref="InvalidIdentifierException">It does.</exception>
+    public void ThrowIfCaseVariant(string companyId)
+    {
+        lock (_gate) ThrowIfCaseVariantLocked(companyId);
+    }
+
+    private void ThrowIfCaseVariantLocked(string companyId)
+    {
+        if (_byFoldedId.TryGetValue(companyId, out var existing) && existing != companyId)
+            throw new InvalidIdentifierException(
+                $"Company id '{companyId}' differs only in case from the existing company '{existing}'; company ids are case-sensitive and must be unique regardless of case.",
+                nameof(companyId));
     }
 
     /// <summary>Removes a company's partition; null when it had none.</summary>

@@ -216,7 +216,7 @@ internal sealed partial class IndexDirectory
             }
             // Once a log is in use, a commit always leaves one (empty or not), so appends never wait for a manifest write.
             var (log, reference) = CreateLog(remaining);
-            var named = manifest with { LogFile = reference };
+            var named = manifest with { LogFile = reference, NextFileNumber = _nextFileNumber };
             try
             {
                 ReplaceManifest(named, previous, () =>
@@ -235,7 +235,7 @@ internal sealed partial class IndexDirectory
         }
     }
 
-    /// <summary>At open: replays the manifest's log; a writer reopens it for appending, or rewrites it after a torn tail.</summary>
+    /// <summary>A writer at open: replays the manifest's log and reopens it for appending, or rewrites it after a torn tail.</summary>
     private void RecoverLog()
     {
         var reference = _current.Manifest.LogFile;
@@ -243,7 +243,6 @@ internal sealed partial class IndexDirectory
         var (records, lastSequence, tornTail) = WriteAheadLog.Replay(_device, Path.Combine(DirectoryPath, reference.Name), reference.FileId);
         _pendingLog = [.. records];
         _logReference = reference;
-        if (Options.ReadOnly) return;
         if (tornTail) RotateLog();
         else _log = WriteAheadLog.OpenForAppend(_device, Path.Combine(DirectoryPath, reference.Name), reference.FileId, lastSequence);
     }

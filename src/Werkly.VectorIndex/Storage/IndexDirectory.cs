@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Storage;
@@ -87,17 +88,8 @@ internal sealed partial class IndexDirectory : IDisposable
         if (options.ReadOnly)
         {
             if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"Index directory '{path}' does not exist.");
-            var reader = new IndexDirectory(device, path, options, null, LoadStateWithRetry(device, path));
-            try
-            {
-                reader.RecoverLog();
-            }
-            catch
-            {
-                reader.Dispose();
-                throw;
-            }
-            return reader;
+            var (state, pending) = LoadReaderState(device, path);
+            return new IndexDirectory(device, path, options, null, state) { _pendingLog = pending, _logReference = state.Manifest.LogFile };
         }
 
         device.CreateDirectory(path);
@@ -149,23 +141,34 @@ internal sealed partial class IndexDirectory : IDisposable
     public bool Refresh()
     {
         if (!Options.ReadOnly) return false;
-        DirectoryState next;
         lock (_commitGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var manifest = Manifest.Read(_device, Path.Combine(DirectoryPath, ManifestFileName));
             if (manifest.Generation == _current.Manifest.Generation && manifest.NextFileNumber == _current.Manifest.NextFileNumber)
             {
+                // Same commit: only the log can have grown (a writer never appends behind a torn record).
                 if (manifest.LogFile is null) return false;
-                int before = _pendingLog.Count;
-                RecoverLog();
-                return _pendingLog.Count != before;
+                ImmutableList<LogRecord>? records = null;
+                try
+                {
+                    records = ReadLog(_device, DirectoryPath, manifest.LogFile);
+                }
+                catch (IndexCorruptedException) when (ManifestChanged(_device, Path.Combine(DirectoryPath, ManifestFileName), manifest))
+                {
+                    // The writer committed (and dropped this log) meanwhile: load the new commit below.
+                }
+                if (records is not null)
+                {
+                    if (records.Count == _pendingLog.Count) return false;
+                    _pendingLog = records;
+                    return true;
+                }
             }
-            next = LoadStateWithRetry(_device, DirectoryPath);
+            var (next, pending) = LoadReaderState(_device, DirectoryPath);
             Swap(next);
-            _pendingLog = [];
-            _logReference = null;
-            RecoverLog();
+            _pendingLog = pending;
+            _logReference = next.Manifest.LogFile;
         }
         return true;
     }
@@ -198,6 +201,34 @@ internal sealed partial class IndexDirectory : IDisposable
         }
         previous.Release();
     }
+
+    /// <summary>A reader's view: the last commit and the records its write-ahead log holds, read as one (a writer that
+    /// commits in between drops the log the manifest named: then both are read again).</summary>
+    private static (DirectoryState State, ImmutableList<LogRecord> Pending) LoadReaderState(IStorageDevice device, string path)
+    {
+        string manifestPath = Path.Combine(path, ManifestFileName);
+        for (int attempt = 0; ; attempt++)
+        {
+            var state = LoadStateWithRetry(device, path);
+            try
+            {
+                return (state, state.Manifest.LogFile is { } log ? ReadLog(device, path, log) : []);
+            }
+            catch (IndexCorruptedException) when (attempt < 5 && ManifestChanged(device, manifestPath, state.Manifest))
+            {
+                state.Release();
+            }
+            catch
+            {
+                state.Release();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The records of a log (a torn tail, which a writer is still appending or which a crash left, is ignored).</summary>
+    private static ImmutableList<LogRecord> ReadLog(IStorageDevice device, string path, FileReference log) =>
+        [.. WriteAheadLog.Replay(device, Path.Combine(path, log.Name), log.FileId).Records];
 
     private static DirectoryState LoadStateWithRetry(IStorageDevice device, string path)
     {
