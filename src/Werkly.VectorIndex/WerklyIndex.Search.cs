@@ -206,6 +206,14 @@ public sealed partial class WerklyIndex
     /// <summary>How the company's keyword side was loaded after opening (for tests and benchmarks), or null.</summary>
     internal KeywordLoadStatistics? KeywordLoadOf(string companyId) => Read(companyId, p => p.KeywordLoad);
 
+    /// <summary>Test hook: the differences between a company's vector side, keyword side and document table (empty
+    /// when they describe the same records, or when the company does not exist).</summary>
+    internal List<string> CheckConsistency(string companyId)
+    {
+        if (_partitions.TryGet(companyId, out var partition)) partition.EnsureKeywords();
+        return Read(companyId, p => p.CheckConsistency(), keyMap: true, documents: true) ?? [];
+    }
+
     /// <summary>The last automatic retrain of a company that failed, or null.</summary>
     internal Exception? LastRetrainErrorOf(string companyId) => Read(companyId, p => p.LastRetrainError);
 

@@ -144,6 +144,42 @@ internal sealed partial class CompanyPartition
     /// <summary>Every document, ordered by id (documents ensured).</summary>
     public DocumentInfo[] GetDocuments() => _documents!.All();
 
+    /// <summary>
+    /// Whether the three sides describe the same records (key map, keywords and documents ensured): every live record
+    /// with a title or text, and no other, is in the keyword index; every live record of a document, and no other, is in
+    /// the document table, with its document's hash. Returns the differences (empty when consistent).
+    /// </summary>
+    internal List<string> CheckConsistency()
+    {
+        var problems = new List<string>();
+        var keys = _vectors.GetKeys();
+        var withText = new HashSet<string>(StringComparer.Ordinal);
+        var documentOf = new Dictionary<string, (string Document, string? Hash)>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            _vectors.TryGetMetadata(key, out var metadata);
+            if (ReservedMetadata.Get(metadata, ReservedMetadata.Title) is not null || ReservedMetadata.Get(metadata, ReservedMetadata.Text) is not null) withText.Add(key);
+            if (ReservedMetadata.Get(metadata, ReservedMetadata.Document) is { } document) documentOf[key] = (document, ReservedMetadata.Get(metadata, ReservedMetadata.Hash));
+        }
+        var keywordKeys = _keywords!.LiveKeys().ToHashSet(StringComparer.Ordinal);
+        foreach (var key in withText.Except(keywordKeys)) problems.Add($"record '{key}' has text but no keyword document");
+        foreach (var key in keywordKeys.Except(withText)) problems.Add($"keyword document '{key}' has no record with text");
+        var table = _documents!;
+        var tableCount = 0;
+        foreach (var info in table.All())
+        {
+            foreach (var key in table.KeysOf(info.DocumentId))
+            {
+                tableCount++;
+                if (!documentOf.TryGetValue(key, out var owner)) problems.Add($"document '{info.DocumentId}' lists '{key}', which is no live record of it");
+                else if (owner.Document != info.DocumentId || owner.Hash != info.ContentHash)
+                    problems.Add($"record '{key}' belongs to document '{owner.Document}' ({owner.Hash}); the table says '{info.DocumentId}' ({info.ContentHash})");
+            }
+        }
+        if (tableCount != documentOf.Count) problems.Add($"{documentOf.Count} live records carry a document, the table lists {tableCount}");
+        return problems;
+    }
+
     /// <summary>Live records with keyword text (keywords ensured).</summary>
     public int KeywordCount => _keywords!.Count;
 }

@@ -140,6 +140,20 @@ internal sealed partial class InvertedIndex
         }
     }
 
+    /// <summary>The keys of the live documents (a snapshot; for consistency checks).</summary>
+    internal string[] LiveKeys()
+    {
+        EnterRead();
+        try
+        {
+            return [.. _docIds.Keys];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <summary>Compacts once deleted documents make up half the index (after a successful write).</summary>
     internal void CompactIfNeeded()
     {
