@@ -131,8 +131,21 @@ public sealed partial class WerklyIndex
             var start = Now();
             var refreshed = _store!.Refresh();
             if (refreshed is not { } state) return false;
+            // A company whose committed files did not change, and that no logged write touched, keeps its partition
+            // (and the keyword side it loaded); the others start over on the new commit.
             var next = new List<CompanyPartition>(state.Companies.Count);
-            foreach (var company in state.Companies) next.Add(NewPartition(company.CompanyId, company.Index));
+            var logged = state.Pending.Select(r => r.CompanyId).ToHashSet(StringComparer.Ordinal);
+            foreach (var company in state.Companies)
+            {
+                if (_partitions.TryGet(company.CompanyId, out var current) && current.Signature == company.Signature && !logged.Contains(company.CompanyId))
+                {
+                    next.Add(current);
+                    continue;
+                }
+                var partition = NewPartition(company.CompanyId, company.Index);
+                partition.Signature = company.Signature;
+                next.Add(partition);
+            }
             var replaced = _partitions.Replace(next);
             Replay(state.Pending);
             // Searches in the old partitions finish first; then nothing can reach the previous commit's files.

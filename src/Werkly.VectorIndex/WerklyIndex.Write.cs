@@ -212,6 +212,7 @@ public sealed partial class WerklyIndex
                 continue;
             }
             var partition = _partitions.GetOrCreate(companyId, id => NewPartition(id, loaded: null));
+            partition.Signature = null; // no longer just its committed files
             partition.WriteAsync(write, log: null, synchronous: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
     }

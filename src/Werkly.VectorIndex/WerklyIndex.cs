@@ -89,7 +89,8 @@ public sealed partial class WerklyIndex : IDisposable
         try
         {
             index = new WerklyIndex(options, store);
-            foreach (var company in companies) index._partitions.GetOrCreate(company.CompanyId, id => index.NewPartition(id, company.Index));
+            foreach (var company in companies)
+                index._partitions.GetOrCreate(company.CompanyId, id => index.NewPartition(id, company.Index)).Signature = company.Signature;
             index.Replay(pending);
             return index;
         }

@@ -63,6 +63,11 @@ internal sealed partial class CompanyPartition : IDisposable
 
     public string CompanyId { get; }
 
+    /// <summary>For a reader: the signature of the committed files the partition shows, while nothing else was written
+    /// to it (a refresh keeps the partition, with its loaded keyword side, when the new commit's signature is the same);
+    /// null once anything else was written.</summary>
+    public string? Signature { get; set; }
+
     /// <summary>Set when a refresh replaced the partition or its company was deleted.</summary>
     public bool IsRetired => _retired;
 

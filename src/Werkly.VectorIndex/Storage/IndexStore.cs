@@ -4,8 +4,9 @@ using Werkly.VectorIndex.Ivf;
 
 namespace Werkly.VectorIndex.Storage;
 
-/// <summary>One company as loaded from a commit: its IVF index over the mapped segment files.</summary>
-internal sealed record LoadedCompany(string CompanyId, IvfIndex Index);
+/// <summary>One company as loaded from a commit: its IVF index over the mapped segment files, and a signature of the
+/// files it was loaded from (equal signatures: the same committed content, mapped by the same shared files).</summary>
+internal sealed record LoadedCompany(string CompanyId, IvfIndex Index, string Signature);
 
 /// <summary>
 /// Binds an index to an <see cref="IndexDirectory"/>: loads companies from a commit (mapped, nothing copied), turns a
@@ -129,9 +130,13 @@ internal sealed class IndexStore : IDisposable
     {
         CheckSettings(snapshot.CommitData.Span, _options, DirectoryPath);
         var companies = new List<LoadedCompany>(snapshot.Companies.Count);
-        foreach (var company in snapshot.Companies) companies.Add(new LoadedCompany(company.CompanyId, Load(company, _options, DirectoryPath)));
+        foreach (var company in snapshot.Companies) companies.Add(new LoadedCompany(company.CompanyId, Load(company, _options, DirectoryPath), Signature(company)));
         return companies;
     }
+
+    private static string Signature(CompanySnapshot company) =>
+        string.Join('|', [company.SharedCentroids?.Path ?? "-", Convert.ToHexString(company.Properties.Span),
+            .. company.Segments.Select(s => $"{s.Entry.File.Name}:{s.Entry.File.FileId}:{s.Entry.TombstoneFile?.Name}:{s.Tombstones.Count}")]);
 
     private static IvfIndex Load(CompanySnapshot company, WerklyIndexOptions options, string path)
     {
