@@ -7,6 +7,12 @@ using Werkly.VectorIndex.AnnBench;
 // ANN harness: recall@k, single-query QPS and latency, batched QPS over all cores, per probes value.
 // usage: --data DIR --lists N --probes 1,2,4,8 --k 10 [--json] [--flat-threshold N]
 var arguments = ParseArguments(args);
+if (arguments.TryGetValue("make-minilm", out var minilmDir) && minilmDir is not null)
+{
+    return MiniLmDataset.Run(minilmDir,
+        int.Parse(arguments.GetValueOrDefault("n") ?? "50500", CultureInfo.InvariantCulture),
+        int.Parse(arguments.GetValueOrDefault("queries") ?? "1000", CultureInfo.InvariantCulture), Console.Out);
+}
 var dataDir = arguments.GetValueOrDefault("data") ?? throw Usage("--data is required");
 var k = int.Parse(arguments.GetValueOrDefault("k") ?? "10", CultureInfo.InvariantCulture);
 var probesList = (arguments.GetValueOrDefault("probes") ?? "1,2,4,8,16,32").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
@@ -155,4 +161,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
