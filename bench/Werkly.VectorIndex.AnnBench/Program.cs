@@ -27,6 +27,25 @@ if (arguments.ContainsKey("train-compare"))
         int.Parse(arguments.GetValueOrDefault("threads") ?? "1", CultureInfo.InvariantCulture), log);
 }
 
+if (arguments.ContainsKey("sq8"))
+{
+    static int[] Ints(string value) => value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    return Sq8Comparison.Run(new Sq8Comparison.Settings
+    {
+        DataDir = dataDir,
+        Lists = int.Parse(arguments.GetValueOrDefault("lists") ?? throw Usage("--sq8 needs --lists"), CultureInfo.InvariantCulture),
+        K = k,
+        Probes = arguments.TryGetValue("probes", out var sq8Probes) && sq8Probes is not null ? Ints(sq8Probes) : [8, 16, 24, 32, 48],
+        CandidateFactors = arguments.TryGetValue("rerank", out var factors) && factors is not null ? Ints(factors) : [2, 4, 8],
+        UsearchEf = arguments.TryGetValue("ef", out var ef) && ef is not null ? Ints(ef) : [16, 32, 64, 128, 256],
+        Rounds = int.Parse(arguments.GetValueOrDefault("rounds") ?? "3", CultureInfo.InvariantCulture),
+        BuildThreads = int.Parse(arguments.GetValueOrDefault("build-threads") ?? "1", CultureInfo.InvariantCulture),
+        ClipQuantile = double.Parse(arguments.GetValueOrDefault("clip") ?? "0.0001", CultureInfo.InvariantCulture),
+        Study = arguments.ContainsKey("study"),
+        Usearch = !arguments.ContainsKey("no-usearch"),
+    }, Console.Out);
+}
+
 GC.Collect();
 var managedBefore = GC.GetTotalMemory(true);
 var baseVectors = TexmexReader.ReadFvecs(Path.Combine(dataDir, "base.fvecs"));
@@ -161,4 +180,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
