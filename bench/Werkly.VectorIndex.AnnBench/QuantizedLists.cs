@@ -99,19 +99,25 @@ internal sealed class QuantizedLists
     {
         var watch = Stopwatch.StartNew();
         var n = RowCount;
+        var training = new ScalarQuantizerTraining { ClipQuantile = clipQuantile };
         var source = Floats;
+        var sourceRows = n;
         if (scheme == CodeScheme.Residual)
         {
-            source = new float[Floats.Length];
-            for (var l = 0; l < ListCount; l++)
+            // Only the rows the training samples need their residuals: the same sample Train would draw.
+            var sample = KMeans.SampleIndices(n, Math.Min(n, training.MaxSampleRows), new Random(training.Seed));
+            var listOf = new int[n];
+            for (var l = 0; l < ListCount; l++) listOf.AsSpan(ListStart[l], ListStart[l + 1] - ListStart[l]).Fill(l);
+            source = new float[sample.Length * Stride];
+            for (var i = 0; i < sample.Length; i++)
             {
-                var centroid = Centroids.AsSpan(l * Stride, Stride);
-                for (var at = ListStart[l]; at < ListStart[l + 1]; at++)
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(Floats.AsSpan(at * Stride, Stride), centroid, source.AsSpan(at * Stride, Stride));
+                var at = sample[i];
+                System.Numerics.Tensors.TensorPrimitives.Subtract(Floats.AsSpan(at * Stride, Stride), Centroids.AsSpan(listOf[at] * Stride, Stride), source.AsSpan(i * Stride, Stride));
             }
+            sourceRows = sample.Length;
         }
         var residualTime = watch.Elapsed;
-        Quantizer = ScalarQuantizer.Train(source, n, Stride, Dimensions, new ScalarQuantizerTraining { ClipQuantile = clipQuantile, MaxDegreeOfParallelism = threads });
+        Quantizer = ScalarQuantizer.Train(source, sourceRows, Stride, Dimensions, training);
         var trainTime = watch.Elapsed - residualTime;
         Scheme = scheme;
         var codeStride = Quantizer.CodeStride;
@@ -128,6 +134,45 @@ internal sealed class QuantizedLists
     }
 
     public string CodeTimeParts { get; private set; } = "";
+
+    /// <summary>SQ4 rows (two codes a byte, see <see cref="EncodeFourBit"/>), their stride, per-dimension steps and minimums.</summary>
+    public byte[] Codes4 { get; private set; } = [];
+    public int Code4Stride => CodeBlockKernel.StrideFor(Dimensions) / 2;
+    public float[] Step4 { get; private set; } = [];
+    public TimeSpan Code4Time { get; private set; }
+
+    /// <summary>
+    /// The 4-bit variant (prototype): the SQ8 ranges cut into 15 steps, residual codes packed two to a byte. In each
+    /// 64-dimension block, byte j holds dimension j in its low nibble and dimension 32 + j in its high one, so one
+    /// 32-byte load, a mask and a shift give two 32-code vectors in dimension order for VPDPBUSD.
+    /// </summary>
+    public void EncodeFourBit(int threads)
+    {
+        var watch = Stopwatch.StartNew();
+        var quantizer = Quantizer ?? throw new InvalidOperationException("Train the SQ8 ranges first.");
+        Step4 = new float[Dimensions];
+        for (var d = 0; d < Dimensions; d++) Step4[d] = quantizer.Step[d] * ScalarQuantizer.Levels / 15;
+        var stride4 = Code4Stride;
+        Codes4 = GC.AllocateArray<byte>(RowCount * stride4, pinned: true);
+        Parallel.For(0, ListCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, l =>
+        {
+            for (var at = ListStart[l]; at < ListStart[l + 1]; at++)
+            {
+                var code = Codes4.AsSpan(at * stride4, stride4);
+                for (var d = 0; d < Dimensions; d++)
+                {
+                    var value = Floats[at * Stride + d] - (Scheme == CodeScheme.Residual ? Centroids[l * Stride + d] : 0);
+                    var level = Step4[d] > 0 ? (int)Math.Clamp(MathF.Round((value - quantizer.Minimum[d]) / Step4[d]), 0, 15) : 0;
+                    int block = d / 64, j = d % 64;
+                    code[block * 32 + (j & 31)] |= (byte)(j < 32 ? level : level << 4);
+                }
+            }
+        });
+        Code4Time = watch.Elapsed;
+    }
+
+    /// <summary>Bytes an SQ4 search keeps hot.</summary>
+    public long Code4HotBytes => Codes4.Length + Ids.Length * 4L + Centroids.Length * 4L + Dimensions * 8L;
 
     /// <summary>Bytes a float32 search touches per row-independent structure: float rows, ids, centroids.</summary>
     public long FloatHotBytes => (long)Floats.Length * 4 + Ids.Length * 4L + Centroids.Length * 4L;
@@ -227,6 +272,43 @@ internal sealed class QuantizedLists
             return found;
         }
 
+        /// <summary>SQ4 (prototype): as <see cref="SearchCodes"/> on the 4-bit codes (half the bytes).</summary>
+        public int SearchFourBit(float[] query, int probes, int k, int candidates, Span<int> ids)
+        {
+            var probed = Probe(query, probes);
+            var quantizer = _lists.Quantizer!;
+            var stride4 = _lists.Code4Stride;
+            // Fold the query with the 4-bit steps and quantize it to ±127, as ScalarQuantizer.EncodeQuery does for SQ8.
+            double offset = 0;
+            var largest = 0f;
+            for (var d = 0; d < _lists.Dimensions; d++)
+            {
+                offset += (double)query[d] * quantizer.Minimum[d];
+                largest = Math.Max(largest, Math.Abs(query[d] * _lists.Step4[d]));
+            }
+            var scale = largest / 127;
+            var inverse = scale > 0 ? 1 / scale : 0;
+            for (var d = 0; d < _lists.Dimensions; d++)
+                _queryCode[d] = (byte)(sbyte)Math.Clamp(MathF.Round(query[d] * _lists.Step4[d] * inverse), -127, 127);
+            _heap.Reset(candidates, static _ => "");
+            Scanned = 0;
+            for (var p = 0; p < probed; p++)
+            {
+                var list = _order[p];
+                int start = _lists.ListStart[list], count = _lists.ListStart[list + 1] - start;
+                var sums = _sums.AsSpan(0, count);
+                FourBitKernel.Score(_queryCode, _lists.Codes4.AsSpan(start * stride4, count * stride4), stride4, sums);
+                var listOffset = (float)offset + (_lists.Scheme == CodeScheme.Residual ? _centroidScores[list] : 0);
+                for (var j = 0; j < count; j++)
+                {
+                    var score = MathF.FusedMultiplyAdd(scale, sums[j], listOffset);
+                    if (_heap.MayEnter(score)) _heap.TryAdd(score, start + j);
+                }
+                Scanned += count;
+            }
+            return Rerank(k, ids);
+        }
+
         /// <summary>The alternative query handling: the float query (folded with the steps) against the codes widened to
         /// float, at 512 bits; same candidates and re-ranking as <see cref="SearchCodes"/>.</summary>
         public int SearchDequantized(float[] query, int probes, int k, int candidates, Span<int> ids)
@@ -311,6 +393,53 @@ internal sealed class QuantizedLists
             var m = DrainHeap();
             for (var i = 0; i < m; i++) ids[i] = _lists.Ids[_heapRows[i]];
             return m;
+        }
+    }
+
+    /// <summary>Signed 8-bit query against packed 4-bit codes (AVX-VNNI, 256 bits), four rows per pass.</summary>
+    private static class FourBitKernel
+    {
+        public static void Score(ReadOnlySpan<byte> query, ReadOnlySpan<byte> codes, int stride4, Span<int> scores)
+        {
+            if (!AvxVnni.IsSupported) throw new PlatformNotSupportedException("The SQ4 prototype kernel is written for AVX-VNNI only.");
+            ref var q = ref MemoryMarshal.GetReference(query);
+            ref var row = ref MemoryMarshal.GetReference(codes);
+            var n = (nuint)stride4;
+            var r = 0;
+            for (; r + 4 <= scores.Length; r += 4)
+            {
+                Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (nuint b = 0; b < n; b += 32)
+                {
+                    var qLow = Vector256.LoadUnsafe(ref q, 2 * b).AsSByte();
+                    var qHigh = Vector256.LoadUnsafe(ref q, 2 * b + 32).AsSByte();
+                    a0 = Step(a0, Vector256.LoadUnsafe(ref row, b), qLow, qHigh);
+                    a1 = Step(a1, Vector256.LoadUnsafe(ref row, n + b), qLow, qHigh);
+                    a2 = Step(a2, Vector256.LoadUnsafe(ref row, 2 * n + b), qLow, qHigh);
+                    a3 = Step(a3, Vector256.LoadUnsafe(ref row, 3 * n + b), qLow, qHigh);
+                }
+                scores[r] = Vector256.Sum(a0);
+                scores[r + 1] = Vector256.Sum(a1);
+                scores[r + 2] = Vector256.Sum(a2);
+                scores[r + 3] = Vector256.Sum(a3);
+                row = ref Unsafe.Add(ref row, 4 * n);
+            }
+            for (; r < scores.Length; r++)
+            {
+                Vector256<int> a0 = default;
+                for (nuint b = 0; b < n; b += 32)
+                    a0 = Step(a0, Vector256.LoadUnsafe(ref row, b), Vector256.LoadUnsafe(ref q, 2 * b).AsSByte(), Vector256.LoadUnsafe(ref q, 2 * b + 32).AsSByte());
+                scores[r] = Vector256.Sum(a0);
+                row = ref Unsafe.Add(ref row, n);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<int> Step(Vector256<int> acc, Vector256<byte> packed, Vector256<sbyte> qLow, Vector256<sbyte> qHigh)
+        {
+            var mask = Vector256.Create((byte)0x0F);
+            acc = AvxVnni.MultiplyWideningAndAdd(acc, packed & mask, qLow);
+            return AvxVnni.MultiplyWideningAndAdd(acc, (packed.AsUInt16() >> 4).AsByte() & mask, qHigh);
         }
     }
 

@@ -32,6 +32,7 @@ internal static class Sq8Comparison
         public double ClipQuantile { get; init; } = 0.0001;
         public bool Study { get; init; }
         public bool Usearch { get; init; } = true;
+        public int[] FourBitFactors { get; init; } = [];
     }
 
     private sealed record Config(string System, string Name, Func<float[], int[], int> Search, Func<int>? Scanned = null, QuantizedLists.Searcher? Profiled = null)
@@ -64,6 +65,11 @@ internal static class Sq8Comparison
 
         lists.Encode(CodeScheme.Residual, settings.ClipQuantile, settings.BuildThreads);
         log.WriteLine($"SQ8 (residual, clip {settings.ClipQuantile}) ranges + codes {lists.CodeTime.TotalSeconds:F2} s ({lists.CodeTimeParts}): SQ8 IVF build {(floatBuild + lists.CodeTime).TotalSeconds:F2} s");
+        if (settings.FourBitFactors.Length > 0)
+        {
+            lists.EncodeFourBit(settings.BuildThreads);
+            log.WriteLine($"SQ4 prototype codes {lists.Code4Time.TotalSeconds:F2} s, hot data {lists.Code4HotBytes / 1e6:F1} MB");
+        }
         log.WriteLine($"hot data: float32 {lists.FloatHotBytes / 1e6:F1} MB, SQ8 {lists.CodeHotBytes / 1e6:F1} MB (ratio {lists.CodeHotBytes / (double)lists.FloatHotBytes:F3}); float rows for re-ranking {lists.Floats.Length * 4L / 1e6:F1} MB stay cold");
 
         var peers = new List<UsearchPeer>();
@@ -84,6 +90,8 @@ internal static class Sq8Comparison
             configs.Add(new Config("ivf-f32", $"probes {p}", (q, ids) => searcher.SearchFloat(q, p, k, ids), () => searcher.Scanned));
             foreach (var r in settings.CandidateFactors)
                 configs.Add(new Config("ivf-sq8", $"probes {p} r {r}", (q, ids) => searcher.SearchCodes(q, p, k, k * r, ids), () => searcher.Scanned, searcher));
+            foreach (var r in settings.FourBitFactors)
+                configs.Add(new Config("ivf-sq4", $"probes {p} r {r}", (q, ids) => searcher.SearchFourBit(q, p, k, k * r, ids), () => searcher.Scanned));
             var r0 = settings.CandidateFactors[settings.CandidateFactors.Length / 2];
             configs.Add(new Config("ivf-sq8-float-query", $"probes {p} r {r0}", (q, ids) => searcher.SearchDequantized(q, p, k, k * r0, ids), () => searcher.Scanned));
         }
@@ -175,7 +183,7 @@ internal static class Sq8Comparison
         var usearch = configs.Where(c => c.System == "usearch-f32").OrderBy(c => c.Recall).ToList();
         if (usearch.Count == 0) return;
         log.WriteLine();
-        foreach (var system in new[] { "ivf-sq8", "ivf-f32" })
+        foreach (var system in new[] { "ivf-sq8", "ivf-sq4", "ivf-f32" })
         {
             foreach (var target in new[] { 0.95, 0.96, 0.97, 0.98, 0.99 })
             {
