@@ -43,6 +43,7 @@ if (arguments.ContainsKey("sq8"))
         ClipQuantile = double.Parse(arguments.GetValueOrDefault("clip") ?? "0.0001", CultureInfo.InvariantCulture),
         Study = arguments.ContainsKey("study"),
         Usearch = !arguments.ContainsKey("no-usearch"),
+        UsearchInt8 = !arguments.ContainsKey("no-usearch-i8"),
         FourBitFactors = arguments.TryGetValue("sq4", out var sq4) && sq4 is not null ? Ints(sq4) : [],
     }, Console.Out);
 }
@@ -181,4 +182,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--sq4 4,8,16] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");

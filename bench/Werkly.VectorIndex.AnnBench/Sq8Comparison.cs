@@ -32,6 +32,7 @@ internal static class Sq8Comparison
         public double ClipQuantile { get; init; } = 0.0001;
         public bool Study { get; init; }
         public bool Usearch { get; init; } = true;
+        public bool UsearchInt8 { get; init; } = true;
         public int[] FourBitFactors { get; init; } = [];
     }
 
@@ -75,7 +76,7 @@ internal static class Sq8Comparison
         var peers = new List<UsearchPeer>();
         if (settings.Usearch)
         {
-            foreach (var kind in new[] { ScalarKind.Float32, ScalarKind.Int8 })
+            foreach (var kind in settings.UsearchInt8 ? [ScalarKind.Float32, ScalarKind.Int8] : new[] { ScalarKind.Float32 })
             {
                 var peer = UsearchPeer.Build(baseVectors, kind, connectivity: 16, expansionAdd: 128, settings.BuildThreads);
                 peers.Add(peer);
