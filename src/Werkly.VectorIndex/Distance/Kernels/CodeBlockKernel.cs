@@ -33,8 +33,8 @@ internal static class CodeBlockKernel
         where TOp : struct, ICodeOperator
     {
         // .NET 10 exposes VPDPBUSD/VPDPWSSD only at 256 bits (AvxVnni). Where the CPU has them, one fused 256-bit
-        // instruction does what the 512-bit path needs four for (two widenings, PMADDWD, add), and measured faster
-        // (docs/BENCHMARKS.md, SQ8 kernels), so the 512-bit path serves AVX-512 CPUs without AVX-VNNI.
+        // instruction does what the 512-bit path needs widenings, PMADDWD and an add for: 3-4x faster measured
+        // (docs/BENCHMARKS.md, "SQ8 kernels"), so the 512-bit path serves AVX-512 CPUs without AVX-VNNI.
         if (Vector512.IsHardwareAccelerated && !AvxVnni.IsSupported)
             Score512<TOp>(ref query, ref block, (nuint)stride, ref scores, rows);
         else if (Vector256.IsHardwareAccelerated)
