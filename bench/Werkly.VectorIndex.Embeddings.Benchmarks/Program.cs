@@ -4,8 +4,12 @@ using Werkly.VectorIndex.Embeddings.Benchmarks;
 // dotnet run -c Release --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- harness [rounds]   latency, memory, interleaved throughput
 // dotnet run -c Release --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- --filter '*'      BenchmarkDotNet throughput
 // dotnet run -c Debug   --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- smoke              each benchmark body once
+// dotnet run -c Release --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- precision minilm|arctic [rounds] [quality]   float32 vs int8
 switch (args.FirstOrDefault())
 {
+    case "precision":
+        await PrecisionHarness.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 7, args.Contains("quality"));
+        break;
     case "harness":
         await Harness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
         break;

@@ -93,19 +93,22 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         _options = (options ?? new OnnxEmbeddingGeneratorOptions()).Validated();
         Model = model;
         _tokenizer = BertWordPieceTokenizer.Load(model.VocabularyPath, model.LowerCase);
-        _session = LoadSession(model.ModelPath, _options.IntraOpThreads);
+        LoadedModelPath = model.Precision == ModelPrecision.Int8
+            ? QuantizedModelFiles.GetOrCreate(model.ModelPath, model.CacheDirectory)
+            : model.ModelPath;
+        _session = LoadSession(LoadedModelPath, _options);
         // One for every run: ONNX Runtime only reads it (its own Run overloads without options share one per session
         // across threads), and this generator never changes it.
         _runOptions = new RunOptions();
         try
         {
-            (_inputNames, _outputNames) = DescribeSession(_session, model.ModelPath);
-            Dimensions = Probe(model.ModelPath);
+            (_inputNames, _outputNames) = DescribeSession(_session, LoadedModelPath);
+            Dimensions = Probe(LoadedModelPath);
             if (_options.Cache is not null)
             {
                 var settings = string.Create(CultureInfo.InvariantCulture,
-                    $"{model.ModelId}|{model.Pooling}|{model.Normalize}|{model.MaxTokens}|{model.LowerCase}|{Dimensions}");
-                _cacheSeed = ComputeCacheSeed(settings, model.ModelPath, model.VocabularyPath);
+                    $"{model.ModelId}|{model.Pooling}|{model.Normalize}|{model.MaxTokens}|{model.LowerCase}|{Dimensions}|{model.Precision}");
+                _cacheSeed = ComputeCacheSeed(settings, LoadedModelPath, model.VocabularyPath);
             }
         }
         catch
@@ -129,6 +132,12 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
 
     /// <summary>The model this generator runs.</summary>
     public OnnxEmbeddingModel Model { get; }
+
+    /// <summary>
+    /// The ONNX file the generator runs: <see cref="OnnxEmbeddingModel.ModelPath"/>, or its cached int8 version when the
+    /// model's <see cref="OnnxEmbeddingModel.Precision"/> is <see cref="ModelPrecision.Int8"/>.
+    /// </summary>
+    public string LoadedModelPath { get; }
 
     /// <summary>The model's native number of dimensions (measured on the loaded model).</summary>
     public int Dimensions { get; }
