@@ -65,6 +65,33 @@ internal static class PrecisionHarness
         Console.WriteLine($"Load average at end: {LoadAverage()}");
     }
 
+    /// <summary>ONNX Runtime session settings and micro-batch budgets compared on the int8 model, interleaved.</summary>
+    internal static async Task SessionOptionsAsync(string modelName, int rounds)
+    {
+        Console.WriteLine($"# Session options, int8 {modelName} — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {LoadAverage()}");
+        Console.WriteLine();
+        var model = Models.Load(modelName) with { Precision = ModelPrecision.Int8 };
+        var cores = Environment.ProcessorCount;
+        var variants = new (string Name, OnnxEmbeddingGeneratorOptions Options)[]
+        {
+            ("default: 1 thread × {cores} micro-batches, 512 tokens, arena, ALL, sequential", new()),
+            ("{cores} threads × 1 micro-batch", new() { IntraOpThreads = cores, MaxConcurrentInferences = 1 }),
+            ("no memory arena", new() { EnableCpuMemArena = false }),
+            ("graph optimisation EXTENDED", new() { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED }),
+            ("graph optimisation BASIC", new() { GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC }),
+            ("parallel execution mode", new() { ExecutionMode = Microsoft.ML.OnnxRuntime.ExecutionMode.ORT_PARALLEL }),
+            ("512 tokens, at most 8 texts per micro-batch", new() { MaxBatchSize = 8 }),
+            ("1,024 tokens per micro-batch", new() { MaxBatchTokens = 1024, MaxBatchSize = 64 }),
+            ("2,048 tokens per micro-batch", new() { MaxBatchTokens = 2048, MaxBatchSize = 128 }),
+        };
+        var contenders = variants.Select(v => new Contender(v.Name.Replace("{cores}", cores.ToString(Invariant), StringComparison.Ordinal), new OnnxEmbeddingGenerator(model, v.Options))).ToList();
+        foreach (var kind in new[] { TextKind.ShortText, TextKind.Paragraph })
+            await ThroughputAsync(kind, contenders, rounds);
+        foreach (var contender in contenders)
+            contender.Generator.Dispose();
+        Console.WriteLine($"Load average at end: {LoadAverage()}");
+    }
+
     /// <summary>Interleaved throughput of <paramref name="contenders"/> on one workload; ratios to the first.</summary>
     internal static async Task ThroughputAsync(TextKind kind, List<Contender> contenders, int rounds)
     {

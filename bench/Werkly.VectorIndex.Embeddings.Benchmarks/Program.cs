@@ -7,6 +7,9 @@ using Werkly.VectorIndex.Embeddings.Benchmarks;
 // dotnet run -c Release --project bench/Werkly.VectorIndex.Embeddings.Benchmarks -- precision minilm|arctic [rounds] [quality]   float32 vs int8
 switch (args.FirstOrDefault())
 {
+    case "session":
+        await PrecisionHarness.SessionOptionsAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        break;
     case "precision":
         await PrecisionHarness.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 7, args.Contains("quality"));
         break;
