@@ -22,7 +22,7 @@ internal static class PrecisionHarness
 
     internal static async Task RunAsync(string modelName, int rounds, bool quality)
     {
-        Console.WriteLine($"# Float32 vs int8 — {modelName}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {LoadAverage()}");
+        Console.WriteLine($"# Float32 vs int8 — {modelName}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {Harness.LoadAverage()}");
         Console.WriteLine();
         var model = Models.Load(modelName);
         var cache = Path.Combine(Path.GetTempPath(), "werkly-precision-bench");
@@ -62,13 +62,13 @@ internal static class PrecisionHarness
 
         foreach (var contender in contenders)
             contender.Generator.Dispose();
-        Console.WriteLine($"Load average at end: {LoadAverage()}");
+        Console.WriteLine($"Load average at end: {Harness.LoadAverage()}");
     }
 
     /// <summary>ONNX Runtime session settings and micro-batch budgets compared on the int8 model, interleaved.</summary>
     internal static async Task SessionOptionsAsync(string modelName, int rounds)
     {
-        Console.WriteLine($"# Session options, int8 {modelName} — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {LoadAverage()}");
+        Console.WriteLine($"# Session options, int8 {modelName} — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {Harness.LoadAverage()}");
         Console.WriteLine();
         var model = Models.Load(modelName) with { Precision = ModelPrecision.Int8 };
         var cores = Environment.ProcessorCount;
@@ -89,7 +89,7 @@ internal static class PrecisionHarness
             await ThroughputAsync(kind, contenders, rounds);
         foreach (var contender in contenders)
             contender.Generator.Dispose();
-        Console.WriteLine($"Load average at end: {LoadAverage()}");
+        Console.WriteLine($"Load average at end: {Harness.LoadAverage()}");
     }
 
     /// <summary>Interleaved throughput of <paramref name="contenders"/> on one workload; ratios to the first.</summary>
@@ -114,7 +114,7 @@ internal static class PrecisionHarness
         Console.WriteLine();
         Console.WriteLine("| variant | texts/s (median) | min–max texts/s | vs first |");
         Console.WriteLine("|---|---:|---:|---:|");
-        var medians = seconds.Select(s => Median(s)).ToArray();
+        var medians = seconds.Select(s => Harness.Percentile(s, 0.5)).ToArray();
         for (var c = 0; c < contenders.Count; c++)
         {
             Console.WriteLine(string.Create(Invariant,
@@ -136,7 +136,7 @@ internal static class PrecisionHarness
         {
             var vectors = await EmbedAllAsync(contender.Generator, texts, EmbeddingInputKind.Document);
             var cosines = vectors.Select((v, i) => (double)TensorPrimitives.CosineSimilarity(v, reference[i])).ToList();
-            Console.WriteLine(string.Create(Invariant, $"| {contender.Name} | {cosines.Average():F4} | {cosines.Min():F4} | {Percentile(cosines, 0.01):F4} |"));
+            Console.WriteLine(string.Create(Invariant, $"| {contender.Name} | {cosines.Average():F4} | {cosines.Min():F4} | {Harness.Percentile(cosines, 0.01):F4} |"));
         }
 
         Console.WriteLine();
@@ -207,20 +207,6 @@ internal static class PrecisionHarness
             .Where(n => n.OpType.Contains("Integer", StringComparison.Ordinal) || n.OpType.Contains("Quantize", StringComparison.Ordinal) || n.OpType is "Attention" or "QAttention")
             .GroupBy(n => n.OpType).OrderBy(g => g.Key, StringComparer.Ordinal);
         return string.Join(", ", interesting.Select(g => $"{g.Key} ×{g.Count()}"));
-    }
-
-    internal static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    internal static double Median(List<double> values) => Percentile(values, 0.5);
-
-    internal static double Percentile(List<double> values, double quantile)
-    {
-        var sorted = values.Order().ToArray();
-        var position = quantile * (sorted.Length - 1);
-        var low = (int)Math.Floor(position);
-        var high = (int)Math.Ceiling(position);
-        return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
     }
 }
 
