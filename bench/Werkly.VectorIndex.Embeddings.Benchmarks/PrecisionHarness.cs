@@ -20,7 +20,7 @@ internal static class PrecisionHarness
     /// <summary>One model at one precision, ready to run.</summary>
     internal sealed record Contender(string Name, OnnxEmbeddingGenerator Generator);
 
-    internal static async Task RunAsync(string modelName, int rounds, bool quality)
+    internal static async Task RunAsync(string modelName, int rounds, bool cosine, bool ndcg)
     {
         Console.WriteLine($"# Float32 vs int8 — {modelName}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {Harness.LoadAverage()}");
         Console.WriteLine();
@@ -54,11 +54,10 @@ internal static class PrecisionHarness
         Console.WriteLine();
         foreach (var kind in new[] { TextKind.ShortText, TextKind.Paragraph })
             await ThroughputAsync(kind, contenders, rounds);
-        if (quality)
-        {
+        if (cosine)
             await CosineAsync(contenders);
+        if (ndcg)
             await NdcgAsync(contenders);
-        }
 
         foreach (var contender in contenders)
             contender.Generator.Dispose();
