@@ -58,7 +58,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         foreach (var name in skipped)
             Terminal.WriteWarning($"Skipped '{name}': unsupported format (supported: {string.Join(", ", DocumentTextExtractor.Default.SupportedExtensions)}).");
 
-        using var generator = EmbeddingModel.Create();
+        using var generator = EmbeddingModel.Create(settings.ModelPrecision);
         using var index = IndexLocation.OpenOrCreate(settings.IndexPath, generator);
         var summary = await IngestAsync(index, generator, documents, settings.CompanyId, settings.Sync, settings.CreateChunker(), settings.Json, cancellationToken).ConfigureAwait(false);
 
