@@ -115,7 +115,7 @@ internal static class LogKillLoop
 /// <summary>Starting and killing the tool itself as a child process.</summary>
 internal static class ChildProcess
 {
-    public static Process Start(string mode, string directory, long seed)
+    public static Process Start(string mode, string directory, long seed, params string[] extra)
     {
         string dll = typeof(ChildProcess).Assembly.Location;
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -132,7 +132,7 @@ internal static class ChildProcess
                 : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
             start.ArgumentList.Add(dll);
         }
-        foreach (string arg in new[] { mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
+        foreach (string arg in new[] { mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture) }.Concat(extra)) start.ArgumentList.Add(arg);
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
     }
 
@@ -145,16 +145,29 @@ internal static class ChildProcess
         long previousAck, Random rng, int maxDelayMs)
     {
         long lastAcked = previousAck;
+        var failure = RunUntilKilled(mode, directory, seed, line =>
+        {
+            if (line.StartsWith(ackPrefix, StringComparison.Ordinal))
+                Interlocked.Exchange(ref lastAcked, long.Parse(line.AsSpan(ackPrefix.Length), CultureInfo.InvariantCulture));
+        }, rng, maxDelayMs);
+        return failure is null ? (Interlocked.Read(ref lastAcked), null) : (previousAck, failure);
+    }
+
+    /// <summary>
+    /// Starts a child in <paramref name="mode"/> (with <paramref name="extra"/> arguments), waits for its "ready" line,
+    /// lets it run for a random delay and SIGKILLs it, passing every other line it printed to <paramref name="onLine"/>
+    /// (called on another thread). Returns null, or a failure description.
+    /// </summary>
+    public static string? RunUntilKilled(string mode, string directory, long seed, Action<string> onLine, Random rng, int maxDelayMs, params string[] extra)
+    {
         using var ready = new ManualResetEventSlim();
         var errors = new System.Text.StringBuilder();
-        using var child = Start(mode, directory, seed);
+        using var child = Start(mode, directory, seed, extra);
         child.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            if (e.Data.StartsWith(ackPrefix, StringComparison.Ordinal))
-                Interlocked.Exchange(ref lastAcked, long.Parse(e.Data.AsSpan(ackPrefix.Length), CultureInfo.InvariantCulture));
-            else if (e.Data.StartsWith("ready", StringComparison.Ordinal))
-                ready.Set();
+            if (e.Data.StartsWith("ready", StringComparison.Ordinal)) ready.Set();
+            else onLine(e.Data);
         };
         child.ErrorDataReceived += (_, e) =>
         {
@@ -166,15 +179,15 @@ internal static class ChildProcess
         {
             child.WaitForExit(5000);
             Kill(child);
-            lock (errors) return (previousAck, $"the child did not start: {errors}");
+            lock (errors) return $"the child did not start: {errors}";
         }
         Thread.Sleep(rng.Next(maxDelayMs + 1));
         var exitedByItself = child.HasExited;
         Kill(child);
         child.WaitForExit();
         if (exitedByItself)
-            lock (errors) return (previousAck, $"the child exited by itself (code {child.ExitCode}): {errors}");
-        return (Interlocked.Read(ref lastAcked), null);
+            lock (errors) return $"the child exited by itself (code {child.ExitCode}): {errors}";
+        return null;
     }
 
     /// <summary>The child side: opens with <paramref name="open"/>, retrying for up to 5 s while the killed
