@@ -124,7 +124,7 @@ public sealed partial class WerklyIndex
     public bool Refresh(CancellationToken cancellationToken = default)
     {
         using var lease = Enter();
-        if (!IsReadOnly) throw new InvalidOperationException("Only an index opened read-only refreshes; a writer always sees its own writes.");
+        if (!ReadOnly) throw new InvalidOperationException("Only an index opened read-only refreshes; a writer always sees its own writes.");
         lock (_commitGate)
         {
             cancellationToken.ThrowIfCancellationRequested();

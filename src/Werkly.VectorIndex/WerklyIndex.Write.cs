@@ -166,7 +166,7 @@ public sealed partial class WerklyIndex
         EnsureWritable();
         var start = Now();
         // Validated and analyzed before the company is created or any lock taken: a bad batch changes nothing.
-        var write = PreparedWrite.Create(Options, _settings.Analyzer, upserts, deletes, documents);
+        var write = PreparedWrite.Create(_options, _settings.Analyzer, upserts, deletes, documents);
         if (write.IsEmpty) return 0;
         cancellationToken.ThrowIfCancellationRequested();
         using var activity = IndexTelemetry.Start("upsert", companyId);
