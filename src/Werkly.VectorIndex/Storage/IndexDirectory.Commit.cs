@@ -115,7 +115,13 @@ internal sealed partial class IndexDirectory
                 cancellationToken.ThrowIfCancellationRequested();
                 var existing = byId.GetValueOrDefault(change.CompanyId);
                 if (existing is not null && !string.Equals(existing.CompanyId, change.CompanyId, StringComparison.Ordinal))
-                    throw new ArgumentException($"Company '{change.CompanyId}' collides with existing company '{existing.CompanyId}' (ids differ only in case).", nameof(changes));
+                {
+                    if (!change.DeleteCompany)
+                        throw new ArgumentException($"Company '{change.CompanyId}' collides with existing company '{existing.CompanyId}' (ids differ only in case).", nameof(changes));
+                    // The existing company is deleted, and maybe written again under the new spelling.
+                    order.Remove(existing.CompanyId);
+                    existing = null;
+                }
                 if (existing is null) order.Add(change.CompanyId);
                 result[change.CompanyId] = Apply(change.DeleteCompany ? null : existing, change, cancellationToken);
             }
