@@ -157,6 +157,12 @@ public sealed partial class WerklyIndex
         IndexTelemetry.Record("merge", companyId, start);
     }
 
+    /// <summary>Takes a partition no write reached out of the table (serialised with commits, which freeze every partition).</summary>
+    private void DiscardUnwritten(CompanyPartition partition)
+    {
+        lock (_commitGate) partition.TryRetireUnwritten(() => _partitions.Remove(partition));
+    }
+
     /// <returns>How many of the keys the write deletes existed.</returns>
     private async ValueTask<int> Write(string companyId, IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes, IReadOnlyList<DocumentUpdate>? documents,
         bool synchronous, CancellationToken cancellationToken)
@@ -176,20 +182,28 @@ public sealed partial class WerklyIndex
         {
             // A write of deletes only never creates a company.
             CompanyPartition? partition;
+            var created = false;
             if (write.Keys.Length == 0) _partitions.TryGet(companyId, out partition);
-            else partition = _partitions.GetOrCreate(companyId, id => NewPartition(id, loaded: null));
+            else partition = _partitions.GetOrCreate(companyId, id =>
+            {
+                created = true;
+                return NewPartition(id, loaded: null);
+            });
             if (partition is null) return 0;
             try
             {
                 deleted = await partition.WriteAsync(write, WriteLog, synchronous, linked.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (DisposedInstead(ex, cancellationToken) is { } disposed)
-            {
-                throw disposed;
-            }
             catch (PartitionRetiredException)
             {
                 continue; // the company was deleted meanwhile: write to its new partition
+            }
+            catch (Exception ex)
+            {
+                // A company whose first write failed or was cancelled is not created.
+                if (created) DiscardUnwritten(partition);
+                if (ex is OperationCanceledException canceled && DisposedInstead(canceled, cancellationToken) is { } disposed) throw disposed;
+                throw;
             }
             break;
         }

@@ -68,6 +68,7 @@ internal sealed partial class CompanyPartition
                     throw;
                 }
             }
+            _written = true;
             _keywords!.CompactIfNeeded();
             if (_settings.Options.AutoRetrain && _vectors.NeedsTraining()) TryAutoRetrain(cancellationToken);
             return deleted;
