@@ -215,19 +215,46 @@ public sealed partial class WerklyIndex
     /// <summary>The write-ahead log writes go through, or null (<see cref="Durability.OnCommit"/>).</summary>
     private IWriteLog? WriteLog => _writeLog;
 
-    /// <summary>Applies writes replayed from the write-ahead log at open or refresh (not logged again).</summary>
-    private void Replay(IReadOnlyList<LogRecord> records)
+    /// <summary>
+    /// The partitions of a commit (<paramref name="companies"/>) with the writes logged after it replayed on top (not
+    /// logged again), built before anyone can search them: an open or refresh publishes them all at once, so no search
+    /// sees the commit without the writes logged after it. <paramref name="keep"/> may return a company's current
+    /// partition to keep (a refresh keeps those whose files did not change and that no logged write touches).
+    /// </summary>
+    private List<CompanyPartition> Load(IReadOnlyList<LoadedCompany> companies, IReadOnlyList<LogRecord> records, Func<LoadedCompany, CompanyPartition?>? keep = null)
     {
-        foreach (var (companyId, write) in LogReplay.Group(records, Options, _settings.Analyzer))
+        var partitions = new Dictionary<string, CompanyPartition>(StringComparer.Ordinal);
+        var created = new HashSet<CompanyPartition>();
+        foreach (var company in companies)
+        {
+            if (keep?.Invoke(company) is { } current)
+            {
+                partitions[company.CompanyId] = current;
+                continue;
+            }
+            var partition = NewPartition(company.CompanyId, company.Index);
+            partition.Signature = company.Signature;
+            partitions[company.CompanyId] = partition;
+            created.Add(partition);
+        }
+        foreach (var (companyId, write) in LogReplay.Group(records, _options, _settings.Analyzer))
         {
             if (write is null)
             {
-                if (_partitions.Remove(companyId) is { } removed) removed.Retire();
+                // One built here was never published; a kept one is retired by the caller's swap.
+                if (partitions.Remove(companyId, out var removed) && created.Contains(removed)) removed.Dispose();
+                // The next commit must delete the committed company too, as the logged deletion did.
+                if (_store is { ReadOnly: false }) _deletedSinceCommit.Add(companyId);
                 continue;
             }
-            var partition = _partitions.GetOrCreate(companyId, id => NewPartition(id, loaded: null));
+            if (!partitions.TryGetValue(companyId, out var partition))
+            {
+                partitions[companyId] = partition = NewPartition(companyId, loaded: null);
+                created.Add(partition);
+            }
             partition.Signature = null; // no longer just its committed files
             partition.WriteAsync(write, log: null, synchronous: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
+        return [.. partitions.Values];
     }
 }

@@ -81,7 +81,8 @@ public sealed partial class WerklyIndex : IDisposable
     public static WerklyIndex Open(string directory, WerklyIndexOptions options, bool readOnly = false) =>
         Open(FileStorageDevice.Instance, directory, options, readOnly);
 
-    internal static WerklyIndex Open(IStorageDevice device, string directory, WerklyIndexOptions options, bool readOnly = false)
+    // faultHook: the test hook (FaultHook), installed before the write-ahead log is replayed.
+    internal static WerklyIndex Open(IStorageDevice device, string directory, WerklyIndexOptions options, bool readOnly = false, Action<string>? faultHook = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Validated(options);
@@ -89,10 +90,8 @@ public sealed partial class WerklyIndex : IDisposable
         WerklyIndex? index = null;
         try
         {
-            index = new WerklyIndex(options, store);
-            foreach (var company in companies)
-                index._partitions.GetOrCreate(company.CompanyId, id => index.NewPartition(id, company.Index)).Signature = company.Signature;
-            index.Replay(pending);
+            index = new WerklyIndex(options, store) { FaultHook = faultHook };
+            index._partitions.Replace(index.Load(companies, pending));
             return index;
         }
         catch
