@@ -5,6 +5,7 @@ namespace Werkly.VectorIndex.Tests.Storage.Crash;
 
 /// <summary>A child process commits batches in a loop and is SIGKILLed at random moments; after every kill the
 /// directory must hold exactly the batches whose commit returned.</summary>
+[Collection(ChildProcessTests.Name)]
 public class KillTests(ITestOutputHelper output)
 {
     [Fact]
@@ -20,6 +21,7 @@ public class KillTests(ITestOutputHelper output)
 }
 
 /// <summary>The same through the public facade: <see cref="WerklyIndex.Commit"/> in a child killed at random moments.</summary>
+[Collection(ChildProcessTests.Name)]
 public class FacadeKillTests(ITestOutputHelper output)
 {
     [Fact]
@@ -36,6 +38,7 @@ public class FacadeKillTests(ITestOutputHelper output)
 
 /// <summary>The same through <see cref="WerklyIndex"/> with titles and texts: after every kill each live record is also the top keyword
 /// hit for its own word, from the segments' keyword blocks.</summary>
+[Collection(ChildProcessTests.Name)]
 public class HybridKillTests(ITestOutputHelper output)
 {
     [Fact]
@@ -47,5 +50,22 @@ public class HybridKillTests(ITestOutputHelper output)
         output.WriteLine(result.Summary());
         Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
         Assert.True(result.BatchesCommitted > 12, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
+    }
+}
+
+/// <summary><see cref="Durability.PerWrite"/>: concurrent writers acknowledge single writes (group-committed fsyncs), a
+/// commit now and then; after every SIGKILL each acknowledged write is present and nothing never written appears.</summary>
+[Collection(ChildProcessTests.Name)]
+public class PerWriteKillTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void After_each_of_20_SIGKILLs_every_acknowledged_write_is_present()
+    {
+        using var temp = new TempDirectory("per-write-kill");
+        var result = PerWriteKillLoop.Run(temp.Path, kills: 20, seed: 20261201, maxDelayMs: 400, log: output.WriteLine);
+        foreach (var failure in result.Failures) output.WriteLine(failure);
+        output.WriteLine(result.Summary());
+        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
+        Assert.True(result.BatchesCommitted > 3 * 20, $"only {result.BatchesCommitted} writes were acknowledged: the kills did not interrupt working writers");
     }
 }
