@@ -1,3 +1,6 @@
+using Werkly.VectorIndex.CrashTest;
+using Xunit.Abstractions;
+
 namespace Werkly.VectorIndex.Tests.Storage.Crash;
 
 /// <summary>
@@ -9,4 +12,15 @@ namespace Werkly.VectorIndex.Tests.Storage.Crash;
 public sealed class ChildProcessTests
 {
     public const string Name = "Child processes";
+
+    /// <summary>Logs a kill loop's failures and summary, then asserts it passed and that more than
+    /// <paramref name="minimumDurable"/> units became durable (the kills interrupted a writer that was making progress).</summary>
+    internal static void AssertKillLoop(KillLoopResult result, ITestOutputHelper output, long minimumDurable)
+    {
+        foreach (var failure in result.Failures) output.WriteLine(failure);
+        output.WriteLine(result.Summary());
+        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
+        Assert.True(result.BatchesCommitted > minimumDurable,
+            $"only {result.BatchesCommitted} {result.Unit} became durable: the kills did not interrupt a writer making progress (on a loaded machine a child may be starved between its start and its kill)");
+    }
 }

@@ -13,10 +13,7 @@ public class KillTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory("kill");
         var result = KillLoop.Run(temp.Path, kills: 25, seed: 20260601, maxDelayMs: 250, log: output.WriteLine);
-        foreach (string failure in result.Failures) output.WriteLine(failure);
-        output.WriteLine(result.Summary());
-        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
-        Assert.True(result.BatchesCommitted > 25, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
+        ChildProcessTests.AssertKillLoop(result, output, minimumDurable: 25);
     }
 }
 
@@ -29,10 +26,7 @@ public class FacadeKillTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory("facade-kill");
         var result = FacadeKillLoop.Run(temp.Path, kills: 25, seed: 20261129, maxDelayMs: 300, log: output.WriteLine);
-        foreach (var failure in result.Failures) output.WriteLine(failure);
-        output.WriteLine(result.Summary());
-        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
-        Assert.True(result.BatchesCommitted > 25, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
+        ChildProcessTests.AssertKillLoop(result, output, minimumDurable: 25);
     }
 }
 
@@ -46,10 +40,7 @@ public class HybridKillTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory("hybrid-kill");
         var result = FacadeKillLoop.Run(temp.Path, kills: 12, seed: 20261130, maxDelayMs: 300, log: output.WriteLine, hybrid: true);
-        foreach (var failure in result.Failures) output.WriteLine(failure);
-        output.WriteLine(result.Summary());
-        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
-        Assert.True(result.BatchesCommitted > 12, $"only {result.BatchesCommitted} batches were committed: the kills did not interrupt a working writer");
+        ChildProcessTests.AssertKillLoop(result, output, minimumDurable: 12);
     }
 }
 
@@ -63,9 +54,6 @@ public class PerWriteKillTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory("per-write-kill");
         var result = PerWriteKillLoop.Run(temp.Path, kills: 20, seed: 20261201, maxDelayMs: 400, log: output.WriteLine);
-        foreach (var failure in result.Failures) output.WriteLine(failure);
-        output.WriteLine(result.Summary());
-        Assert.True(result.Success, result.Summary() + Environment.NewLine + string.Join(Environment.NewLine, result.Failures));
-        Assert.True(result.BatchesCommitted > 3 * 20, $"only {result.BatchesCommitted} writes were acknowledged: the kills did not interrupt working writers");
+        ChildProcessTests.AssertKillLoop(result, output, minimumDurable: 3 * 20);
     }
 }
