@@ -25,7 +25,7 @@ internal static class MetadataCodec
     /// <summary>Extension type of a <see cref="MetadataKind.IntegerList"/>: a MessagePack array of ints.</summary>
     internal const sbyte IntegerListExtension = 5;
 
-    /// <summary>Extension type of a <see cref="MetadataKind.NumberList"/>: a MessagePack array of float64.</summary>
+    /// <summary>Extension type of a <see cref="MetadataKind.NumberList"/>: a MessagePack array of float32 (where exact) or float64.</summary>
     internal const sbyte NumberListExtension = 6;
 
     /// <summary>
@@ -93,7 +93,12 @@ internal static class MetadataCodec
                     WriteList(ref writer, IntegerListExtension, value.AsIntegerList(), static (ref MessagePackWriter w, long n) => w.Write(n));
                     break;
                 case MetadataKind.NumberList:
-                    WriteList(ref writer, NumberListExtension, value.AsNumberList(), static (ref MessagePackWriter w, double n) => w.Write(n));
+                    // float32 where it holds the value exactly (vectors kept as metadata are floats): half the bytes, same value.
+                    WriteList(ref writer, NumberListExtension, value.AsNumberList(), static (ref MessagePackWriter w, double n) =>
+                    {
+                        if ((double)(float)n == n) w.Write((float)n); // -0 converts to -0f: the sign survives
+                        else w.Write(n);
+                    });
                     break;
                 default: throw new ArgumentException($"Unknown metadata kind {value.Kind}.", nameof(metadata));
             }

@@ -172,6 +172,17 @@ public class MetadataCodecTests
         Assert.Equal(new byte[] { 0x82, 0xA1, (byte)'i', 0xCD, 0x01, 0x2C, 0xA1, (byte)'z', 0xC0 }, buffer.WrittenSpan.ToArray());
     }
 
+    [Fact]
+    public void Number_lists_use_float32_where_it_is_exact()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        MetadataCodec.Write(buffer, new Dictionary<string, MetadataValue> { ["v"] = MetadataValue.FromNumberList([0.5, 0.1, 8.5f]) });
+        // fixmap, "v", ext8 length 16 type 6: fixarray(3), float32 0.5, float64 0.1, float32 8.5
+        Assert.Equal(3 + 3 + 1 + 5 + 9 + 5, buffer.WrittenCount);
+        var read = MetadataCodec.Read(buffer.WrittenMemory)["v"].AsNumberList();
+        Assert.Equal([0.5, 0.1, (double)8.5f], read);
+    }
+
     private static byte[] BigEndian(long value)
     {
         var bytes = new byte[8];
