@@ -40,6 +40,6 @@ internal sealed class KeyCodec
     public object Decode(string encoded) =>
         Type == typeof(string) ? encoded
         : Type == typeof(Guid) ? Guid.ParseExact(encoded, "D")
-        : Type == typeof(int) ? int.Parse(encoded, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+        : Type == typeof(int) ? (object)int.Parse(encoded, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
         : long.Parse(encoded, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 }

@@ -113,6 +113,19 @@ internal sealed class RecordMapper
     /// <exception cref="ArgumentException">A value cannot be stored exactly (the message names the property and the record).</exception>
     public EngineWrite ToEngine(object record, int index, ReadOnlyMemory<float>? generated, string paramName)
     {
+        try
+        {
+            return ToEngineCore(record, index, generated, paramName);
+        }
+        catch (InvalidCastException ex)
+        {
+            // A dynamic record holding a value of another type than its definition says.
+            throw new ArgumentException($"Record {index}: {ex.Message}", paramName, ex);
+        }
+    }
+
+    private EngineWrite ToEngineCore(object record, int index, ReadOnlyMemory<float>? generated, string paramName)
+    {
         var key = Keys.Encode(Model.KeyProperty.GetValueAsObject(record), paramName);
         var company = EncodeTenant(TenantProperty?.GetValueAsObject(record), paramName);
         var metadata = new Dictionary<string, MetadataValue>(_codecs.Count, StringComparer.Ordinal);

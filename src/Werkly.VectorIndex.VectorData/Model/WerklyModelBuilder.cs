@@ -25,7 +25,8 @@ internal sealed class WerklyModelBuilder() : CollectionModelBuilder(new Collecti
     public static CollectionModel BuildFor(Type recordType, Type keyType, VectorStoreCollectionDefinition? definition, IEmbeddingGenerator? generator) =>
         recordType == typeof(Dictionary<string, object?>)
             ? new WerklyModelBuilder().BuildDynamic(definition ?? throw new ArgumentException(
-                "A dynamic collection (Dictionary<string, object?> records) needs a VectorStoreCollectionDefinition.", nameof(definition)), generator)
+                "A dynamic collection (Dictionary<string, object?> records) needs a VectorStoreCollectionDefinition.", nameof(definition)),
+                definition.EmbeddingGenerator ?? generator)
             : new WerklyModelBuilder().Build(recordType, keyType, definition, generator);
 
     protected override bool IsDataPropertyTypeValid(Type type, [NotNullWhen(false)] out string? supportedTypes)
