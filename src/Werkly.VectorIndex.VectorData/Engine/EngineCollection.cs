@@ -173,18 +173,19 @@ internal sealed class EngineCollection : IDisposable
             {
                 if (CompanyOf(key) is { } company) Change(company).Deletes.Add(key);
             }
+            var existing = new HashSet<string>(_index.Companies, StringComparer.Ordinal);
             var newCompanies = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var write in upserts)
             {
                 if (CompanyOf(write.Key) is { } old && !string.Equals(old, write.Company, StringComparison.Ordinal)) Change(old).Deletes.Add(write.Key);
-                if (!_index.Companies.Contains(write.Company)) newCompanies.Add(write.Company);
+                if (!existing.Contains(write.Company)) newCompanies.Add(write.Company);
                 Change(write.Company).Upserts.Add(ToEngine(write));
             }
             // Workaround (issue 10, point 2): company ids that differ only in case poison today's commits; the
             // redesigned engine rejects them with InvalidIdentifierException. Reject them here, before any change.
             foreach (var company in newCompanies)
             {
-                var clash = _index.Companies.FirstOrDefault(c => string.Equals(c, company, StringComparison.OrdinalIgnoreCase));
+                var clash = existing.FirstOrDefault(c => string.Equals(c, company, StringComparison.OrdinalIgnoreCase));
                 if (clash is not null)
                     throw new InvalidIdentifierException($"Tenant '{company}' differs only in case from the existing tenant '{clash}'.", nameof(upserts));
             }
@@ -195,7 +196,7 @@ internal sealed class EngineCollection : IDisposable
 
             foreach (var (company, change) in changes)
             {
-                if (change.Upserts.Count == 0 && !_index.Companies.Contains(company)) continue;
+                if (change.Upserts.Count == 0 && !existing.Contains(company)) continue;
                 _index.Apply(company, change.Upserts, change.Deletes, CancellationToken.None);
                 UpdateSecondary(company, change.Upserts, change.Deletes);
             }

@@ -50,6 +50,7 @@ internal sealed class FilterTranslator
         }
 
         _record = filter.Parameters[0];
+        if (tenant is not null && TryTenantOnly(filter.Body, tenant) is { } quick) return quick;
         var body = new ConstantFolder(_record).Visit(filter.Body)!;
         var conjuncts = new List<Expression>();
         Flatten(body, conjuncts);
@@ -86,6 +87,29 @@ internal sealed class FilterTranslator
         if (node is ConstantNode { Value: false }) empty = true;
         var predicate = node is null or ConstantNode { Value: true } ? null : (EnginePredicate)node.Evaluate;
         return new TranslatedFilter(_company, empty, predicate);
+    }
+
+    /// <summary>The common filter <c>r =&gt; r.Tenant == id</c> (id a constant or a captured local), translated without the
+    /// general machinery: it is most of the queries of a tenant-partitioned collection.</summary>
+    private TranslatedFilter? TryTenantOnly(Expression body, PropertyModel tenant)
+    {
+        if (body is not BinaryExpression { NodeType: ExpressionType.Equal, Method: null or { Name: "op_Equality" } } equal) return null;
+        var (property, value) = equal.Left is MemberExpression { Expression: var left } l && left == _record ? (l, equal.Right) : (equal.Right as MemberExpression, equal.Left);
+        if (property is null || property.Expression != _record || property.Member.Name != tenant.ModelName) return null;
+        object? constant;
+        switch (value)
+        {
+            case ConstantExpression c:
+                constant = c.Value;
+                break;
+            case MemberExpression { Expression: ConstantExpression closure, Member: FieldInfo field }:
+                constant = field.GetValue(closure.Value);
+                break;
+            default:
+                return null;
+        }
+        var company = constant is null ? null : _mapper.TenantCompany(constant);
+        return new TranslatedFilter(company ?? EngineCollection.DefaultCompany, company is null, null);
     }
 
     private static InvalidOperationException MissingTenant(PropertyModel tenant, string filter) => new(

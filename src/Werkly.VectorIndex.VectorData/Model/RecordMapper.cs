@@ -126,14 +126,14 @@ internal sealed class RecordMapper
 
     private EngineWrite ToEngineCore(object record, int index, ReadOnlyMemory<float>? generated, string paramName)
     {
-        var key = Keys.Encode(Model.KeyProperty.GetValueAsObject(record), paramName);
-        var company = EncodeTenant(TenantProperty?.GetValueAsObject(record), paramName);
+        var key = Keys.Encode(PropertyAccessors.Get(Model.KeyProperty, record), paramName);
+        var company = EncodeTenant(TenantProperty is null ? null : PropertyAccessors.Get(TenantProperty, record), paramName);
         var metadata = new Dictionary<string, MetadataValue>(_codecs.Count, StringComparer.Ordinal);
         string? text = null;
         foreach (var (property, codec) in _codecs)
         {
             if (property == TenantProperty) continue;
-            var value = property.GetValueAsObject(record);
+            var value = PropertyAccessors.Get(property, record);
             if (property == PrimaryText)
             {
                 text = value is null ? null : Check<string>(value, property, index, paramName);
@@ -167,7 +167,7 @@ internal sealed class RecordMapper
     private ReadOnlyMemory<float> VectorOf(object record, int index, string paramName)
     {
         if (Vector is null) return Placeholder;
-        return Vector.GetValueAsObject(record) switch
+        return PropertyAccessors.Get(Vector, record) switch
         {
             ReadOnlyMemory<float> memory => memory,
             float[] array => array,
@@ -181,7 +181,7 @@ internal sealed class RecordMapper
     public TRecord ToRecord<TRecord>(string company, string key, IReadOnlyDictionary<string, MetadataValue>? metadata, float[]? vector)
     {
         var record = Model.CreateRecord<TRecord>()!;
-        Model.KeyProperty.SetValueAsObject(record, Keys.Decode(key));
+        PropertyAccessors.Set(Model.KeyProperty, record, Keys.Decode(key));
         foreach (var (property, codec) in _codecs)
         {
             object? value;
@@ -189,13 +189,13 @@ internal sealed class RecordMapper
             else if (property == PrimaryText) value = EngineCollection.TextOf(metadata);
             else value = metadata is not null && metadata.TryGetValue(property.StorageName, out var stored) && !stored.IsNull ? codec.Decode(stored) : null;
             if (value is not null || property.Type.IsClass || Nullable.GetUnderlyingType(property.Type) is not null || record is Dictionary<string, object?>)
-                property.SetValueAsObject(record, value);
+                PropertyAccessors.Set(property, record, value);
         }
         if (vector is not null && Vector is not null && WerklyModelBuilder.IsNativeVectorType(Vector.Type))
         {
             var type = Nullable.GetUnderlyingType(Vector.Type) ?? Vector.Type;
             object value = type == typeof(float[]) ? vector : type == typeof(Embedding<float>) ? new Embedding<float>(vector) : new ReadOnlyMemory<float>(vector);
-            Vector.SetValueAsObject(record, value);
+            PropertyAccessors.Set(Vector, record, value);
         }
         return record;
     }

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Linq.Expressions;
+using Microsoft.Extensions.VectorData;
+
+namespace Werkly.VectorIndex.VectorData.Benchmarks;
+
+/// <summary>`--profile`: the connector's fixed per-query costs one by one (filter translation, record mapping).</summary>
+internal static class Profile
+{
+    public static async Task RunAsync(WerklyCollection<string, Chunk> collection, ReadOnlyMemory<float> query)
+    {
+        const int n = 20_000;
+        var tenant = "tenant-0";
+        Time("SearchAsync, unknown tenant", n, () =>
+        {
+            var e = collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == "no-such-tenant" }).GetAsyncEnumerator();
+            _ = e.MoveNextAsync().AsTask().GetAwaiter().GetResult();
+        });
+        Time("build the filter expression (caller's cost)", n, () =>
+        {
+            Expression<Func<Chunk, bool>> f = r => r.CompanyId == tenant;
+            GC.KeepAlive(f);
+        });
+        var hits = await collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }).ToListAsync();
+        Time("SearchAsync top 10, tenant-0", 2_000, () =>
+        {
+            var e = collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }).GetAsyncEnumerator();
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { }
+        });
+        Console.WriteLine($"hits {hits.Count}");
+    }
+
+    private static void Time(string name, int n, Action action)
+    {
+        for (var i = 0; i < n / 10; i++) action();
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < n; i++) action();
+        Console.WriteLine($"{name}: {Stopwatch.GetElapsedTime(start).TotalMicroseconds / n:F2} µs");
+    }
+}
