@@ -7,7 +7,7 @@ namespace Werkly.VectorIndex.VectorData.Benchmarks;
 /// <summary>`--profile`: the connector's fixed per-query costs one by one (filter translation, record mapping).</summary>
 internal static class Profile
 {
-    public static async Task RunAsync(WerklyCollection<string, Chunk> collection, ReadOnlyMemory<float> query)
+    public static async Task RunAsync(WerklyCollection<string, Chunk> collection, WerklyIndex engine, ReadOnlyMemory<float> query)
     {
         const int n = 20_000;
         var tenant = "tenant-0";
@@ -27,6 +27,13 @@ internal static class Profile
             var e = collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }).GetAsyncEnumerator();
             while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { }
         });
+        Time("engine Search top 10, tenant-0", 2_000, () => engine.Search(tenant, query.Span, 10));
+        Time("SearchAsync top 10, tenant-0 (again)", 2_000, () =>
+        {
+            var e = collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }).GetAsyncEnumerator();
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { }
+        });
+        Time("engine Search top 10, tenant-0 (again)", 2_000, () => engine.Search(tenant, query.Span, 10));
         Console.WriteLine($"hits {hits.Count}");
     }
 

@@ -44,7 +44,7 @@ Console.WriteLine($"engine load {watch.Elapsed.TotalSeconds:F1} s; lists per ten
 
 if (args.Contains("--profile"))
 {
-    await Profile.RunAsync(collection, data[0]);
+    await Profile.RunAsync(collection, engine, data[0]);
     return;
 }
 

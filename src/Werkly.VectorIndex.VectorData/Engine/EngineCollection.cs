@@ -63,6 +63,7 @@ internal sealed class EngineCollection : IDisposable
     // Workaround (no cross-partition key lookup in the engine): key → company, for partitioned collections.
     private readonly ConcurrentDictionary<string, string>? _companyOfKey;
     // Workaround (one keyword field per record in the engine): secondary text fields in memory, per field and company.
+    // Entries are added under _writeGate, so a write either finds the index (and updates it) or the index is built later.
     private readonly ConcurrentDictionary<(int Field, string Company), HybridIndex> _secondary = new();
 
     private EngineCollection(HybridIndex index, EngineSettings settings)
@@ -318,18 +319,6 @@ internal sealed class EngineCollection : IDisposable
     public static bool IsReservedMetadataKey(string storageName) =>
         storageName.StartsWith('$') || storageName.StartsWith("werkly:", StringComparison.Ordinal);
 
-    /// <summary>Deletes every record and the partitions.</summary>
-    public void Clear()
-    {
-        lock (_writeGate)
-        {
-            foreach (var company in _index.Companies.ToArray()) _index.DeleteCompany(company);
-            _companyOfKey?.Clear();
-            foreach (var secondary in _secondary.Values) secondary.Dispose();
-            _secondary.Clear();
-        }
-    }
-
     public void Dispose()
     {
         foreach (var secondary in _secondary.Values) secondary.Dispose();
@@ -408,12 +397,18 @@ internal sealed class EngineCollection : IDisposable
         }
     }
 
-    private HybridIndex Secondary(int field, string company) => _secondary.GetOrAdd((field, company), key =>
+    private HybridIndex Secondary(int field, string company)
     {
+        if (_secondary.TryGetValue((field, company), out var ready)) return ready;
         // Built from the stored metadata on first use; kept in step by Write afterwards.
         var index = new HybridIndex(new HybridIndexOptions { Vector = new VectorIndexOptions { Dimensions = 1, Metric = DistanceMetric.InnerProduct } });
         lock (_writeGate)
         {
+            if (_secondary.TryGetValue((field, company), out ready))
+            {
+                index.Dispose();
+                return ready;
+            }
             if (_index.Vectors.ContainsCompany(company))
             {
                 var records = new List<HybridRecord>();
@@ -424,9 +419,10 @@ internal sealed class EngineCollection : IDisposable
                 }
                 if (records.Count > 0) index.Apply(company, records, []);
             }
+            _secondary[(field, company)] = index;
         }
         return index;
-    });
+    }
 
     private void UpdateSecondary(string company, List<HybridRecord> upserts, List<string> deletes)
     {

@@ -19,11 +19,17 @@ internal static class PropertyAccessors
     public static object? Get(PropertyModel property, object record) =>
         property.PropertyInfo is { } info ? Getters.GetOrAdd(info, CompileGetter)(record) : property.GetValueAsObject(record);
 
-    public static void Set(PropertyModel property, object record, object? value)
-    {
-        if (property.PropertyInfo is { CanWrite: true } info) Setters.GetOrAdd(info, CompileSetter)(record, value);
-        else property.SetValueAsObject(record, value);
-    }
+    public static void Set(PropertyModel property, object record, object? value) => Setter(property)(record, value);
+
+    /// <summary>The setter of <paramref name="property"/>: compiled for a .NET property, the model's own for a dynamic record.</summary>
+    public static Action<object, object?> Setter(PropertyModel property) =>
+        property.PropertyInfo is { CanWrite: true } info ? Setters.GetOrAdd(info, CompileSetter) : property.SetValueAsObject;
+
+    /// <summary>A compiled <c>new T()</c>.</summary>
+    public static Func<object> Constructor(Type type) => Constructors.GetOrAdd(type,
+        static t => Expression.Lambda<Func<object>>(Expression.Convert(Expression.New(t), typeof(object))).Compile());
+
+    private static readonly ConcurrentDictionary<Type, Func<object>> Constructors = new();
 
     private static Func<object, object?> CompileGetter(PropertyInfo info)
     {

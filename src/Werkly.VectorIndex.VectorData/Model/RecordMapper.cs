@@ -40,6 +40,7 @@ internal sealed class RecordMapper
         PrimaryText = fullText.FirstOrDefault(p => p.Type == typeof(string));
         SecondaryText = [.. fullText.Where(p => p != PrimaryText)];
         Vector = model.VectorProperties.Count == 1 ? model.VectorProperty : null;
+        PrepareReads();
     }
 
     private readonly KeyCodec? _tenantKeys;
@@ -180,23 +181,58 @@ internal sealed class RecordMapper
     /// <summary>Builds the record a stored engine record was written from.</summary>
     public TRecord ToRecord<TRecord>(string company, string key, IReadOnlyDictionary<string, MetadataValue>? metadata, float[]? vector)
     {
-        var record = Model.CreateRecord<TRecord>()!;
-        PropertyAccessors.Set(Model.KeyProperty, record, Keys.Decode(key));
-        foreach (var (property, codec) in _codecs)
+        var record = _create();
+        _keySetter(record, Keys.Decode(key));
+        foreach (var slot in _slots)
         {
-            object? value;
-            if (property == TenantProperty) value = TenantValue(company);
-            else if (property == PrimaryText) value = EngineCollection.TextOf(metadata);
-            else value = metadata is not null && metadata.TryGetValue(property.StorageName, out var stored) && !stored.IsNull ? codec.Decode(stored) : null;
-            if (value is not null || property.Type.IsClass || Nullable.GetUnderlyingType(property.Type) is not null || record is Dictionary<string, object?>)
-                PropertyAccessors.Set(property, record, value);
+            object? value = slot.Role switch
+            {
+                SlotRole.Tenant => TenantValue(company),
+                SlotRole.Text => EngineCollection.TextOf(metadata),
+                _ => metadata is not null && metadata.TryGetValue(slot.StorageName, out var stored) && !stored.IsNull ? slot.Codec.Decode(stored) : null,
+            };
+            if (value is not null || slot.AcceptsNull) slot.Set(record, value);
         }
-        if (vector is not null && Vector is not null && WerklyModelBuilder.IsNativeVectorType(Vector.Type))
+        if (vector is not null && _vectorSetter is not null)
         {
-            var type = Nullable.GetUnderlyingType(Vector.Type) ?? Vector.Type;
-            object value = type == typeof(float[]) ? vector : type == typeof(Embedding<float>) ? new Embedding<float>(vector) : new ReadOnlyMemory<float>(vector);
-            PropertyAccessors.Set(Vector, record, value);
+            object value = _vectorType == typeof(float[]) ? vector : _vectorType == typeof(Embedding<float>) ? new Embedding<float>(vector) : new ReadOnlyMemory<float>(vector);
+            _vectorSetter(record, value);
         }
-        return record;
+        return (TRecord)record;
+    }
+
+    private enum SlotRole
+    {
+        Data,
+        Tenant,
+        Text,
+    }
+
+    /// <summary>One data property as read back: where its value comes from and how it is set.</summary>
+    private sealed record Slot(SlotRole Role, string StorageName, ValueCodec Codec, Action<object, object?> Set, bool AcceptsNull);
+
+    private Func<object> _create = null!;
+    private Action<object, object?> _keySetter = null!;
+    private Slot[] _slots = [];
+    private Action<object, object?>? _vectorSetter;
+    private Type? _vectorType;
+
+    /// <summary>Precomputes the read path: one slot per data property, compiled setters for .NET records.</summary>
+    private void PrepareReads()
+    {
+        var dynamic = Model.KeyProperty.PropertyInfo is null;
+        _create = dynamic ? () => new Dictionary<string, object?>() : PropertyAccessors.Constructor(Model.KeyProperty.PropertyInfo!.ReflectedType!);
+        _keySetter = PropertyAccessors.Setter(Model.KeyProperty);
+        _slots = [.. _codecs.Select(pair => new Slot(
+            pair.Key == TenantProperty ? SlotRole.Tenant : pair.Key == PrimaryText ? SlotRole.Text : SlotRole.Data,
+            pair.Key.StorageName,
+            pair.Value,
+            PropertyAccessors.Setter(pair.Key),
+            dynamic || pair.Key.Type.IsClass || Nullable.GetUnderlyingType(pair.Key.Type) is not null))];
+        if (Vector is not null && WerklyModelBuilder.IsNativeVectorType(Vector.Type))
+        {
+            _vectorSetter = PropertyAccessors.Setter(Vector);
+            _vectorType = Nullable.GetUnderlyingType(Vector.Type) ?? Vector.Type;
+        }
     }
 }
