@@ -212,6 +212,13 @@ internal sealed class FilterTranslator
             };
         }
         var comparer = ValueComparer.For(accessor.Codec, constant, property.ModelName);
+        // The hot shapes (an integer or a string property of the metadata against a value) get nodes of their own:
+        // they run once per scanned row.
+        if (accessor.StorageName is { } name && comparer.Value.Kind == MetadataKind.Integer && accessor.Codec.Element is null
+            && ValueCodec.StoresInteger(accessor.Codec))
+            return new IntegerCompareNode(name, comparer.Value.AsInteger(), op);
+        if (accessor.StorageName is { } key && comparer.Value.Kind == MetadataKind.String && op is ExpressionType.Equal or ExpressionType.NotEqual)
+            return new StringEqualsNode(key, comparer.Value.AsString(), op == ExpressionType.Equal);
         return new CompareNode(accessor, comparer, op);
     }
 
@@ -377,6 +384,34 @@ internal sealed class FilterTranslator
                 ExpressionType.GreaterThan => sign > 0,
                 _ => sign >= 0,
             };
+        }
+    }
+
+    private sealed class IntegerCompareNode(string storageName, long constant, ExpressionType op) : Node
+    {
+        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
+        {
+            if (metadata is null || !metadata.TryGetValue(storageName, out var value) || value.Kind != MetadataKind.Integer)
+                return op == ExpressionType.NotEqual; // absent: null != value, every other comparison false
+            var stored = value.AsInteger();
+            return op switch
+            {
+                ExpressionType.Equal => stored == constant,
+                ExpressionType.NotEqual => stored != constant,
+                ExpressionType.LessThan => stored < constant,
+                ExpressionType.LessThanOrEqual => stored <= constant,
+                ExpressionType.GreaterThan => stored > constant,
+                _ => stored >= constant,
+            };
+        }
+    }
+
+    private sealed class StringEqualsNode(string storageName, string constant, bool equal) : Node
+    {
+        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
+        {
+            if (metadata is null || !metadata.TryGetValue(storageName, out var value) || value.Kind != MetadataKind.String) return !equal;
+            return string.Equals(value.AsString(), constant, StringComparison.Ordinal) == equal;
         }
     }
 

@@ -8,18 +8,22 @@ internal sealed class PropertyAccessor
 {
     private readonly Func<string, IReadOnlyDictionary<string, MetadataValue>?, MetadataValue> _get;
 
-    private PropertyAccessor(ValueCodec codec, Func<string, IReadOnlyDictionary<string, MetadataValue>?, MetadataValue> get)
+    private PropertyAccessor(ValueCodec codec, Func<string, IReadOnlyDictionary<string, MetadataValue>?, MetadataValue> get, string? storageName = null)
     {
         Codec = codec;
         _get = get;
+        StorageName = storageName;
     }
 
     public ValueCodec Codec { get; }
 
+    /// <summary>The metadata key the value is stored under, or null when it comes from elsewhere (key, text, tenant).</summary>
+    public string? StorageName { get; }
+
     public MetadataValue Get(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) => _get(key, metadata);
 
     public static PropertyAccessor Metadata(string storageName, ValueCodec codec) =>
-        new(codec, (_, metadata) => metadata is not null && metadata.TryGetValue(storageName, out var value) ? value : MetadataValue.Null);
+        new(codec, (_, metadata) => metadata is not null && metadata.TryGetValue(storageName, out var value) ? value : MetadataValue.Null, storageName);
 
     public static PropertyAccessor Text() =>
         new(ValueCodec.For(typeof(string))!, (_, metadata) => EngineCollection.TextOf(metadata) is { } text ? MetadataValue.FromString(text) : MetadataValue.Null);
@@ -50,6 +54,9 @@ internal sealed class ValueComparer
     private readonly MetadataValue _value;
 
     private ValueComparer(MetadataValue value) => _value = value;
+
+    /// <summary>The filter value, encoded as the property stores it (or as the number it is).</summary>
+    public MetadataValue Value => _value;
 
     /// <summary>A comparer against <paramref name="constant"/>, a value for a property stored by <paramref name="codec"/>.</summary>
     /// <exception cref="InvalidOperationException">The value cannot be compared with the property.</exception>

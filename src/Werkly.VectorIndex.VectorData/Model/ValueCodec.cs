@@ -47,6 +47,11 @@ internal abstract class ValueCodec
             v => Guid.ParseExact(v.AsString(), "D"), ordered: false),
     };
 
+    /// <summary>Whether values of <paramref name="codec"/> are stored as <see cref="MetadataKind.Integer"/> (so an integer filter
+    /// value compares with them as integers).</summary>
+    public static bool StoresInteger(ValueCodec codec) => codec.ClrType == typeof(byte) || codec.ClrType == typeof(short)
+        || codec.ClrType == typeof(int) || codec.ClrType == typeof(long) || codec.ClrType == typeof(DateOnly) || codec.ClrType == typeof(TimeOnly);
+
     /// <summary>The codec of <paramref name="type"/> (nullable value types unwrapped), or null when it is not supported.</summary>
     public static ValueCodec? For(Type type)
     {
