@@ -34,6 +34,21 @@ internal static class Profile
             while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { }
         });
         Time("engine Search top 10, tenant-0 (again)", 2_000, () => engine.Search(tenant, query.Span, 10));
+        var year = 2012;
+        Time("SearchAsync, unknown tenant, + year filter", n, () =>
+        {
+            var e = collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == "no-such-tenant" && r.Year >= year }).GetAsyncEnumerator();
+            _ = e.MoveNextAsync().AsTask().GetAwaiter().GetResult();
+        });
+        Time("SearchAsync top 10, tenant-0 + year", 2_000, () =>
+        {
+            var e = collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant && r.Year >= year }).GetAsyncEnumerator();
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { }
+        });
+        Time("engine Search top 10, tenant-0 + year", 2_000, () => engine.Search(tenant, query.Span, 10, new SearchOptions
+        {
+            Filter = (_, m) => m is not null && m.TryGetValue("Year", out var y) && y.AsInteger() >= year,
+        }));
         Console.WriteLine($"hits {hits.Count}");
     }
 

@@ -9,7 +9,7 @@ using Werkly.VectorIndex.VectorData.Benchmarks;
 
 // Connector overhead, measured side by side in one process (docs/BENCHMARKS.md, "VectorData connector"):
 //   connector  — WerklyCollection.SearchAsync(q, top 10, r => r.CompanyId == tenant), records mapped;
-//   engine     — WerklyIndex.Search(tenant, q, 10) on the same records with the same options;
+//   engine     — WerklyIndex.Search(tenant, q, 10) on the very index the connector searches (same data, lists, probes);
 //   scan       — the InMemory connector's approach: every record through a LINQ filter (AsQueryable().Where(expression)),
 //                TensorPrimitives.CosineSimilarity on the matches, OrderByDescending, Take(10).
 // The three run interleaved query by query, so machine noise hits them alike; the report is p50/p95 and ratios of p50s.
@@ -33,14 +33,9 @@ await collection.EnsureCollectionExistsAsync();
 for (var start = 0; start < records; start += 10_000) await collection.UpsertAsync(chunks.Skip(start).Take(10_000));
 Console.WriteLine($"connector load {watch.Elapsed.TotalSeconds:F1} s");
 
-watch.Restart();
-using var engine = new WerklyIndex(new VectorIndexOptions { Dimensions = dimensions });
-foreach (var group in chunks.GroupBy(c => c.CompanyId))
-{
-    var batch = group.Select(c => new VectorRecord(c.Key, c.Vector, new Dictionary<string, MetadataValue> { ["Year"] = MetadataValue.FromInteger(c.Year) })).ToList();
-    for (var start = 0; start < batch.Count; start += 10_000) engine.Upsert(group.Key, batch.GetRange(start, Math.Min(10_000, batch.Count - start)));
-}
-Console.WriteLine($"engine load {watch.Elapsed.TotalSeconds:F1} s; lists per tenant: {engine.GetStatistics("tenant-0").ListCount}, default probes {engine.GetStatistics("tenant-0").DefaultProbes}");
+// The engine's own API on the very same index the connector searches (same data, lists and calibrated probes).
+var engine = store.Root.Find("bench")!.Engine.VectorsForBenchmarks;
+Console.WriteLine($"lists per tenant: {engine.GetStatistics("tenant-0").ListCount}, default probes {engine.GetStatistics("tenant-0").DefaultProbes}");
 
 if (args.Contains("--profile"))
 {

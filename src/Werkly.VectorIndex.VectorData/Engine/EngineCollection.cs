@@ -95,6 +95,10 @@ internal sealed class EngineCollection : IDisposable
 
     public EngineSettings Settings { get; }
 
+    /// <summary>The engine's vector index of this collection, for benchmarks that compare the connector with the engine
+    /// on the very same index.</summary>
+    internal WerklyIndex VectorsForBenchmarks => _index.Vectors;
+
     /// <summary>Live records in the collection.</summary>
     public int Count => _index.Companies.Sum(_index.Count);
 
