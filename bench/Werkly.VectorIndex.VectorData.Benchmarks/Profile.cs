@@ -28,12 +28,19 @@ internal static class Profile
             while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { }
         });
         Time("engine Search top 10, tenant-0", 2_000, () => engine.Search(tenant, query.Span, 10));
+        var adapter = collection.EntryForBenchmarks().Engine;
+        Time("adapter Search top 10, tenant-0", 2_000, () => adapter.Search(tenant, query.Span, 10, null));
         Time("SearchAsync top 10, tenant-0 (again)", 2_000, () =>
         {
             var e = collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }).GetAsyncEnumerator();
             while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { }
         });
         Time("engine Search top 10, tenant-0 (again)", 2_000, () => engine.Search(tenant, query.Span, 10));
+        foreach (var top in new[] { 1, 10, 50 })
+        {
+            Time($"SearchAsync top {top}, tenant-0 (await foreach)", 1_000, () => Consume(collection, query, tenant, top).GetAwaiter().GetResult());
+            Time($"adapter Search top {top}, tenant-0", 1_000, () => adapter.Search(tenant, query.Span, top, null));
+        }
         var year = 2012;
         Time("SearchAsync, unknown tenant, + year filter", n, () =>
         {
@@ -50,6 +57,11 @@ internal static class Profile
             Filter = (_, m) => m is not null && m.TryGetValue("Year", out var y) && y.AsInteger() >= year,
         }));
         Console.WriteLine($"hits {hits.Count}");
+    }
+
+    private static async Task Consume(WerklyCollection<string, Chunk> collection, ReadOnlyMemory<float> query, string tenant, int top)
+    {
+        await foreach (var hit in collection.SearchAsync(query, top: top, new() { Filter = r => r.CompanyId == tenant })) GC.KeepAlive(hit);
     }
 
     private static void Time(string name, int n, Action action)

@@ -58,35 +58,62 @@ for (var round = -1; round < 1; round++)
         var year = 2010 + q % 10;
         var query = queryVectors[q];
 
+        // The scan runs first (it walks every vector, leaving the caches cold for all); each pair then alternates its
+        // order query by query, since the second search of a pair finds the probed lists already in cache.
         var t0 = Stopwatch.GetTimestamp();
-        var connectorHits = new List<string>(10);
-        await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }))
-            connectorHits.Add(hit.Record.Key);
-        var t1 = Stopwatch.GetTimestamp();
-        var engineHits = engine.Search(tenant, query.Span, 10);
-        var t2 = Stopwatch.GetTimestamp();
         var scanHits = Scan(chunks, r => r.CompanyId == tenant, query);
-        var t3 = Stopwatch.GetTimestamp();
-        await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant && r.Year >= year }))
-            _ = hit.Record.Key;
-        var t4 = Stopwatch.GetTimestamp();
-        _ = engine.Search(tenant, query.Span, 10, new SearchOptions
+        var scanTime = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        var connectorFirst = q % 2 == 0;
+        List<string> connectorHits = [];
+        SearchHit[] engineHits = [];
+        double connectorTime = 0, engineTime = 0, connectorYearTime = 0, engineYearTime = 0;
+        for (var pass = 0; pass < 2; pass++)
         {
-            Filter = (_, m) => m is not null && m.TryGetValue("Year", out var y) && y.AsInteger() >= year,
-        });
-        var t5 = Stopwatch.GetTimestamp();
+            var start = Stopwatch.GetTimestamp();
+            if ((pass == 0) == connectorFirst)
+            {
+                connectorHits = [];
+                await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }))
+                    connectorHits.Add(hit.Record.Key);
+                connectorTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            else
+            {
+                engineHits = engine.Search(tenant, query.Span, 10);
+                engineTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+        }
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            if ((pass == 0) == connectorFirst)
+            {
+                await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant && r.Year >= year }))
+                    _ = hit.Record.Key;
+                connectorYearTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            else
+            {
+                _ = engine.Search(tenant, query.Span, 10, new SearchOptions
+                {
+                    Filter = (_, m) => m is not null && m.TryGetValue("Year", out var y) && y.AsInteger() >= year,
+                });
+                engineYearTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+        }
         // The connector's fixed cost: the same call for a tenant without records (filter translation, routing, no scan).
+        var t5 = Stopwatch.GetTimestamp();
         await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == "no-such-tenant" }))
             _ = hit;
-        var t6 = Stopwatch.GetTimestamp();
+        var fixedTime = Stopwatch.GetElapsedTime(t5).TotalMicroseconds;
 
         if (round < 0) continue;
-        samples["connector"].Add(Stopwatch.GetElapsedTime(t0, t1).TotalMicroseconds);
-        samples["engine"].Add(Stopwatch.GetElapsedTime(t1, t2).TotalMicroseconds);
-        samples["scan"].Add(Stopwatch.GetElapsedTime(t2, t3).TotalMicroseconds);
-        samples["connector+year"].Add(Stopwatch.GetElapsedTime(t3, t4).TotalMicroseconds);
-        samples["engine+year"].Add(Stopwatch.GetElapsedTime(t4, t5).TotalMicroseconds);
-        samples["connector fixed cost"].Add(Stopwatch.GetElapsedTime(t5, t6).TotalMicroseconds);
+        samples["connector"].Add(connectorTime);
+        samples["engine"].Add(engineTime);
+        samples["scan"].Add(scanTime);
+        samples["connector+year"].Add(connectorYearTime);
+        samples["engine+year"].Add(engineYearTime);
+        samples["connector fixed cost"].Add(fixedTime);
         if (connectorHits.SequenceEqual(engineHits.Select(h => h.Key))) agreement++;
         if (q == 0) Console.WriteLine($"recall@10 of the connector against the exact scan on query 0: {connectorHits.Intersect(scanHits).Count() / 10.0:F1}");
     }

@@ -173,4 +173,7 @@ public partial class WerklyCollection<TKey, TRecord> : VectorStoreCollection<TKe
             or ObjectDisposedException or VectorStoreException);
 
     private FilterTranslator Filters() => new(_mapper);
+
+    /// <summary>The open collection, for benchmarks that time the layers below the connector.</summary>
+    internal CollectionEntry EntryForBenchmarks() => Entry("Benchmark");
 }

@@ -15,6 +15,17 @@ namespace Werkly.VectorIndex.VectorData.Filtering;
 /// as itself. Values of by-ref-like types (spans, from C# 14's <c>MemoryExtensions.Contains</c>) are left in place.</remarks>
 internal sealed class ConstantFolder(ParameterExpression record) : ExpressionVisitor
 {
+    private HashSet<Expression>? _referencing;
+
+    /// <summary>Folds <paramref name="body"/>: one pass marks the nodes that reference the record, one pass folds the rest.</summary>
+    public Expression Fold(Expression body)
+    {
+        var marker = new ReferenceMarker(record);
+        marker.Visit(body);
+        _referencing = marker.Referencing;
+        return Visit(body)!;
+    }
+
     public override Expression? Visit(Expression? node)
     {
         if (node is null or ConstantExpression or ParameterExpression or LambdaExpression) return base.Visit(node);
@@ -65,20 +76,33 @@ internal sealed class ConstantFolder(ParameterExpression record) : ExpressionVis
 
     private bool References(Expression node)
     {
-        var finder = new ParameterFinder(record);
-        finder.Visit(node);
-        return finder.Found;
+        if (_referencing is not null) return _referencing.Contains(node);
+        var marker = new ReferenceMarker(record);
+        marker.Visit(node);
+        return marker.Referencing.Contains(node);
     }
 
-    private sealed class ParameterFinder(ParameterExpression record) : ExpressionVisitor
+    /// <summary>Collects every node whose subtree reads the record parameter, in one walk.</summary>
+    private sealed class ReferenceMarker(ParameterExpression record) : ExpressionVisitor
     {
-        public bool Found { get; private set; }
+        private bool _found;
 
-        public override Expression? Visit(Expression? node) => Found ? node : base.Visit(node);
+        public HashSet<Expression> Referencing { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public override Expression? Visit(Expression? node)
+        {
+            if (node is null) return null;
+            var outer = _found;
+            _found = false;
+            base.Visit(node);
+            if (_found) Referencing.Add(node);
+            _found |= outer;
+            return node;
+        }
 
         protected override Expression VisitParameter(ParameterExpression node)
         {
-            if (node == record) Found = true;
+            if (node == record) _found = true;
             return node;
         }
     }

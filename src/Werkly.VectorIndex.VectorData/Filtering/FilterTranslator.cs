@@ -51,7 +51,7 @@ internal sealed class FilterTranslator
 
         _record = filter.Parameters[0];
         if (tenant is not null && TryTenantOnly(filter.Body, tenant) is { } quick) return quick;
-        var body = new ConstantFolder(_record).Visit(filter.Body)!;
+        var body = new ConstantFolder(_record).Fold(filter.Body);
         var conjuncts = new List<Expression>();
         Flatten(body, conjuncts);
 
