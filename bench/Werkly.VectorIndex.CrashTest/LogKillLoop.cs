@@ -117,23 +117,25 @@ internal static class ChildProcess
 {
     public static Process Start(string mode, string directory, long seed)
     {
-        string dll = typeof(ChildProcess).Assembly.Location;
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
-        if (File.Exists(apphost))
-        {
-            start.FileName = apphost;
-        }
-        else
-        {
-            string? processPath = Environment.ProcessPath;
-            start.FileName = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
-                ? processPath
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            start.ArgumentList.Add(dll);
-        }
-        foreach (string arg in new[] { mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
+        var command = Command();
+        start.FileName = command[0];
+        foreach (string arg in command.Skip(1).Concat([mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture)]))
+            start.ArgumentList.Add(arg);
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
+    }
+
+    /// <summary>The command line that starts this tool: its apphost, or the dotnet host and its dll.</summary>
+    public static IReadOnlyList<string> Command()
+    {
+        string dll = typeof(ChildProcess).Assembly.Location;
+        string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
+        if (File.Exists(apphost)) return [apphost];
+        string? processPath = Environment.ProcessPath;
+        string host = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
+            ? processPath
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return [host, dll];
     }
 
     /// <summary>

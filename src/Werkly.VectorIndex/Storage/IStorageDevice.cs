@@ -24,7 +24,8 @@ internal interface IStorageDevice
 
     /// <summary>Maps the whole of <paramref name="path"/> read-only into memory.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <remarks>A zero-length file yields a region of length 0 (nothing is mapped).</remarks>
+    /// <remarks>A zero-length file yields a region of length 0 (nothing is mapped). The file's handle is closed before
+    /// this returns: a region pins no file descriptor, only its mapping, until it is disposed.</remarks>
     MappedFileRegion MapReadOnly(string path);
 
     /// <summary>Renames <paramref name="sourcePath"/> to <paramref name="destinationPath"/>, atomically replacing it.</summary>
