@@ -9,6 +9,7 @@ using Werkly.VectorIndex.CrashTest;
 //      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
 //   ... -- fd-limit [--companies 100] [--segments 3] [--limit 64]   (opens and searches a many-file index under ulimit -n)
+//   ... -- open-probe DIR...                (tries a writer and a reader on each folder; prints the outcome of each)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
 //   ... -- write-index-fixture --dir DIR     (writes the format-v1 fixture through the WerklyIndex facade)
@@ -30,6 +31,8 @@ switch (mode)
         return FacadeKillLoop.RunChild(dir, seed);
     case "hybrid-child":
         return FacadeKillLoop.RunChild(dir, seed, hybrid: true);
+    case "open-probe":
+        return OpenProbe.Run(args.Skip(1).ToArray());
     case "fd-limit-child":
         return FileLimitCheck.RunChild(dir, int.Parse(options["companies"]!, CultureInfo.InvariantCulture), int.Parse(options["segments"]!, CultureInfo.InvariantCulture));
     case "fd-limit":
