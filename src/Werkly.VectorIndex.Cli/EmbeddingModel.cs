@@ -42,6 +42,10 @@ public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     public void EnsureLoaded() => _ = _model.Value;
 
+    /// <summary>The loaded model (loading it on first access); owned by this generator, which disposes it.</summary>
+    /// <exception cref="CommandFailedException">The model cannot be loaded.</exception>
+    public OnnxEmbeddingGenerator Model => _model.Value;
+
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
         CancellationToken cancellationToken = default) => _model.Value.GenerateAsync(values, options, cancellationToken);
