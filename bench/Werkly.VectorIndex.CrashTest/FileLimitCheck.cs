@@ -95,6 +95,24 @@ internal static class FileLimitCheck
         return new ChildResult(child.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Median wall time, in milliseconds, of opening <paramref name="directory"/> read-only at the storage level
+    /// (manifest, then every file mapped and validated) and releasing it, over <paramref name="repeats"/> runs after 3 warm-ups.</summary>
+    public static double MedianOpenMilliseconds(string directory, int repeats)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < repeats + 3; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            using (var store = Storage.IndexDirectory.Open(Storage.FileStorageDevice.Instance, directory, new Storage.IndexDirectoryOptions { ReadOnly = true }))
+            using (var snapshot = store.OpenSnapshot())
+            {
+            }
+            if (i >= 3) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
     /// <summary>The child: open for writing, search every segment, reopen read-only, search again; print the counts.</summary>
     public static int RunChild(string directory, int companies, int segmentsPerCompany)
     {

@@ -8,7 +8,8 @@ using Werkly.VectorIndex.CrashTest;
 //      --storage: the child commits storage-level batches through IndexDirectory;
 //      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
-//   ... -- fd-limit [--companies 100] [--segments 3] [--limit 64]   (opens and searches a many-file index under ulimit -n)
+//   ... -- fd-limit [--companies 100] [--segments 3] [--limit 64] [--open-repeats N]
+//                                           (opens and searches a many-file index under ulimit -n; N: median open time)
 //   ... -- open-probe DIR...                (tries a writer and a reader on each folder; prints the outcome of each)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
@@ -45,6 +46,9 @@ switch (mode)
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var outcome = FileLimitCheck.Run(dir, limit, companies, segments);
             Console.WriteLine($"{files} mapped files, ulimit -n {limit}, child ran {clock.Elapsed.TotalSeconds:F2} s: {outcome}");
+            int repeats = int.Parse(options.GetValueOrDefault("open-repeats") ?? "0", CultureInfo.InvariantCulture);
+            if (repeats > 0)
+                Console.WriteLine($"open (storage level, read-only, {files} files): median {FileLimitCheck.MedianOpenMilliseconds(dir, repeats):F2} ms over {repeats} runs");
             if (!options.ContainsKey("dir")) Directory.Delete(dir, recursive: true);
             return outcome.ExitCode;
         }
