@@ -59,40 +59,17 @@ internal static class FileLimitCheck
     /// <paramref name="openFileLimit"/> (Unix: through bash's <c>ulimit -n</c>; elsewhere without a limit).</summary>
     public static ChildResult Run(string directory, int openFileLimit, int companies, int segmentsPerCompany)
     {
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var command = ChildProcess.Command();
-        if (OperatingSystem.IsWindows())
-        {
-            start.FileName = command[0];
-            foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
-        }
-        else
-        {
-            start.FileName = "bash";
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("ulimit -n " + openFileLimit.ToString(CultureInfo.InvariantCulture) + " && exec \"$@\"");
-            start.ArgumentList.Add("bash");
-            foreach (var arg in command) start.ArgumentList.Add(arg);
-        }
+        string[] limited = OperatingSystem.IsWindows()
+            ? []
+            : ["bash", "-c", "ulimit -n " + openFileLimit.ToString(CultureInfo.InvariantCulture) + " && exec \"$@\"", "bash"];
+        string[] command = [.. limited, .. ChildProcess.Command(), "fd-limit-child", "--dir", directory,
+            "--companies", companies.ToString(CultureInfo.InvariantCulture), "--segments", segmentsPerCompany.ToString(CultureInfo.InvariantCulture)];
         // The runtime itself holds ~55 descriptors (two per loaded assembly, plus its own pipes); its diagnostics IPC
         // channel and W^X double mapping are turned off to leave the index a few of the 64, since it needs one (LOCK)
         // plus one at a time while it maps a file.
-        start.Environment["DOTNET_EnableDiagnostics"] = "0";
-        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
-        foreach (var arg in new[] { "fd-limit-child", "--dir", directory, "--companies", companies.ToString(CultureInfo.InvariantCulture),
-                     "--segments", segmentsPerCompany.ToString(CultureInfo.InvariantCulture) })
-            start.ArgumentList.Add(arg);
-        using var child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the fd-limit child.");
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
-        if (!child.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            ChildProcess.Kill(child);
-            child.WaitForExit();
-            return new ChildResult(-1, stdout.Result, "timed out after 3 minutes\n" + stderr.Result);
-        }
-        child.WaitForExit();
-        return new ChildResult(child.ExitCode, stdout.Result, stderr.Result);
+        var environment = new Dictionary<string, string> { ["DOTNET_EnableDiagnostics"] = "0", ["DOTNET_EnableWriteXorExecute"] = "0" };
+        var (exitCode, stdout, stderr) = ChildProcess.RunToEnd(command, TimeSpan.FromMinutes(3), environment);
+        return new ChildResult(exitCode, stdout, stderr);
     }
 
     /// <summary>Median wall time, in milliseconds, of opening <paramref name="directory"/> read-only at the storage level

@@ -125,6 +125,23 @@ internal static class ChildProcess
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
     }
 
+    /// <summary>Runs <paramref name="command"/> (program, then arguments) to its end, killing it after
+    /// <paramref name="timeout"/> (exit code -1 then); returns its exit code and output.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunToEnd(IReadOnlyList<string> command, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command[0]}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        bool finished = process.WaitForExit(timeout);
+        if (!finished) Kill(process);
+        process.WaitForExit();
+        return (finished ? process.ExitCode : -1, stdout.Result, finished ? stderr.Result : $"killed after {timeout}\n{stderr.Result}");
+    }
+
     /// <summary>The command line that starts this tool: its apphost, or the dotnet host and its dll.</summary>
     public static IReadOnlyList<string> Command()
     {

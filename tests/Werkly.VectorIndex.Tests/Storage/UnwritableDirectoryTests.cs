@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Werkly.VectorIndex.CrashTest;
 using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Storage;
@@ -155,19 +154,9 @@ public class UnwritableDirectoryTests(ITestOutputHelper output)
 
     private static (int ExitCode, string Stdout, string Stderr) Run(params string[] command)
     {
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in command.Skip(1)) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command[0]}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"'{string.Join(' ', command)}' did not finish within 2 minutes.");
-        }
-        process.WaitForExit();
-        var result = (process.ExitCode, stdout.Result, stderr.Result);
-        Assert.True(command[0] != "chown" || result.ExitCode == 0, $"chown failed: {result.Item3}");
+        var result = ChildProcess.RunToEnd(command, TimeSpan.FromMinutes(2));
+        Assert.True(result.ExitCode >= 0, $"'{string.Join(' ', command)}' did not finish within 2 minutes.");
+        Assert.True(command[0] != "chown" || result.ExitCode == 0, $"chown failed: {result.Stderr}");
         return result;
     }
 }
