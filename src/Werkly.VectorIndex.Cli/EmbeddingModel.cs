@@ -42,9 +42,9 @@ public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     public void EnsureLoaded() => _ = _model.Value;
 
-    /// <summary>The loaded model (loading it on first access); owned by this generator, which disposes it.</summary>
+    /// <summary>The ONNX generator this one defers to, loading the model on first access; owned (and disposed) by this generator.</summary>
     /// <exception cref="CommandFailedException">The model cannot be loaded.</exception>
-    public OnnxEmbeddingGenerator Model => _model.Value;
+    public OnnxEmbeddingGenerator Generator => _model.Value;
 
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,

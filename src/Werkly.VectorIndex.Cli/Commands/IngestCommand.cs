@@ -62,7 +62,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         // instead of after loading (on first use: extracting) the model.
         using var generator = EmbeddingModel.CreateDeferred();
         using var index = IndexLocation.OpenOrCreate(settings.IndexPath, generator);
-        var summary = await IngestAsync(index, generator.Model, documents, settings.CompanyId, settings.Sync, settings.CreateChunker(), settings.Json, cancellationToken).ConfigureAwait(false);
+        var summary = await IngestAsync(index, generator.Generator, documents, settings.CompanyId, settings.Sync, settings.CreateChunker(), settings.Json, cancellationToken).ConfigureAwait(false);
 
         var failures = summary.Result.Documents.Where(d => d.Status == DocumentStatus.Failed).ToList();
         if (settings.Json)
