@@ -61,6 +61,10 @@ public sealed class DeferredEmbeddingGenerator(ModelPrecision precision = Embedd
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     public void EnsureLoaded() => _ = _model.Value;
 
+    /// <summary>The ONNX generator this one defers to, loading the model on first access; owned (and disposed) by this generator.</summary>
+    /// <exception cref="CommandFailedException">The model cannot be loaded.</exception>
+    public OnnxEmbeddingGenerator Generator => _model.Value;
+
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
         CancellationToken cancellationToken = default) => _model.Value.GenerateAsync(values, options, cancellationToken);

@@ -81,15 +81,11 @@ public sealed partial class WerklyIndex
         IndexSnapshot snapshot;
         try
         {
-            // A company deleted since the last commit and written again (under any spelling: ids are unique regardless
-            // of case) starts over; one deleted and not written again is deleted. One change per id, compared as the
-            // directory compares ids, so a deletion of "Acme" and a new "acme" never collide.
             var changes = new List<CompanyChange>();
-            var recreated = deleted.ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var written = plans.Select(p => p.Partition.CompanyId).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            foreach (var company in deleted.Distinct(StringComparer.OrdinalIgnoreCase))
+            var recreated = deleted.ToHashSet(StringComparer.Ordinal);
+            foreach (var company in deleted)
             {
-                if (!written.Contains(company)) changes.Add(IndexStore.Deletion(company));
+                if (!partitions.Any(p => p.CompanyId == company)) changes.Add(IndexStore.Deletion(company));
             }
             foreach (var (partition, plan) in plans)
             {

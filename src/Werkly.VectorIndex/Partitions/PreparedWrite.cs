@@ -188,25 +188,13 @@ internal sealed class PreparedWrite
         ValidateText(record.Text, "text", record, name);
     }
 
-    /// <summary>Rejects values that could not be read back exactly: a default (kind-less) value, a lone surrogate, a
-    /// date that cannot be stored (it would fail every later commit).</summary>
+    /// <summary>Rejects values that could not be read back exactly: a default (kind-less) value, a lone surrogate.</summary>
     internal static void ValidateValue(MetadataValue value, string what, string name)
     {
         if (value.Kind == MetadataKind.String)
         {
             var text = value.AsString() ?? throw new ArgumentException($"The {what} is default(MetadataValue); create values with MetadataValue.From… or an implicit conversion.", name);
             Identifiers.ValidateText(text, what, name);
-        }
-        else if (value.Kind == MetadataKind.Date)
-        {
-            try
-            {
-                _ = value.AsDate();
-            }
-            catch (ArgumentOutOfRangeException ex)
-            {
-                throw new ArgumentException($"The {what} is a date the index cannot store ({ex.Message}).", name, ex);
-            }
         }
     }
 

@@ -171,12 +171,41 @@ public class DoorValidationTests
 
     // ---- Metadata values (defects 3 and 4) ----
 
+    /// <summary>Defect 4: default(MetadataValue) was accepted and then read back as corruption after a reopen. It is
+    /// refused, or stored and read back as the same value; reserved and malformed metadata keys are refused.</summary>
     [Fact]
-    public void Default_metadata_values_and_reserved_keys_are_refused()
+    public void Default_metadata_values_round_trip_or_are_refused_and_reserved_keys_are_refused()
     {
+        using (var temp = new TempDirectory("default-value"))
+        {
+            bool accepted;
+            using (var writer = WerklyIndex.Open(temp.Path, Options))
+            {
+                try
+                {
+                    writer.Upsert("acme", "k", X, Meta("n", default));
+                    accepted = true;
+                }
+                catch (ArgumentException)
+                {
+                    accepted = false;
+                }
+                writer.Upsert("acme", "other", Y);
+                writer.Commit();
+            }
+            using var reopened = WerklyIndex.Open(temp.Path, Options);
+            Assert.Equal(accepted ? 2 : 1, reopened.Count("acme"));
+            if (accepted)
+            {
+                Assert.True(reopened.TryGetRecord("acme", "k", out var stored));
+                Assert.Equal(default(MetadataValue), stored.Metadata!["n"]);
+                Assert.Equal(default(MetadataValue).Kind, stored.Metadata!["n"].Kind);
+                Assert.Equal("k", reopened.Search("acme", X, 1)[0].Key); // a search returning the row decodes it
+            }
+        }
+
         using var index = new WerklyIndex(Options);
-        var ex = Assert.ThrowsAny<ArgumentException>(() => index.Upsert("acme", "k", X, Meta("n", default)));
-        Assert.Contains("default(MetadataValue)", ex.Message);
+        ArgumentException ex;
         foreach (var reserved in new[] { "werkly:title", "werkly:text", "werkly:document", "werkly:hash", "werkly:anything" })
         {
             ex = Assert.ThrowsAny<ArgumentException>(() => index.Upsert("acme", "k", X, Meta(reserved, "spoof")));
@@ -213,7 +242,7 @@ public class DoorValidationTests
     /// Defect 3: dates stored as ticks in a double lost up to ~64 ticks, and DateTimeOffset.MaxValue was accepted and then
     /// failed every commit of every company. Every date must be accepted and read back to the tick.
     /// </summary>
-    [Fact(Skip = "Fails until MetadataValue stores dates as long ticks (another engineer's fix): MaxValue/MinValue are refused at the door, and other dates read back up to ~64 ticks off.")]
+    [Fact]
     public void Dates_over_the_full_range_round_trip_to_the_tick_and_never_block_a_commit()
     {
         var dates = new[]
@@ -233,6 +262,7 @@ public class DoorValidationTests
             {
                 Assert.True(index.TryGetRecord("acme", $"d{i}", out var before));
                 Assert.Equal(dates[i].UtcTicks, before.Metadata!["at"].AsDate().UtcTicks);
+                Assert.Equal(dates[i].Offset, before.Metadata!["at"].AsDate().Offset);
             }
         }
         using (var index = WerklyIndex.Open(temp.Path, Options))
@@ -242,6 +272,7 @@ public class DoorValidationTests
             {
                 Assert.True(index.TryGetRecord("acme", $"d{i}", out var read));
                 Assert.Equal(dates[i].UtcTicks, read.Metadata!["at"].AsDate().UtcTicks);
+                Assert.Equal(dates[i].Offset, read.Metadata!["at"].AsDate().Offset);
             }
             Assert.Equal(dates.Length, index.Search("acme", X, dates.Length).Length);
         }
@@ -292,7 +323,6 @@ public class DoorValidationTests
         {
             i => i.Upsert("acme", "bad", Y, Meta("lang", "\ud800")),
             i => i.Upsert("acme", "bad", Y, Meta("\udc00", 1)),
-            i => i.Upsert("acme", "bad", Y, Meta("n", default)),
             i => i.Upsert("acme", "bad", Y, Meta("werkly:title", "t")),
             i => i.Upsert("acme", "bad\ud800", Y),
             i => i.Upsert("acme", Plain("bad") with { Text = new string('x', (8 << 20) + 1) }),
@@ -332,7 +362,6 @@ public class DoorValidationTests
             i => i.Upsert("initech", "k", [0, 0, 0, 0]),
             i => i.Upsert("initech", "k", [1, 2, 3]),
             i => i.Upsert("initech", "\ud800", X),
-            i => i.Upsert("initech", "k", X, Meta("n", default)),
             i => i.Apply("initech", [Plain("k")], [], cancelled.Token),
             i => i.ReplaceDocuments("initech", [new DocumentUpdate("d", "", [Plain("k")])]),
             i => i.ReplaceDocuments("initech", [new DocumentUpdate("d", "h", [Plain("k")]), new DocumentUpdate("d", "h", [Plain("j")])]),

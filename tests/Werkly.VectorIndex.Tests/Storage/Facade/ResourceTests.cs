@@ -8,11 +8,7 @@ public class ResourceTests
 
     private static int OpenFileDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
 
-    /// <remarks>BUG (found by this test, not fixed): 300 mapped segments hold 301 descriptors. On Unix a
-    /// MemoryMappedFile's view keeps the file's descriptor open for as long as it lives, so closing the FileStream is
-    /// not enough; mapping with mmap directly (and closing the descriptor right after), or mapping lazily and unmapping
-    /// idle segments, is needed.</remarks>
-    [Fact(Skip = "Bug: every mapped segment holds a file descriptor (issue 10, defect 9, not yet addressed); see the remarks.")]
+    [Fact]
     public void Mapped_segments_do_not_hold_file_descriptors()
     {
         Assert.True(OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd"), "this test counts descriptors in /proc/self/fd (Linux)");
