@@ -160,15 +160,20 @@ internal static class ChildProcess
     /// it, and returns the last number it acknowledged with a line starting with <paramref name="ackPrefix"/>
     /// (<paramref name="previousAck"/> when none), or a failure description.
     /// </summary>
+    /// <remarks>Every other kill (chosen at random) first waits for the child's first acknowledgement, then for the
+    /// random delay: on a loaded machine a child can be starved for longer than any fixed delay, and kills that all
+    /// land before the first write would test nothing. The other kills may land anywhere, start-up included.</remarks>
     public static (long Acked, string? Failure) RunUntilKilled(string mode, string directory, long seed, string ackPrefix,
         long previousAck, Random rng, int maxDelayMs)
     {
         long lastAcked = previousAck;
+        using var progressed = new ManualResetEventSlim();
         var failure = RunUntilKilled(mode, directory, seed, line =>
         {
-            if (line.StartsWith(ackPrefix, StringComparison.Ordinal))
-                Interlocked.Exchange(ref lastAcked, long.Parse(line.AsSpan(ackPrefix.Length), CultureInfo.InvariantCulture));
-        }, rng, maxDelayMs);
+            if (!line.StartsWith(ackPrefix, StringComparison.Ordinal)) return;
+            Interlocked.Exchange(ref lastAcked, long.Parse(line.AsSpan(ackPrefix.Length), CultureInfo.InvariantCulture));
+            progressed.Set();
+        }, rng, maxDelayMs, rng.Next(2) == 0 ? progressed : null);
         return failure is null ? (Interlocked.Read(ref lastAcked), null) : (previousAck, failure);
     }
 
@@ -177,7 +182,13 @@ internal static class ChildProcess
     /// lets it run for a random delay and SIGKILLs it, passing every other line it printed to <paramref name="onLine"/>
     /// (called on another thread). Returns null, or a failure description.
     /// </summary>
-    public static string? RunUntilKilled(string mode, string directory, long seed, Action<string> onLine, Random rng, int maxDelayMs, params string[] extra)
+    public static string? RunUntilKilled(string mode, string directory, long seed, Action<string> onLine, Random rng, int maxDelayMs, params string[] extra) =>
+        RunUntilKilled(mode, directory, seed, onLine, rng, maxDelayMs, progress: null, extra);
+
+    /// <summary>As above; when <paramref name="progress"/> is given, the random delay starts once it is set (or after
+    /// 60 s, when the child is reported as making no progress).</summary>
+    public static string? RunUntilKilled(string mode, string directory, long seed, Action<string> onLine, Random rng, int maxDelayMs,
+        ManualResetEventSlim? progress, params string[] extra)
     {
         using var ready = new ManualResetEventSlim();
         var errors = new System.Text.StringBuilder();
@@ -199,6 +210,12 @@ internal static class ChildProcess
             child.WaitForExit(5000);
             Kill(child);
             lock (errors) return $"the child did not start: {errors}";
+        }
+        if (progress is not null && !progress.Wait(TimeSpan.FromSeconds(60)) && !child.HasExited)
+        {
+            Kill(child);
+            child.WaitForExit();
+            lock (errors) return $"the child acknowledged nothing within 60 s of starting: {errors}";
         }
         Thread.Sleep(rng.Next(maxDelayMs + 1));
         var exitedByItself = child.HasExited;

@@ -85,6 +85,7 @@ internal static class PerWriteKillLoop
         {
             var acked = (long[])next.Clone();
             for (var w = 0; w < Writers; w++) acked[w]--;
+            using var progressed = new ManualResetEventSlim();
             var failure = ChildProcess.RunUntilKilled("per-write-child", directory, seed, line =>
             {
                 // "acked W N"
@@ -94,8 +95,9 @@ internal static class PerWriteKillLoop
                     var w = int.Parse(parts[1], CultureInfo.InvariantCulture);
                     var n = long.Parse(parts[2], CultureInfo.InvariantCulture);
                     lock (acked) acked[w] = Math.Max(acked[w], n);
+                    progressed.Set();
                 }
-            }, rng, maxDelayMs, "--resume", string.Join(',', next));
+            }, rng, maxDelayMs, rng.Next(2) == 0 ? progressed : null, "--resume", string.Join(',', next)); // see the remarks of the other overload
             if (failure is not null)
             {
                 failures.Add($"kill {kill}: {failure}");
