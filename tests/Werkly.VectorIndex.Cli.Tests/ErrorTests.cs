@@ -95,21 +95,87 @@ public sealed class ErrorTests : IDisposable
         }
     }
 
-    [Theory]
-    [InlineData("ingest")]
-    [InlineData("search")]
-    [InlineData("stats")]
-    [InlineData("delete")]
-    [InlineData("eval")]
-    [InlineData("demo")]
-    public void Every_commands_help_renders_and_documents_the_exit_codes(string command)
+    /// <summary>Issue 15, defect 1: options that do not exist were ignored (a misspelt --dry-run ingested for real,
+    /// --mod ran the default mode, --compnay listed every company).</summary>
+    [Fact]
+    public void Unknown_options_exit_2_and_are_named()
     {
-        var result = Run(command, "--help");
-        Assert.True(result.ExitCode == 0, result.ToString());
-        var help = System.Text.RegularExpressions.Regex.Replace(result.Stdout, @"\s+", " "); // undo the wrapping at the console width
-        Assert.Contains("Exit codes", help, StringComparison.Ordinal);
-        Assert.Contains("130 cancelled", help, StringComparison.Ordinal);
-        if (command is not ("eval" or "demo"))
-            Assert.Contains(".werkly", help, StringComparison.Ordinal); // the default index folder
+        _folder.Write("dry/a.md", "# A\n\nSome text.");
+        var index = _folder.Combine("index");
+        foreach (var (args, option) in new[]
+        {
+            (new[] { "ingest", "dry", "--company", "drytest", "--index", index, "--dry-rn" }, "dry-rn"),
+            (new[] { "search", "gzip", "--company", "debian", "--mod", "keyword" }, "mod"),
+            (new[] { "stats", "--compnay", "acme" }, "compnay"),
+        })
+        {
+            var result = Run(args);
+            Assert.True(result.ExitCode == 2, $"{string.Join(' ', args)}: {result}");
+            Assert.Contains($"Unknown option '{option}'", result.Stderr, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.False(Directory.Exists(index)); // nothing was ingested
+    }
+
+    /// <summary>Issue 15, defect 8: with --json, a failure prints a JSON error object on stdout, whatever failed.</summary>
+    [Fact]
+    public void With_json_every_error_is_a_json_object_on_stdout()
+    {
+        foreach (var (args, code, exit) in new[]
+        {
+            (new[] { "search", "anything", "--company", "acme", "--json" }, "index_not_found", 3),
+            (new[] { "search", "anything", "--company", "acme", "--mod", "x", "--json" }, "usage", 2),
+            (new[] { "stats", "--json", "--company", "not valid!" }, "usage", 2),
+            (new[] { "ingest", "no-such-folder", "--company", "acme", "--json" }, "unreadable_input", 5),
+        })
+        {
+            var result = Run(args);
+            Assert.True(result.ExitCode == exit, $"{string.Join(' ', args)}: {result}");
+            var text = result.Stdout.Trim();
+            Assert.DoesNotContain('\n', text);
+            using var json = System.Text.Json.JsonDocument.Parse(text);
+            var error = json.RootElement.GetProperty("error");
+            Assert.Equal(code, error.GetProperty("code").GetString());
+            Assert.Equal(exit, error.GetProperty("exit_code").GetInt32());
+            Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+            Assert.Contains(error.GetProperty("message").GetString()!, result.Stderr, StringComparison.Ordinal); // the same words on stderr
+        }
+    }
+
+    /// <summary>Issue 15, defect 10: '--index' naming a file said "No index at".</summary>
+    [Fact]
+    public void An_index_path_that_is_a_file_is_named_as_such()
+    {
+        var file = _folder.Write("notes.txt", "just a file");
+        foreach (var args in new[] { new[] { "search", "x", "--company", "acme", "--index", file }, new[] { "stats", "--index", file } })
+        {
+            var result = Run(args);
+            Assert.True(result.ExitCode == 3, result.ToString());
+            Assert.Contains("is a file, not an index folder", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("No index at", result.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Issue 15, defect 10: the exit-code list was repeated in all six command descriptions. It is printed once,
+    /// by 'werkly --help'; each command's help points there.</summary>
+    [Fact]
+    public void The_exit_codes_are_listed_once_in_the_root_help_and_command_help_points_to_them()
+    {
+        var root = Run("--help");
+        Assert.True(root.ExitCode == 0, root.ToString());
+        var text = System.Text.RegularExpressions.Regex.Replace(root.Stdout, @"\s+", " ");
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(text, "EXIT CODES").Count);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(text, "130 cancelled").Count);
+        Assert.Contains("6 index damaged, too new, locked by another writer, or not writable", text, StringComparison.Ordinal);
+
+        foreach (var command in new[] { "ingest", "search", "stats", "delete", "eval", "demo", "config" })
+        {
+            var result = Run(command, "--help");
+            Assert.True(result.ExitCode == 0, result.ToString());
+            var help = System.Text.RegularExpressions.Regex.Replace(result.Stdout, @"\s+", " "); // undo the wrapping at the console width
+            Assert.Contains("see 'werkly --help'", help, StringComparison.Ordinal);
+            Assert.DoesNotContain("130", help, StringComparison.Ordinal);
+            if (command is not ("eval" or "demo"))
+                Assert.Contains(".werkly", help, StringComparison.Ordinal); // the default index folder
+        }
     }
 }

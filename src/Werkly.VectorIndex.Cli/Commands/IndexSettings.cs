@@ -37,7 +37,7 @@ public class IndexSettings : CommandSettings
         }
         catch (InvalidIdentifierException e)
         {
-            return ValidationResult.Error(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
+            return ValidationResult.Error(CommandRunner.WithoutParameterName(e));
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -43,11 +44,12 @@ public static class Terminal
 
     /// <summary>Writes one JSON object (and a newline) to stdout, built by <paramref name="write"/>.</summary>
     /// <param name="write">Writes the object's properties (the braces are written here).</param>
+    /// <remarks>Non-ASCII text and quotes are written as they are (valid JSON; not meant for embedding in HTML).</remarks>
     public static void WriteJson(Action<Utf8JsonWriter> write)
     {
         ArgumentNullException.ThrowIfNull(write);
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             write(writer);
