@@ -124,9 +124,19 @@ internal sealed class IngestPipeline
     {
         var item = job.Item;
         var extracted = await _options.Extractor.ExtractAsync(item.Document!, token).ConfigureAwait(false);
+        job.Warnings = extracted.Warnings;
+        var stored = await _sink.GetDocumentHashAsync(item.CompanyId, item.DocumentId, token).ConfigureAwait(false);
+        if (extracted.IsEmpty)
+        {
+            // Nothing to search: nothing is stored, and an earlier version is removed (in order, by the write stage).
+            if (stored is null)
+                job.Outcome = new DocumentOutcome(item.CompanyId, item.DocumentId, DocumentStatus.Empty);
+            else
+                job.RemovesStored = true;
+            return;
+        }
         var hash = ContentHash.Compute(extracted.Text, _hashSalt);
         job.ContentHash = hash;
-        var stored = await _sink.GetDocumentHashAsync(item.CompanyId, item.DocumentId, token).ConfigureAwait(false);
         if (string.Equals(stored, hash, StringComparison.Ordinal))
         {
             job.Outcome = new DocumentOutcome(item.CompanyId, item.DocumentId, DocumentStatus.Unchanged, 0, hash);
@@ -296,9 +306,11 @@ internal sealed class IngestPipeline
                     await FinishAsync(job, job.Outcome, observer).ConfigureAwait(false);
                     i++;
                 }
-                else if (job.Item.IsDelete)
+                else if (job.Item.IsDelete || job.RemovesStored)
                 {
                     var outcome = await DeleteAsync(job.Item, continueOnError, token).ConfigureAwait(false);
+                    if (job.RemovesStored && outcome.Status != DocumentStatus.Failed)
+                        outcome = outcome with { Status = DocumentStatus.Empty };
                     await FinishAsync(job, outcome, observer).ConfigureAwait(false);
                     i++;
                 }
@@ -362,6 +374,8 @@ internal sealed class IngestPipeline
 
     private static async ValueTask FinishAsync(Job job, DocumentOutcome outcome, RunObserver observer)
     {
+        if (job.Warnings.Count > 0)
+            outcome = outcome with { Warnings = job.Warnings };
         IngestTelemetry.Documents.Add(1, new KeyValuePair<string, object?>("status", StatusTag(outcome.Status)));
         if (outcome.ChunkCount > 0)
             IngestTelemetry.Chunks.Add(outcome.ChunkCount);
@@ -385,6 +399,7 @@ internal sealed class IngestPipeline
         DocumentStatus.NotFound => "not_found",
         DocumentStatus.Failed => "failed",
         DocumentStatus.Canceled => "canceled",
+        DocumentStatus.Empty => "empty",
         _ => "other",
     };
 
@@ -398,13 +413,19 @@ internal sealed class IngestPipeline
         public IReadOnlyList<DocumentChunk>? Chunks { get; set; }
         public ReadOnlyMemory<float>[]? Vectors { get; set; }
 
+        /// <summary>What extraction warned about.</summary>
+        public IReadOnlyList<string> Warnings { get; set; } = [];
+
+        /// <summary>The document is empty now and an earlier version is stored: the write stage deletes it.</summary>
+        public bool RemovesStored { get; set; }
+
         /// <summary>A document error that ends the run once everything before it is written.</summary>
         public bool StopsRun { get; set; }
 
         /// <summary>Set when the job needs no embedding: unchanged, failed.</summary>
         public DocumentOutcome? Outcome { get; set; }
 
-        public bool IsComplete => Outcome is not null || Item.IsDelete || _embedded == Chunks!.Count;
+        public bool IsComplete => Outcome is not null || Item.IsDelete || RemovesStored || _embedded == Chunks!.Count;
 
         public void SetVector(int index, ReadOnlyMemory<float> vector)
         {

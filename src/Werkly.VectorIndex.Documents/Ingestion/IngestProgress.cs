@@ -49,6 +49,9 @@ public sealed record IngestResult(IReadOnlyList<DocumentOutcome> Documents, long
     /// <summary>Documents removed by <see cref="DocumentIngestor.SyncAsync"/> because they were no longer in the input.</summary>
     public int DocumentsDeleted => Documents.Count(d => d.Status == DocumentStatus.Deleted);
 
+    /// <summary>Documents skipped because they hold no text (<see cref="DocumentStatus.Empty"/>).</summary>
+    public int DocumentsEmpty => Documents.Count(d => d.Status == DocumentStatus.Empty);
+
     /// <summary>Documents that failed (only when <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/> is set).</summary>
     public int DocumentsFailed => Documents.Count(d => d.Status == DocumentStatus.Failed);
 

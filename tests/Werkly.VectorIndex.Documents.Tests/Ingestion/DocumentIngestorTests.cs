@@ -352,14 +352,57 @@ public class DocumentIngestorTests
     }
 
     [Fact]
-    public async Task A_document_emptied_of_text_keeps_no_chunks()
+    public async Task A_document_emptied_of_text_is_reported_empty_and_its_old_chunks_are_removed()
     {
         var sink = new InMemoryChunkSink();
         var ingestor = new DocumentIngestor(new HashingEmbeddingGenerator(), sink);
         await ingestor.IngestAsync([SourceDocument.FromText("e.md", "some words")], Company);
         var result = await ingestor.IngestAsync([SourceDocument.FromText("e.md", "  \n")], Company);
-        Assert.Equal(DocumentStatus.Ingested, result.Documents[0].Status);
-        Assert.Empty(sink.GetDocument(Company, "e.md")!.Chunks);
+        Assert.Equal(DocumentStatus.Empty, result.Documents[0].Status);
+        Assert.Equal(1, result.DocumentsEmpty);
+        Assert.Null(sink.GetDocument(Company, "e.md"));
+    }
+
+    /// <summary>Issue 15, defect 4: empty and whitespace-only files were counted as ingested ("company now holds 8
+    /// documents" while stats said 4) and re-ingested on every run. They are skipped as empty, stored nowhere, and
+    /// counted once per run.</summary>
+    [Fact]
+    public async Task Empty_and_whitespace_only_documents_are_skipped_as_empty_on_every_run_and_never_stored()
+    {
+        var generator = new HashingEmbeddingGenerator();
+        using var index = Werkly.VectorIndex.Documents.Indexing.DocumentIndex.CreateInMemory(generator);
+        var ingestor = new DocumentIngestor(generator, index);
+        List<SourceDocument> docs =
+        [
+            SourceDocument.FromText("a.md", "# Parking\n\nVisitors park in the north lot."),
+            SourceDocument.FromText("empty.txt", ""),
+            SourceDocument.FromText("blank.md", " \n\t\n  \r\n"),
+            SourceDocument.FromText("scripts.html", "<html><head><title></title></head><body><script>var x = 1;</script></body></html>"),
+            SourceDocument.FromText("b.txt", "The canteen opens at noon."),
+        ];
+        for (var run = 0; run < 2; run++)
+        {
+            var result = await ingestor.IngestAsync(docs, Company);
+            Assert.Equal(run == 0 ? 2 : 0, result.DocumentsIngested);
+            Assert.Equal(run == 0 ? 0 : 2, result.DocumentsUnchanged);
+            Assert.Equal(3, result.DocumentsEmpty);
+            Assert.Equal(["empty.txt", "blank.md", "scripts.html"], result.Documents.Where(d => d.Status == DocumentStatus.Empty).Select(d => d.DocumentId));
+            Assert.Equal(2, index.DocumentCount(Company)); // what 'company now holds' prints: the empty files are not in it
+            Assert.Equal(docs.Count, result.Documents.Count); // each document reported once
+        }
+        Assert.Equal(2, generator.Calls.Sum(c => c.Length)); // the empty ones were never embedded
+    }
+
+    [Fact]
+    public async Task Extraction_warnings_reach_the_document_outcome()
+    {
+        var sink = new InMemoryChunkSink();
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes("Le café est naïve. stray "), 0xFF, .. " end."u8.ToArray()];
+        var result = await new DocumentIngestor(new HashingEmbeddingGenerator(), sink).IngestAsync([SourceDocument.FromBytes("mixed.txt", "mixed.txt", bytes)], Company);
+        var outcome = Assert.Single(result.Documents);
+        Assert.Equal(DocumentStatus.Ingested, outcome.Status);
+        Assert.Contains("U+FFFD", Assert.Single(outcome.Warnings), StringComparison.Ordinal);
+        Assert.Contains("café est naïve", sink.GetDocument(Company, "mixed.txt")!.Chunks[0].Chunk.Text, StringComparison.Ordinal);
     }
 
     [Fact]
