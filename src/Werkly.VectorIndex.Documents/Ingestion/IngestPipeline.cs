@@ -22,6 +22,8 @@ internal sealed class RunObserver
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
     public long EmbeddingTicks;
     public long ChunksWritten;
+    public long ChunksEmbedded;
+    public long FirstEmbeddingTimestamp; // Stopwatch timestamp of the first embedding call; 0 until then
     public int Ingested, Unchanged, Failed;
 }
 
@@ -189,7 +191,7 @@ internal sealed class IngestPipeline
                         break;
                     // Nothing to send: finish the calls in flight and pass on what they completed before waiting for input.
                     while (calls.Count > 0)
-                        await ApplyOldestAsync(calls, continueOnError, token).ConfigureAwait(false);
+                        await ApplyOldestAsync(calls, continueOnError, observer, token).ConfigureAwait(false);
                     await PassCompletedAsync(inFlight, output, token).ConfigureAwait(false);
                     if (!await input.WaitToReadAsync(token).ConfigureAwait(false))
                     {
@@ -207,7 +209,7 @@ internal sealed class IngestPipeline
                     // One call at a time runs inline; several run on the pool, since a local model may compute synchronously.
                     calls.Enqueue((maxCalls == 1 ? EmbedBatchAsync(texts, observer, token) : Task.Run(() => EmbedBatchAsync(texts, observer, token), token), items));
                     while (calls.Count >= maxCalls)
-                        await ApplyOldestAsync(calls, continueOnError, token).ConfigureAwait(false);
+                        await ApplyOldestAsync(calls, continueOnError, observer, token).ConfigureAwait(false);
                 }
                 await PassCompletedAsync(inFlight, output, token).ConfigureAwait(false);
                 if (!more)
@@ -225,7 +227,8 @@ internal sealed class IngestPipeline
             throw new InvalidOperationException("Internal error: documents left unembedded at the end of the run.");
     }
 
-    private static async ValueTask ApplyOldestAsync(Queue<(Task<ReadOnlyMemory<float>[]> Vectors, (Job Job, int Index)[] Batch)> calls, bool continueOnError, CancellationToken token)
+    private static async ValueTask ApplyOldestAsync(Queue<(Task<ReadOnlyMemory<float>[]> Vectors, (Job Job, int Index)[] Batch)> calls, bool continueOnError,
+        RunObserver observer, CancellationToken token)
     {
         var (task, items) = calls.Dequeue();
         try
@@ -233,12 +236,37 @@ internal sealed class IngestPipeline
             var vectors = await task.ConfigureAwait(false);
             for (var i = 0; i < items.Length; i++)
                 items[i].Job.SetVector(items[i].Index, vectors[i]);
+            Interlocked.Add(ref observer.ChunksEmbedded, items.Length);
+            ReportLongDocument(items[^1].Job, observer);
         }
         catch (Exception e) when (continueOnError && IsDocumentError(e, token))
         {
             foreach (var (job, _) in items)
                 job.Fail(e);
         }
+    }
+
+    /// <summary>A progress report while a document that spans several embedding batches is still being embedded, so that
+    /// a long document shows chunks going by (and an estimate of the time left) instead of standing at "0%".</summary>
+    private static void ReportLongDocument(Job job, RunObserver observer)
+    {
+        if (observer.Progress is null || job.IsComplete || job.Chunks is null)
+            return;
+        var embedded = Interlocked.Read(ref observer.ChunksEmbedded);
+        var since = Interlocked.Read(ref observer.FirstEmbeddingTimestamp);
+        var seconds = since == 0 ? 0 : Stopwatch.GetElapsedTime(since).TotalSeconds;
+        TimeSpan? remaining = seconds > 0 && embedded > 0
+            ? TimeSpan.FromSeconds((job.Chunks.Count - job.EmbeddedCount) * seconds / embedded)
+            : null;
+        observer.Progress.Report(new IngestProgress(job.Item.Number, job.Item.Total,
+            new DocumentOutcome(job.Item.CompanyId, job.Item.DocumentId, DocumentStatus.Processing), observer.Ingested, observer.Unchanged,
+            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed)
+        {
+            DocumentChunksEmbedded = job.EmbeddedCount,
+            DocumentChunkCount = job.Chunks.Count,
+            ChunksEmbedded = embedded,
+            DocumentTimeRemaining = remaining,
+        });
     }
 
     private static async ValueTask PassCompletedAsync(Queue<Job> inFlight, ChannelWriter<Job> output, CancellationToken token)
@@ -252,6 +280,7 @@ internal sealed class IngestPipeline
         using var activity = IngestTelemetry.Source.StartActivity("werkly.ingest.embed");
         activity?.SetTag("werkly.batch.size", texts.Count);
         var started = Stopwatch.GetTimestamp();
+        Interlocked.CompareExchange(ref observer.FirstEmbeddingTimestamp, started, 0);
         var embeddings = await _generator.GenerateAsync(texts, _options.EmbeddingOptions, token).ConfigureAwait(false);
         var elapsed = Stopwatch.GetTimestamp() - started;
         Interlocked.Add(ref observer.EmbeddingTicks, elapsed);
@@ -387,8 +416,15 @@ internal sealed class IngestPipeline
         }
         if (observer.Completed is not null)
             await observer.Completed(job.Item, outcome).ConfigureAwait(false);
+        var chunks = job.Chunks?.Count ?? 0;
         observer.Progress?.Report(new IngestProgress(job.Item.Number, job.Item.Total, outcome, observer.Ingested, observer.Unchanged,
-            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed));
+            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed)
+        {
+            DocumentChunksEmbedded = job.EmbeddedCount,
+            DocumentChunkCount = chunks,
+            ChunksEmbedded = Interlocked.Read(ref observer.ChunksEmbedded),
+            DocumentTimeRemaining = TimeSpan.Zero,
+        });
     }
 
     private static string StatusTag(DocumentStatus status) => status switch
@@ -426,6 +462,9 @@ internal sealed class IngestPipeline
         public DocumentOutcome? Outcome { get; set; }
 
         public bool IsComplete => Outcome is not null || Item.IsDelete || RemovesStored || _embedded == Chunks!.Count;
+
+        /// <summary>Chunks embedded so far (read by the progress report while the embedding stage writes it).</summary>
+        public int EmbeddedCount => Volatile.Read(ref _embedded);
 
         public void SetVector(int index, ReadOnlyMemory<float> vector)
         {
