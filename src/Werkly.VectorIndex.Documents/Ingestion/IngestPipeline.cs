@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Documents.Chunking;
 using Werkly.VectorIndex.Documents.Exceptions;
+using Werkly.VectorIndex.Documents.Extraction;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Documents.Ingestion;
@@ -147,6 +148,40 @@ internal sealed class IngestPipeline
         var chunks = _options.Chunker.Chunk(item.DocumentId, extracted);
         job.Chunks = chunks;
         job.Vectors = new ReadOnlyMemory<float>[chunks.Count];
+    }
+
+    /// <summary>What the prepare stage would decide for <paramref name="document"/>, and what the write stage would do.</summary>
+    public async Task<PlannedDocument> PlanAsync(string companyId, SourceDocument document, CancellationToken token)
+    {
+        ExtractedDocument extracted;
+        try
+        {
+            extracted = await _options.Extractor.ExtractAsync(document, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UnsupportedDocumentFormatException or DocumentExtractionException)
+        {
+            return new PlannedDocument(document.Id, PlannedAction.Skip, e.Message);
+        }
+        var stored = await _sink.GetDocumentHashAsync(companyId, document.Id, token).ConfigureAwait(false);
+        PlannedDocument plan;
+        if (extracted.IsEmpty)
+        {
+            plan = stored is null
+                ? new PlannedDocument(document.Id, PlannedAction.Skip, "empty: no text to index")
+                : new PlannedDocument(document.Id, PlannedAction.Delete, "empty now: the stored version would be removed");
+        }
+        else if (string.Equals(stored, ContentHash.Compute(extracted.Text, _hashSalt), StringComparison.Ordinal))
+        {
+            plan = new PlannedDocument(document.Id, PlannedAction.Skip, "unchanged (same content hash)");
+        }
+        else
+        {
+            var chunks = _options.Chunker.Chunk(document.Id, extracted).Count;
+            plan = stored is null
+                ? new PlannedDocument(document.Id, PlannedAction.Add, "new", chunks)
+                : new PlannedDocument(document.Id, PlannedAction.Replace, "content (or chunking/model settings) changed", chunks);
+        }
+        return plan with { Warnings = extracted.Warnings };
     }
 
     private static bool IsDocumentError(Exception e, CancellationToken token) =>
@@ -346,7 +381,7 @@ internal sealed class IngestPipeline
                 else
                 {
                     var j = i + 1;
-                    while (j < group.Count && group[j].Outcome is null && !group[j].Item.IsDelete
+                    while (j < group.Count && group[j].Outcome is null && !group[j].Item.IsDelete && !group[j].RemovesStored
                            && string.Equals(group[j].Item.CompanyId, job.Item.CompanyId, StringComparison.Ordinal))
                         j++;
                     await ReplaceAsync(group, i, j, continueOnError, observer, token).ConfigureAwait(false);
