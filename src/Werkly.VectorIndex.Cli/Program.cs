@@ -24,11 +24,13 @@ app.Configure(config =>
     config.UseStrictParsing(); // an unknown option is an error (exit 2), never silently ignored
     config.SetHelpProvider(new ExitCodeHelpProvider(config.Settings));
     config.AddCommand<DemoCommand>("demo")
-        .WithDescription("The main job in one command, nothing to configure: ingest the repository's docs/ (company werkly-docs) and samples/acme-handbook/ (company acme) into a temporary index, ask each company three questions with hybrid search, print sources, scores and timings.");
+        .WithDescription("The main job in one command, nothing to configure: ingest the repository's docs/ (company werkly-docs) and samples/acme-handbook/ (company acme), embedded in the tool, into a temporary index, ask each company three questions with hybrid search, print sources, scores and timings.");
     config.AddCommand<IngestCommand>("ingest")
-        .WithDescription("Extract, chunk, embed and store a file or a folder of documents (.md, .txt, .html, .pdf, .docx) for one company. Unchanged documents are skipped; each document is committed atomically, so Ctrl+C leaves the index consistent.")
+        .WithDescription("Extract, chunk, embed and store a file or a folder of documents (.md, .txt, .html, .pdf, .docx) for one company. Unchanged and empty documents are skipped; each document is committed atomically, so Ctrl+C leaves the index consistent (and the embeddings of a half-done long document are kept for the next run). --dry-run lists what would change; --watch keeps the folder in sync.")
         .WithExample("ingest", "samples/acme-handbook", "--company", "acme")
-        .WithExample("ingest", "./handbook", "--company", "acme", "--index", "/var/lib/werkly", "--json");
+        .WithExample("ingest", "./handbook", "--company", "acme", "--index", "/var/lib/werkly", "--json")
+        .WithExample("ingest", "./handbook", "--company", "acme", "--sync", "--dry-run")
+        .WithExample("ingest", "./handbook", "--company", "acme", "--watch");
     config.AddCommand<SearchCommand>("search")
         .WithDescription("Search one company's documents: hybrid (vector + BM25, default), vector or keyword.")
         .WithExample("search", "\"How many vacation days do I get?\"", "--company", "acme")
@@ -41,6 +43,10 @@ app.Configure(config =>
         .WithDescription("Delete one document's chunks (--document), or a whole company. Committed before it returns.")
         .WithExample("delete", "--company", "acme", "--document", "travel.md")
         .WithExample("delete", "--company", "acme");
+    config.AddCommand<ConfigCommand>("config")
+        .WithDescription("Show the effective --index, --company and --model and where each comes from: a flag, the environment (WERKLY_INDEX, WERKLY_COMPANY, WERKLY_MODEL), ./werkly.json ({\"index\": \"…\", \"company\": \"…\", \"model\": \"…\"}) or the default. Flags win.")
+        .WithExample("config")
+        .WithExample("config", "--json");
     config.AddCommand<BenchIngestCommand>("bench-ingest")
         .WithDescription("Measurement harness: ingest throughput on a BEIR corpus with the real model, and the pipeline's time over raw embedding of the same chunks (medians of interleaved runs).")
         .IsHidden();

@@ -27,6 +27,14 @@ public static class Terminal
     /// <param name="message">Plain text (not markup).</param>
     public static void WriteWarning(string message) => WriteDiagnostic("yellow", "warning", message);
 
+    /// <summary>Writes a note to stderr: something the user should know that is not a problem.</summary>
+    /// <param name="message">Plain text (not markup).</param>
+    public static void WriteNote(string message) => WriteDiagnostic("blue", "note", message);
+
+    /// <summary>Writes a progress line to stderr (used when no live progress display is shown).</summary>
+    /// <param name="message">Plain text (not markup).</param>
+    public static void WriteProgress(string message) => WriteDiagnostic("grey", "progress", message);
+
     /// <summary>Writes plain text to stderr, whole (no wrapping) when stderr is redirected.</summary>
     public static void WriteErrorText(string text)
     {
