@@ -163,8 +163,8 @@ public sealed class ErrorTests : IDisposable
         var root = Run("--help");
         Assert.True(root.ExitCode == 0, root.ToString());
         var text = System.Text.RegularExpressions.Regex.Replace(root.Stdout, @"\s+", " ");
-        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(text, "EXIT CODES").Count);
-        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(text, "130 cancelled").Count);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(text, "EXIT CODES"));
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(text, "130 cancelled"));
         Assert.Contains("6 index damaged, too new, locked by another writer, or not writable", text, StringComparison.Ordinal);
 
         foreach (var command in new[] { "ingest", "search", "stats", "delete", "eval", "demo", "config" })
