@@ -74,7 +74,7 @@ public sealed class CancellationTests : IDisposable
         Directory.Exists(index) && Directory.EnumerateFiles(index, "seg-*").Any();
 
     /// <summary>What Ctrl+C sends, through the shell's builtin kill (present wherever /bin/sh is).</summary>
-    private static void SendSigint(int pid)
+    internal static void SendSigint(int pid)
     {
         using var kill = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"kill -INT {pid}"]) { RedirectStandardError = true, UseShellExecute = false })!;
         var error = kill.StandardError.ReadToEnd();
