@@ -24,7 +24,8 @@ public sealed class EndToEndTests(ITestOutputHelper output) : IDisposable
         var handbook = Path.Combine(RepositoryPaths.Root, "samples", "acme-handbook");
         var index = _folder.Combine("index");
 
-        var ingest = WerklyTool.Run(_folder.Path, "ingest", "cranfield", "--company", "cranfield", "--index", index, "--json").Json();
+        // 1,400 documents take about a minute alone and several on a loaded machine: the timeout only guards against a hang.
+        var ingest = WerklyTool.Run(_folder.Path, TimeSpan.FromMinutes(15), "ingest", "cranfield", "--company", "cranfield", "--index", index, "--json").Json();
         output.WriteLine($"cranfield ingest: {ingest}");
         Assert.Equal(1400, ingest.GetProperty("ingested").GetInt32());
         WerklyTool.Run(_folder.Path, "ingest", handbook, "--company", "acme", "--index", index, "--json").Json();
