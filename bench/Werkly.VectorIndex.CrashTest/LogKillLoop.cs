@@ -85,7 +85,7 @@ internal static class LogKillLoop
                 store.Commit([new CompanyChange("acme")
                 {
                     AddedSegments = [new SegmentImage(segmentId++, Dimensions, ArrayInvertedLists.RoundRobin(Dimensions, 2, rows),
-                        pending.Select(r => r.Key).ToList(), pending.Select(r => r.Metadata).ToList())],
+                        pending.Select(r => r.Key!).ToList(), pending.Select(r => r.Metadata).ToList())],
                 }]);
             }
         }
@@ -101,7 +101,7 @@ internal static class LogKillLoop
                 if (!found.TryAdd(key, vector)) throw new InvalidOperationException($"{key} is stored twice.");
         }
         foreach (var record in store.PendingLog)
-            if (!found.TryAdd(record.Key, record.Vector!.Value.ToArray())) throw new InvalidOperationException($"{record.Key} is both committed and pending.");
+            if (!found.TryAdd(record.Key!, record.Vector!.Value.ToArray())) throw new InvalidOperationException($"{record.Key} is both committed and pending.");
         return found;
     }
 

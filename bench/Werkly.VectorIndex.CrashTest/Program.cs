@@ -4,14 +4,14 @@ using Werkly.VectorIndex.CrashTest;
 // Usage:
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M] [--wal] [--hybrid] [--keep]
 //     (default: the child drives the public WerklyIndex facade and commits batches;
-//      --hybrid: the same through HybridIndex, and every live record must be found by keyword search from the stored blocks;
+//      --hybrid: the same with titles and texts, and every live record must be found by keyword search from the stored blocks;
 //      --storage: the child commits storage-level batches through IndexDirectory;
 //      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
 //   ... -- write-index-fixture --dir DIR     (writes the format-v1 fixture through the WerklyIndex facade)
-//   ... -- write-hybrid-fixture --dir DIR    (writes the segment-record-v2 fixture, keyword blocks included, through HybridIndex)
+//   ... -- write-hybrid-fixture --dir DIR    (writes the segment-record-v2 fixture, keyword blocks included)
 // Exit code 0 only when every reopen matched; the last line is a one-line summary.
 
 var options = ParseOptions(args);
@@ -48,7 +48,7 @@ switch (mode)
         int maxDelayMs = int.Parse(options.GetValueOrDefault("max-delay-ms") ?? "300", CultureInfo.InvariantCulture);
         bool keep = options.ContainsKey("keep");
         bool ownDir = !options.ContainsKey("dir");
-        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : options.ContainsKey("storage") ? " (storage level)" : options.ContainsKey("hybrid") ? " (HybridIndex, keyword blocks checked)" : " (WerklyIndex facade)")}: {kills} kills, seed {seed}, directory {dir}");
+        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : options.ContainsKey("storage") ? " (storage level)" : options.ContainsKey("hybrid") ? " (with texts, keyword blocks checked)" : " (WerklyIndex facade)")}: {kills} kills, seed {seed}, directory {dir}");
         bool wal = options.ContainsKey("wal");
         var result = wal
             ? LogKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))

@@ -13,6 +13,22 @@ public static class EmbeddingModel
     /// <summary>The dimensions of the bundled model (what an index built by the command holds).</summary>
     public const int Dimensions = 384;
 
+    /// <summary>The precision commands run the model at unless <c>--precision</c> says otherwise.</summary>
+    public const ModelPrecision DefaultPrecision = ModelPrecision.Float32;
+
+    /// <summary>The values <c>--precision</c> takes.</summary>
+    public const string PrecisionHelp = "Model precision: float32 or int8 (quantized on first use, about twice as fast). Default: float32. Ingest and search an index at the same precision.";
+
+    /// <summary>Parses a <c>--precision</c> value (<see langword="null"/>: <see cref="DefaultPrecision"/>).</summary>
+    /// <exception cref="CommandFailedException">Not float32 or int8 (exit code <see cref="ExitCodes.Usage"/>).</exception>
+    public static ModelPrecision ParsePrecision(string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        null or "" => DefaultPrecision,
+        "FLOAT32" or "FP32" => ModelPrecision.Float32,
+        "INT8" => ModelPrecision.Int8,
+        _ => throw new CommandFailedException(ExitCodes.Usage, $"--precision must be float32 or int8, not '{value}'."),
+    };
+
     /// <summary>Whether <paramref name="model"/> names the bundled model (<c>all-MiniLM-L6-v2</c>, with or without its
     /// <c>sentence-transformers/</c> owner, any case).</summary>
     public static bool IsBundled(string? model) =>
@@ -20,21 +36,29 @@ public static class EmbeddingModel
 
     /// <summary>Loads a model (the bundled one is extracted to the local model cache on first use).</summary>
     /// <param name="model">The bundled model's name, or a folder with <c>model.onnx</c> and <c>vocab.txt</c>; null for the bundled model.</param>
+    /// <param name="precision">The precision to run it at (int8 is quantized into the model cache on first use).</param>
     /// <param name="cache">An embedding cache for the generator, or null.</param>
     /// <returns>The generator; the caller disposes it.</returns>
     /// <exception cref="CommandFailedException">The model cannot be found or loaded.</exception>
-    public static OnnxEmbeddingGenerator Create(string? model = null, EmbeddingCache? cache = null)
+    public static OnnxEmbeddingGenerator Create(string? model = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null)
     {
         var options = new OnnxEmbeddingGeneratorOptions { Cache = cache };
         try
         {
+            OnnxEmbeddingModel description;
             if (IsBundled(model))
-                return OnnxEmbeddingGenerator.CreateDefault(options);
-            var folder = Path.GetFullPath(model!);
-            if (!Directory.Exists(folder))
-                throw new CommandFailedException(ExitCodes.Usage,
-                    $"--model '{model}' is neither the bundled model ({DefaultName}) nor a folder. Give a folder holding model.onnx and vocab.txt (a Hugging Face ONNX export).");
-            return new OnnxEmbeddingGenerator(OnnxEmbeddingModel.FromDirectory(folder), options);
+            {
+                description = OnnxEmbeddingModel.AllMiniLmL6V2();
+            }
+            else
+            {
+                var folder = Path.GetFullPath(model!);
+                if (!Directory.Exists(folder))
+                    throw new CommandFailedException(ExitCodes.Usage,
+                        $"--model '{model}' is neither the bundled model ({DefaultName}) nor a folder. Give a folder holding model.onnx and vocab.txt (a Hugging Face ONNX export).");
+                description = OnnxEmbeddingModel.FromDirectory(folder);
+            }
+            return new OnnxEmbeddingGenerator(precision == ModelPrecision.Float32 ? description : description with { Precision = precision }, options);
         }
         catch (EmbeddingModelException e)
         {
@@ -48,9 +72,10 @@ public static class EmbeddingModel
     /// (<c>stats</c>, <c>delete</c>, keyword search). Another model than the bundled one is loaded at once (its
     /// dimensions are only known from the model).</summary>
     /// <param name="model">As for <see cref="Create"/>.</param>
+    /// <param name="precision">The precision to run it at.</param>
     /// <returns>The generator; the caller disposes it.</returns>
-    public static IDeferredEmbeddingGenerator CreateDeferred(string? model = null) =>
-        IsBundled(model) ? new DeferredEmbeddingGenerator() : new LoadedEmbeddingGenerator(Create(model));
+    public static IDeferredEmbeddingGenerator CreateDeferred(string? model = null, ModelPrecision precision = DefaultPrecision) =>
+        IsBundled(model) ? new DeferredEmbeddingGenerator(precision) : new LoadedEmbeddingGenerator(Create(model, precision));
 }
 
 /// <summary>An embedding generator whose model may not be loaded yet.</summary>
@@ -62,9 +87,10 @@ public interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
 /// <summary>Reports the bundled model's metadata at once and loads the model on the first embedding call.</summary>
 /// <remarks>Thread-safe: the model is loaded once, by the first caller.</remarks>
-public sealed class DeferredEmbeddingGenerator : IDeferredEmbeddingGenerator
+/// <param name="precision">The precision to run it at.</param>
+public sealed class DeferredEmbeddingGenerator(ModelPrecision precision = EmbeddingModel.DefaultPrecision) : IDeferredEmbeddingGenerator
 {
-    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(() => Load(precision), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly EmbeddingGeneratorMetadata _metadata =
         new(OnnxEmbeddingGenerator.ProviderName, null, OnnxEmbeddingModel.AllMiniLmL6V2Id, EmbeddingModel.Dimensions);
 
@@ -90,9 +116,9 @@ public sealed class DeferredEmbeddingGenerator : IDeferredEmbeddingGenerator
         if (_model.IsValueCreated) _model.Value.Dispose();
     }
 
-    private static OnnxEmbeddingGenerator Load()
+    private static OnnxEmbeddingGenerator Load(ModelPrecision precision)
     {
-        var model = EmbeddingModel.Create();
+        var model = EmbeddingModel.Create(precision: precision);
         if (model.Dimensions != EmbeddingModel.Dimensions)
         {
             model.Dispose();

@@ -1,5 +1,3 @@
-using Werkly.VectorIndex.Hybrid;
-
 namespace Werkly.VectorIndex.Cli;
 
 /// <summary>The fusion the <c>werkly</c> command uses for hybrid search unless told otherwise.</summary>

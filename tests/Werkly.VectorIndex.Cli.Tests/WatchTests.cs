@@ -5,7 +5,6 @@ using Werkly.VectorIndex.Cli.Commands;
 using Werkly.VectorIndex.Cli.Sync;
 using Werkly.VectorIndex.Documents.Chunking;
 using Werkly.VectorIndex.Documents.Indexing;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Tests;
 
@@ -39,12 +38,12 @@ public sealed class WatchTests : IDisposable
         // A new file, in a new folder.
         _folder.Write("acme/handbook/parking.md", "# Parking\n\nVisitors park in the north lot.");
         await UntilAsync(passes, () => IdsAsync(index), ids => ids.Contains("handbook/parking.md"));
-        Assert.Equal("handbook/parking.md", (await index.SearchAsync("acme", "where do visitors park", HybridSearchMode.Keyword))[0].DocumentId);
+        Assert.Equal("handbook/parking.md", (await index.SearchAsync("acme", "where do visitors park", SearchMode.Keyword))[0].DocumentId);
 
         // A changed file: its old text is gone from search.
         _folder.Write("acme/policies/travel.md", "# Business travel\n\nAll travel is booked through the travel desk.");
         await UntilAsync(passes, () => TopTextAsync(index, "travel desk"), text => text.Contains("travel desk", StringComparison.Ordinal));
-        Assert.DoesNotContain(await index.SearchAsync("acme", "220 EUR Paris London Tokyo", HybridSearchMode.Keyword, top: 10),
+        Assert.DoesNotContain(await index.SearchAsync("acme", "220 EUR Paris London Tokyo", SearchMode.Keyword, top: 10),
             h => h.Text.Contains("220 EUR", StringComparison.Ordinal));
 
         // A renamed file and a deleted folder.
@@ -135,5 +134,5 @@ public sealed class WatchTests : IDisposable
     }
 
     private static async Task<string> TopTextAsync(DocumentIndex index, string query) =>
-        (await index.SearchAsync("acme", query, HybridSearchMode.Keyword)) is [var top, ..] ? top.Text : "";
+        (await index.SearchAsync("acme", query, SearchMode.Keyword)) is [var top, ..] ? top.Text : "";
 }

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Benchmarks.Hybrid;
 
@@ -12,8 +11,8 @@ namespace Werkly.VectorIndex.Benchmarks.Hybrid;
 [MemoryDiagnoser]
 public class HybridLatencyBenchmarks : IDisposable
 {
-    private HybridIndex _index = null!;
-    private HybridQuery[] _queries = [];
+    private WerklyIndex _index = null!;
+    private SearchQuery[] _queries = [];
     private int _next;
 
     [GlobalSetup]
@@ -30,15 +29,15 @@ public class HybridLatencyBenchmarks : IDisposable
             var g = Gaussian(random, 384);
             return Unit(c.Select((x, d) => x + 0.05f * g[d]).ToArray());
         }
-        _index = new HybridIndex(new HybridIndexOptions { Vector = new VectorIndexOptions { Dimensions = 384, AutoRetrain = false } });
+        _index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 384, AutoRetrain = false });
         const int copies = 71;
         for (var copy = 0; copy < copies; copy++)
         {
-            var batch = dataset.Corpus.Select(d => new HybridRecord($"{d.Id}-{copy}", Draw(), d.Title, d.Text)).ToList();
+            var batch = dataset.Corpus.Select(d => new VectorRecord($"{d.Id}-{copy}", Draw()) { Title = d.Title, Text = d.Text }).ToList();
             _index.Apply("bench", batch, []);
         }
-        _index.Vectors.Retrain("bench");
-        _queries = [.. dataset.Queries.Select(q => new HybridQuery(q.Text) { Vector = Draw(), Fusion = new FusionOptions { Top = 10 } })];
+        _index.Retrain("bench");
+        _queries = [.. dataset.Queries.Select(q => new SearchQuery { Text = q.Text, Vector = Draw(), Top = 10 })];
         foreach (var q in _queries.Take(20)) _index.Search("bench", q); // builds lazily initialised state
     }
 
@@ -50,13 +49,13 @@ public class HybridLatencyBenchmarks : IDisposable
     }
 
     [Benchmark]
-    public int Vector() => _index.Search("bench", _queries[_next++ % _queries.Length], HybridSearchMode.Vector).Count;
+    public int Vector() => _index.Search("bench", _queries[_next++ % _queries.Length] with { Mode = SearchMode.Vector }).Count;
 
     [Benchmark]
-    public int Keyword() => _index.Search("bench", _queries[_next++ % _queries.Length], HybridSearchMode.Keyword).Count;
+    public int Keyword() => _index.Search("bench", _queries[_next++ % _queries.Length] with { Mode = SearchMode.Keyword }).Count;
 
     [Benchmark]
-    public int Hybrid() => _index.Search("bench", _queries[_next++ % _queries.Length], HybridSearchMode.Hybrid).Count;
+    public int Hybrid() => _index.Search("bench", _queries[_next++ % _queries.Length]).Count;
 
     private static float[] Gaussian(Random random, int n) =>
         Enumerable.Range(0, n).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();

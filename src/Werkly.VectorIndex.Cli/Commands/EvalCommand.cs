@@ -6,7 +6,6 @@ using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Evaluation;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 
@@ -37,6 +36,11 @@ public sealed class EvalSettings : CommandSettings
     [CommandOption("--rrf-k <K>")]
     [Description("Hybrid only: k of reciprocal rank fusion (default 60).")]
     public int? RrfK { get; init; }
+
+    /// <summary>The embedding model's precision.</summary>
+    [CommandOption("--precision <PRECISION>")]
+    [Description(EmbeddingModel.PrecisionHelp)]
+    public string? Precision { get; init; }
 
     /// <summary>Print a grid of fusion settings instead of one score.</summary>
     [CommandOption("--sweep")]
@@ -107,7 +111,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         var clock = Stopwatch.StartNew();
         var dataset = LoadDataset(settings.Directory);
         var mode = settings.ParsedMode;
-        using var generator = mode == EvaluationMode.Bm25 ? null : EmbeddingModel.Create();
+        using var generator = mode == EvaluationMode.Bm25 ? null : EmbeddingModel.Create(precision: EmbeddingModel.ParsePrecision(settings.Precision));
         using var evaluation = new BeirEvaluation(dataset, generator);
 
         if (settings.Json || Console.IsOutputRedirected)

@@ -3,7 +3,6 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Configuration;
 using Werkly.VectorIndex.Exceptions;
-using Werkly.VectorIndex.Partitions;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 
@@ -32,6 +31,15 @@ public class IndexSettings : CommandSettings
     [Description("Print exactly one JSON object on stdout (progress and tables are left out; an error is {\"error\":{...}}).")]
     public bool Json { get; init; }
 
+    /// <summary>The embedding model's precision.</summary>
+    [CommandOption("--precision <PRECISION>")]
+    [Description(EmbeddingModel.PrecisionHelp)]
+    public string? Precision { get; init; }
+
+    /// <summary>The parsed <see cref="Precision"/>.</summary>
+    /// <exception cref="CommandFailedException">Not a known precision.</exception>
+    public Embeddings.Onnx.ModelPrecision ModelPrecision => EmbeddingModel.ParsePrecision(Precision);
+
     /// <summary>The configuration the flags fall back to (environment and werkly.json of the working folder).</summary>
     public WerklyConfiguration Configuration => _configuration ??= WerklyConfiguration.Current;
 
@@ -48,12 +56,12 @@ public class IndexSettings : CommandSettings
             return ValidationResult.Error($"--company is required: the company (tenant) id, for example --company acme (or set {WerklyConfiguration.CompanyVariable}, or \"company\" in {WerklyConfiguration.FileName}).");
         try
         {
-            Identifiers.ValidateCompanyId(company);
+            InvalidIdentifierException.ThrowIfInvalidCompanyId(company);
             return ValidationResult.Success();
         }
         catch (InvalidIdentifierException e)
         {
-            return ValidationResult.Error(CommandRunner.WithoutParameterName(e));
+            return ValidationResult.Error(e.Reason);
         }
     }
 }

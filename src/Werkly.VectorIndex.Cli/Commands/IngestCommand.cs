@@ -105,7 +105,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         var resumePath = System.IO.Path.Combine(settings.IndexPath, ResumeFileName);
         var cache = LoadResume(resumePath);
         var reusable = cache.Count;
-        using var generator = EmbeddingModel.Create(settings.ModelName, cache);
+        using var generator = EmbeddingModel.Create(settings.ModelName, settings.ModelPrecision, cache);
         using var index = IndexLocation.OpenOrCreate(settings.IndexPath, generator);
         try
         {
@@ -318,7 +318,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
     private static async Task<int> DryRunAsync(IngestSettings settings, string root, IReadOnlyList<SourceDocument> documents, IReadOnlyList<string> unsupported,
         CancellationToken cancellationToken)
     {
-        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName); // its metadata keys the content hashes; nothing is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // its metadata keys the content hashes; nothing is embedded
         var exists = File.Exists(System.IO.Path.Combine(settings.IndexPath, IndexLocation.ManifestFileName));
         using var index = exists ? IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true) : null;
         IChunkSink sink = index is null ? new InMemoryChunkSink() : index; // no index yet: everything would be added

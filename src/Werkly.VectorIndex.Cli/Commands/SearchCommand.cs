@@ -7,7 +7,6 @@ using Spectre.Console.Rendering;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Exceptions;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 
@@ -36,7 +35,7 @@ public sealed class SearchSettings : CompanySettings
     public bool Explain { get; init; }
 
     /// <summary>The parsed mode.</summary>
-    public HybridSearchMode ParsedMode => ParseMode(Mode) ?? HybridSearchMode.Hybrid;
+    public SearchMode ParsedMode => ParseMode(Mode) ?? SearchMode.Hybrid;
 
     /// <inheritdoc />
     public override ValidationResult Validate()
@@ -50,11 +49,11 @@ public sealed class SearchSettings : CompanySettings
         return base.Validate();
     }
 
-    internal static HybridSearchMode? ParseMode(string? mode) => mode?.ToUpperInvariant() switch
+    internal static SearchMode? ParseMode(string? mode) => mode?.ToUpperInvariant() switch
     {
-        "HYBRID" => HybridSearchMode.Hybrid,
-        "VECTOR" => HybridSearchMode.Vector,
-        "KEYWORD" or "BM25" => HybridSearchMode.Keyword,
+        "HYBRID" => SearchMode.Hybrid,
+        "VECTOR" => SearchMode.Vector,
+        "KEYWORD" or "BM25" => SearchMode.Keyword,
         _ => null,
     };
 }
@@ -67,10 +66,10 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName); // loaded only if something is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var mode = settings.ParsedMode;
-        if (mode != HybridSearchMode.Keyword)
+        if (mode != SearchMode.Keyword)
             generator.EnsureLoaded(); // took_ms covers embedding the question, not loading the model
         var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain, cancellationToken).ConfigureAwait(false);
         var modeName = mode.ToString().ToLowerInvariant();
@@ -117,7 +116,7 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     /// <summary>Searches one company, timing the call (query embedding included).</summary>
     /// <exception cref="CommandFailedException">The company is not in the index (<see cref="ExitCodes.NotFound"/>).</exception>
     internal static async Task<(IReadOnlyList<DocumentHit> Hits, TimeSpan Took)> SearchAsync(DocumentIndex index, string companyId, string question,
-        HybridSearchMode mode, int top, bool explain, CancellationToken cancellationToken)
+        SearchMode mode, int top, bool explain, CancellationToken cancellationToken)
     {
         if (!index.Companies.Contains(companyId, StringComparer.Ordinal))
             throw UnknownCompany(index, companyId);

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Embeddings.Onnx;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
-using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Cli.Evaluation;
 
@@ -30,10 +28,10 @@ public sealed class BeirEvaluation : IDisposable
 
     private readonly BeirDataset _dataset;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _generator;
-    private readonly KeywordIndex _keywords = new();
+    // Keyword-only scoring needs no embeddings: the corpus is indexed with a placeholder one-dimensional vector.
+    private WerklyIndex? _keywords;
     private WerklyIndex? _vectors;
     private Dictionary<string, ReadOnlyMemory<float>>? _queryVectors;
-    private bool _keywordsReady;
 
     /// <summary>Creates an evaluation of <paramref name="dataset"/>.</summary>
     /// <param name="dataset">The collection.</param>
@@ -55,12 +53,12 @@ public sealed class BeirEvaluation : IDisposable
     /// <exception cref="InvalidOperationException">A vector mode was asked for without a generator.</exception>
     public async Task PrepareAsync(EvaluationMode mode, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (mode != EvaluationMode.Vector && !_keywordsReady)
+        if (mode == EvaluationMode.Bm25 && _keywords is null && _vectors is null)
         {
             var corpus = _dataset.Corpus;
             progress?.Report(new EvaluationProgress("keyword index", 0, corpus.Count));
-            _keywords.UpsertRange(CompanyId, corpus.Select(KeywordDocument.From), cancellationToken);
-            _keywordsReady = true;
+            ReadOnlyMemory<float> placeholder = new float[] { 1f };
+            _keywords = Build(1, corpus.Select(d => Record(d, placeholder)).ToList(), cancellationToken);
             progress?.Report(new EvaluationProgress("keyword index", corpus.Count, corpus.Count));
         }
         if (mode != EvaluationMode.Bm25 && _vectors is null)
@@ -73,50 +71,54 @@ public sealed class BeirEvaluation : IDisposable
 
     /// <summary>Scores one mode over every judged query.</summary>
     /// <param name="mode">The retriever.</param>
-    /// <param name="fusion">The fusion for <see cref="EvaluationMode.Hybrid"/>; null for <see cref="HybridDefaults.Fusion"/>. Its paging is ignored.</param>
+    /// <param name="fusion">The fusion for <see cref="EvaluationMode.Hybrid"/>; null for <see cref="HybridDefaults.Fusion"/>.</param>
     /// <param name="cancellationToken">Checked between queries.</param>
     /// <returns>The averaged metrics.</returns>
     /// <exception cref="InvalidOperationException"><see cref="PrepareAsync"/> has not run for this mode.</exception>
     public RetrievalScores Evaluate(EvaluationMode mode, FusionOptions? fusion = null, CancellationToken cancellationToken = default)
     {
-        if ((mode != EvaluationMode.Vector && !_keywordsReady) || (mode != EvaluationMode.Bm25 && _vectors is null))
-            throw new InvalidOperationException($"Call PrepareAsync({mode}) first.");
-        var options = (fusion ?? HybridDefaults.Fusion) with { Skip = 0, Top = Depth, Explain = false };
+        var index = mode == EvaluationMode.Bm25 ? _vectors ?? _keywords : _vectors;
+        if (index is null) throw new InvalidOperationException($"Call PrepareAsync({mode}) first.");
+        var fused = fusion ?? HybridDefaults.Fusion;
         return RetrievalMetrics.Evaluate(_dataset, query =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return mode switch
+            var search = new SearchQuery
             {
-                EvaluationMode.Bm25 => Keys(KeywordSide(query)(Depth, cancellationToken)),
-                EvaluationMode.Vector => Keys(VectorSide(query)(Depth, cancellationToken)),
-                _ => HybridSearch.Search(new HybridQuery(query.Text) { Fusion = options }, VectorSide(query), KeywordSide(query),
-                    cancellationToken: cancellationToken).Select(h => h.Key).ToArray(),
+                Mode = mode switch { EvaluationMode.Bm25 => SearchMode.Keyword, EvaluationMode.Vector => SearchMode.Vector, _ => SearchMode.Hybrid },
+                Text = query.Text,
+                Vector = mode == EvaluationMode.Bm25 ? (ReadOnlyMemory<float>?)null : _queryVectors![query.Id],
+                Top = Depth,
+                Fusion = fused,
             };
+            return [.. index.Search(CompanyId, search, cancellationToken).Select(h => h.Key)];
         });
     }
 
     /// <summary>Disposes the indexes.</summary>
     public void Dispose()
     {
-        _keywords.Dispose();
+        _keywords?.Dispose();
         _vectors?.Dispose();
     }
 
-    private HybridRetriever KeywordSide(BeirQuery query) => HybridSearch.Keyword(_keywords.Partition(CompanyId), query.Text);
+    private static VectorRecord Record(BeirDocument document, ReadOnlyMemory<float> vector) =>
+        new(document.Id, vector) { Title = document.Title, Text = document.Text };
 
-    private HybridRetriever VectorSide(BeirQuery query) => (candidates, _) =>
+    private static WerklyIndex Build(int dimensions, List<VectorRecord> records, CancellationToken cancellationToken)
     {
-        var hits = _vectors!.Search(CompanyId, _queryVectors![query.Id].Span, candidates);
-        var ranked = new RankedHit[hits.Length];
-        for (var i = 0; i < hits.Length; i++) ranked[i] = new RankedHit(hits[i].Key, hits[i].Score);
-        return ranked;
-    };
-
-    private static string[] Keys(IReadOnlyList<RankedHit> hits)
-    {
-        var keys = new string[hits.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = hits[i].Key;
-        return keys;
+        // Exact search: a BEIR test collection is scored against the whole corpus, not an approximation of it.
+        var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = dimensions, FlatSearchThreshold = int.MaxValue });
+        try
+        {
+            index.Upsert(CompanyId, records, cancellationToken);
+            return index;
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
     }
 
     private async Task EmbedAsync(IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
@@ -132,7 +134,7 @@ public sealed class BeirEvaluation : IDisposable
             var slice = corpus.Skip(start).Take(batch).ToArray();
             var embeddings = await _generator!.GenerateAsync(slice.Select(d => d.Title + " " + d.Text), documentOptions, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < slice.Length; i++)
-                records.Add(new VectorRecord(slice[i].Id, embeddings[i].Vector));
+                records.Add(Record(slice[i], embeddings[i].Vector));
             progress?.Report(new EvaluationProgress("embedding corpus", start + slice.Length, corpus.Count));
         }
 
@@ -151,18 +153,7 @@ public sealed class BeirEvaluation : IDisposable
         EmbeddingTime = clock.Elapsed;
 
         var dimensions = records.Count > 0 ? records[0].Vector.Length : queryVectors.Values.FirstOrDefault().Length;
-        // Exact search: a BEIR test collection is scored against the whole corpus, not an approximation of it.
-        var index = new WerklyIndex(new VectorIndexOptions { Dimensions = Math.Max(1, dimensions), FlatSearchThreshold = int.MaxValue });
-        try
-        {
-            index.Upsert(CompanyId, records, cancellationToken);
-        }
-        catch
-        {
-            index.Dispose();
-            throw;
-        }
-        _vectors = index;
+        _vectors = Build(Math.Max(1, dimensions), records, cancellationToken);
         _queryVectors = queryVectors;
     }
 

@@ -25,6 +25,7 @@ internal sealed class RunObserver
     public long ChunksWritten;
     public long ChunksEmbedded;
     public long FirstEmbeddingTimestamp; // Stopwatch timestamp of the first embedding call; 0 until then
+    public long ChunksTruncated;
     public int Ingested, Unchanged, Failed;
 }
 
@@ -37,6 +38,7 @@ internal sealed class IngestPipeline
     private readonly IChunkSink _sink;
     private readonly DocumentIngestorOptions _options;
     private readonly string _hashSalt;
+    private readonly IChunker _chunker;
     private int _dimensions; // fixed by the first embedding; 0 until then
 
     public IngestPipeline(IEmbeddingGenerator<string, Embedding<float>> generator, IChunkSink sink, DocumentIngestorOptions options)
@@ -44,8 +46,9 @@ internal sealed class IngestPipeline
         _generator = generator;
         _sink = sink;
         _options = options;
+        _chunker = ModelSizing.For(options.Chunker, generator);
         var metadata = generator.GetService(typeof(EmbeddingGeneratorMetadata)) as EmbeddingGeneratorMetadata;
-        _hashSalt = $"{options.Chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}|headings={options.EmbedHeadingPath}";
+        _hashSalt = $"{_chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}|headings={options.EmbedHeadingPath}";
     }
 
     public async Task RunAsync(IAsyncEnumerable<WorkItem> items, bool continueOnError, RunObserver observer, CancellationToken cancellationToken)
@@ -145,7 +148,7 @@ internal sealed class IngestPipeline
             job.Outcome = new DocumentOutcome(item.CompanyId, item.DocumentId, DocumentStatus.Unchanged, 0, hash);
             return;
         }
-        var chunks = _options.Chunker.Chunk(item.DocumentId, extracted);
+        var chunks = _chunker.Chunk(item.DocumentId, extracted);
         job.Chunks = chunks;
         job.Vectors = new ReadOnlyMemory<float>[chunks.Count];
     }
@@ -176,7 +179,7 @@ internal sealed class IngestPipeline
         }
         else
         {
-            var chunks = _options.Chunker.Chunk(document.Id, extracted).Count;
+            var chunks = _chunker.Chunk(document.Id, extracted).Count;
             plan = stored is null
                 ? new PlannedDocument(document.Id, PlannedAction.Add, "new", chunks)
                 : new PlannedDocument(document.Id, PlannedAction.Replace, "content (or chunking/model settings) changed", chunks);
@@ -301,6 +304,7 @@ internal sealed class IngestPipeline
             DocumentChunkCount = job.Chunks.Count,
             ChunksEmbedded = embedded,
             DocumentTimeRemaining = remaining,
+            ChunksTruncated = Interlocked.Read(ref observer.ChunksTruncated),
         });
     }
 
@@ -322,6 +326,8 @@ internal sealed class IngestPipeline
         IngestTelemetry.EmbeddingDuration.Record((double)elapsed / Stopwatch.Frequency);
         if (embeddings is null || embeddings.Count != texts.Count)
             throw new InvalidOperationException($"The embedding generator returned {embeddings?.Count ?? 0} embeddings for {texts.Count} inputs.");
+        if (embeddings.Usage?.AdditionalCounts?.TryGetValue(ModelSizing.TruncatedInputsKey, out var truncated) == true)
+            Interlocked.Add(ref observer.ChunksTruncated, truncated);
         var vectors = new ReadOnlyMemory<float>[texts.Count];
         for (var i = 0; i < vectors.Length; i++)
         {
@@ -459,6 +465,7 @@ internal sealed class IngestPipeline
             DocumentChunkCount = chunks,
             ChunksEmbedded = Interlocked.Read(ref observer.ChunksEmbedded),
             DocumentTimeRemaining = TimeSpan.Zero,
+            ChunksTruncated = Interlocked.Read(ref observer.ChunksTruncated),
         });
     }
 

@@ -1,20 +1,29 @@
 namespace Werkly.VectorIndex.Hybrid;
 
+/// <summary>One hit of a single retriever (vector or keyword), as fed to <see cref="ScoreFusion"/>.</summary>
+/// <param name="Key">The record key.</param>
+/// <param name="Score">The retriever's score; higher is better (a similarity, not a distance). Must be finite.</param>
+/// <remarks>A hit's rank is its position in the list it is passed in (the first is rank 1).</remarks>
+internal readonly record struct RankedHit(string Key, double Score);
+
+/// <summary>One fused hit: its score and what each side contributed.</summary>
+internal readonly record struct FusedHit(string Key, double Score, ScoreBreakdown Breakdown);
+
 /// <summary>Combines a vector ranking and a keyword ranking into one (weighted normalized scores or reciprocal rank
-/// fusion), with paging and optional per-hit explanations.</summary>
+/// fusion), with each hit's breakdown.</summary>
 /// <remarks>Pure functions: no state, safe from any thread. The result is ordered by fused score, then by key (ordinal),
 /// so equal inputs always give the same order.</remarks>
-public static class ScoreFusion
+internal static class ScoreFusion
 {
     /// <summary>Fuses two ranked lists.</summary>
     /// <param name="vectorHits">Vector-search hits, best first (rank = position + 1); may be empty.</param>
     /// <param name="keywordHits">Keyword-search hits, best first; may be empty.</param>
-    /// <param name="options">Method, α, RRF k, paging and explain; null for the defaults.</param>
-    /// <returns>At most <see cref="FusionOptions.Top"/> hits after skipping <see cref="FusionOptions.Skip"/>.</returns>
+    /// <param name="options">Method, α, RRF k; null for the defaults.</param>
+    /// <returns>Every key of either list, best first.</returns>
     /// <exception cref="ArgumentNullException">A list is null.</exception>
     /// <exception cref="ArgumentException">A list holds a null key, the same key twice, or a non-finite score.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public static IReadOnlyList<HybridHit> Fuse(IReadOnlyList<RankedHit> vectorHits, IReadOnlyList<RankedHit> keywordHits,
+    public static List<FusedHit> Fuse(IReadOnlyList<RankedHit> vectorHits, IReadOnlyList<RankedHit> keywordHits,
         FusionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(vectorHits);
@@ -47,24 +56,17 @@ public static class ScoreFusion
         }
         fused.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Key, b.Key));
 
-        var count = Math.Max(0, Math.Min(options.Top, fused.Count - options.Skip));
-        var page = new HybridHit[count];
-        for (var i = 0; i < count; i++)
+        var result = new List<FusedHit>(fused.Count);
+        foreach (var (key, score, vector, keyword, sides) in fused)
         {
-            var (key, score, vector, keyword, sides) = fused[options.Skip + i];
-            page[i] = new HybridHit(key, score)
-            {
-                Explanation = options.Explain
-                    ? new HybridExplanation(
-                        sides.VectorRank > 0 ? sides.VectorRank : null,
-                        sides.VectorRank > 0 ? sides.VectorScore : null,
-                        sides.KeywordRank > 0 ? sides.KeywordRank : null,
-                        sides.KeywordRank > 0 ? sides.KeywordScore : null,
-                        vector, keyword, options.Method)
-                    : null,
-            };
+            result.Add(new FusedHit(key, score, new ScoreBreakdown(
+                sides.VectorRank > 0 ? sides.VectorRank : null,
+                sides.VectorRank > 0 ? sides.VectorScore : null,
+                sides.KeywordRank > 0 ? sides.KeywordRank : null,
+                sides.KeywordRank > 0 ? sides.KeywordScore : null,
+                vector, keyword, options.Method)));
         }
-        return page;
+        return result;
     }
 
     /// <summary>Min-max normalization of one score: 0 for the side's lowest, 1 for its highest; 1 when all are equal.</summary>

@@ -195,7 +195,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
             }
         }
         if (id is null || segments is null || dimensions <= 0) throw new FormatException("A company entry misses a required field.");
-        Partitions.Identifiers.ValidateCompanyId(id);
+        Identifiers.ValidateCompanyId(id);
         return new CompanyEntry(id, dimensions, centroids, segments, properties);
     }
 
