@@ -73,9 +73,10 @@ public static class EmbeddingModel
     /// dimensions are only known from the model).</summary>
     /// <param name="model">As for <see cref="Create"/>.</param>
     /// <param name="precision">The precision to run it at.</param>
+    /// <param name="cache">An embedding cache for the generator, or null.</param>
     /// <returns>The generator; the caller disposes it.</returns>
-    public static IDeferredEmbeddingGenerator CreateDeferred(string? model = null, ModelPrecision precision = DefaultPrecision) =>
-        IsBundled(model) ? new DeferredEmbeddingGenerator(precision) : new LoadedEmbeddingGenerator(Create(model, precision));
+    public static IDeferredEmbeddingGenerator CreateDeferred(string? model = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null) =>
+        IsBundled(model) ? new DeferredEmbeddingGenerator(precision, cache) : new LoadedEmbeddingGenerator(Create(model, precision, cache));
 }
 
 /// <summary>An embedding generator whose model may not be loaded yet.</summary>
@@ -83,19 +84,27 @@ public interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 {
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     void EnsureLoaded();
+
+    /// <summary>The ONNX generator behind this one, loading the model on first access; owned (and disposed) by this generator.</summary>
+    /// <exception cref="CommandFailedException">The model cannot be loaded.</exception>
+    OnnxEmbeddingGenerator Generator { get; }
 }
 
 /// <summary>Reports the bundled model's metadata at once and loads the model on the first embedding call.</summary>
 /// <remarks>Thread-safe: the model is loaded once, by the first caller.</remarks>
 /// <param name="precision">The precision to run it at.</param>
-public sealed class DeferredEmbeddingGenerator(ModelPrecision precision = EmbeddingModel.DefaultPrecision) : IDeferredEmbeddingGenerator
+/// <param name="cache">An embedding cache for the generator, or null.</param>
+public sealed class DeferredEmbeddingGenerator(ModelPrecision precision = EmbeddingModel.DefaultPrecision, EmbeddingCache? cache = null) : IDeferredEmbeddingGenerator
 {
-    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(() => Load(precision), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(() => Load(precision, cache), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly EmbeddingGeneratorMetadata _metadata =
         new(OnnxEmbeddingGenerator.ProviderName, null, OnnxEmbeddingModel.AllMiniLmL6V2Id, EmbeddingModel.Dimensions);
 
     /// <inheritdoc />
     public void EnsureLoaded() => _ = _model.Value;
+
+    /// <inheritdoc />
+    public OnnxEmbeddingGenerator Generator => _model.Value;
 
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
@@ -116,9 +125,9 @@ public sealed class DeferredEmbeddingGenerator(ModelPrecision precision = Embedd
         if (_model.IsValueCreated) _model.Value.Dispose();
     }
 
-    private static OnnxEmbeddingGenerator Load(ModelPrecision precision)
+    private static OnnxEmbeddingGenerator Load(ModelPrecision precision, EmbeddingCache? cache)
     {
-        var model = EmbeddingModel.Create(precision: precision);
+        var model = EmbeddingModel.Create(precision: precision, cache: cache);
         if (model.Dimensions != EmbeddingModel.Dimensions)
         {
             model.Dispose();
@@ -134,6 +143,9 @@ internal sealed class LoadedEmbeddingGenerator(OnnxEmbeddingGenerator inner) : I
 {
     /// <inheritdoc />
     public void EnsureLoaded() { }
+
+    /// <inheritdoc />
+    public OnnxEmbeddingGenerator Generator => inner;
 
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,

@@ -105,13 +105,15 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         var resumePath = System.IO.Path.Combine(settings.IndexPath, ResumeFileName);
         var cache = LoadResume(resumePath);
         var reusable = cache.Count;
-        using var generator = EmbeddingModel.Create(settings.ModelName, settings.ModelPrecision, cache);
+        // The index (and its write lock) first, the model after: a second writer is told about the lock at once,
+        // instead of after loading (on first use: extracting) the model.
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision, cache);
         using var index = IndexLocation.OpenOrCreate(settings.IndexPath, generator);
         try
         {
             if (settings.Watch)
-                return await WatchAsync(settings, root, index, generator, cancellationToken).ConfigureAwait(false);
-            var summary = await IngestAsync(index, generator, documents, settings.CompanyId, settings.Sync || settings.Watch, settings.CreateChunker(),
+                return await WatchAsync(settings, root, index, generator.Generator, cancellationToken).ConfigureAwait(false);
+            var summary = await IngestAsync(index, generator.Generator, documents, settings.CompanyId, settings.Sync || settings.Watch, settings.CreateChunker(),
                 settings.ProgressMode, cancellationToken).ConfigureAwait(false);
             DeleteResume(resumePath);
             return Report(settings, root, documents.Count, unsupported.Count, summary, reusable == 0 ? 0 : cache.Hits);
