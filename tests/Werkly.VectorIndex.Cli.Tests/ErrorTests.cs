@@ -141,6 +141,83 @@ public sealed class ErrorTests : IDisposable
         }
     }
 
+    /// <summary>Issue 15, defect 5: '--company ACME' when 'acme' exists was reported as an unreadable file (exit 5) with a
+    /// parameter name in the message, and the summary claimed the company held the document. The id is checked against
+    /// the index before any document is read: exit 2, naming the existing spelling.</summary>
+    [Fact]
+    public void A_company_id_that_differs_only_in_case_exits_2_before_ingesting_and_names_the_existing_spelling()
+    {
+        _folder.Write("docs/parking.md", "# Parking\n\nVisitors park in the north lot.");
+        _folder.Write("more/canteen.md", "# Canteen\n\nLunch is served from noon.");
+        var index = _folder.Combine("index");
+        var created = Run("ingest", "docs", "--company", "acme", "--index", index);
+        Assert.True(created.ExitCode == 0, created.ToString());
+
+        foreach (var extra in new[] { Array.Empty<string>(), ["--dry-run"], ["--json"] })
+        {
+            var result = Run([.. new[] { "ingest", "more", "--company", "ACME", "--index", index }, .. extra]);
+            Assert.True(result.ExitCode == 2, $"{string.Join(' ', extra)}: {result}");
+            Assert.Contains("differs only in case from the existing company 'acme'", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Parameter", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("companyId", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("could not be read", result.Stderr, StringComparison.Ordinal);
+            if (extra is ["--json"])
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+                Assert.Equal("usage", json.RootElement.GetProperty("error").GetProperty("code").GetString());
+            }
+        }
+
+        var stats = Run("stats", "--index", index, "--json").Json();
+        var company = Assert.Single(stats.GetProperty("companies").EnumerateArray());
+        Assert.Equal("acme", company.GetProperty("company").GetString());
+        Assert.Equal(1, company.GetProperty("documents").GetInt32()); // canteen.md went nowhere
+    }
+
+    /// <summary>Issue 15, defect 6: ingest and delete in a read-only index folder said "opened for writing by another
+    /// process". They say the folder is not writable (exit 6), and the index is left as it was.</summary>
+    [Fact]
+    public void A_read_only_index_folder_is_reported_as_not_writable_not_as_locked()
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // Unix permissions and setpriv; Windows ACLs are another test
+        _folder.Write("docs/parking.md", "# Parking\n\nVisitors park in the north lot.");
+        var index = _folder.Combine("index");
+        var created = Run("ingest", "docs", "--company", "acme", "--index", index);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        _folder.Write("docs/canteen.md", "# Canteen\n\nLunch is served from noon.");
+
+        var readOnly = UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        var before = Directory.GetFiles(index).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), new FileInfo(f).Length)).ToList();
+        var files = Directory.GetFiles(index).ToDictionary(f => f, File.GetUnixFileMode);
+        foreach (var file in files.Keys) File.SetUnixFileMode(file, readOnly & ~(UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute));
+        var mode = File.GetUnixFileMode(index);
+        File.SetUnixFileMode(index, readOnly);
+        try
+        {
+            foreach (var args in new[]
+            {
+                new[] { "ingest", "docs", "--company", "acme", "--index", index },
+                new[] { "delete", "--company", "acme", "--index", index },
+            })
+            {
+                var result = WerklyTool.RunUnprivileged(_folder.Path, args);
+                Assert.True(result.ExitCode == 6, $"{args[0]}: {result}");
+                Assert.Contains("not writable", result.Stderr, StringComparison.Ordinal);
+                Assert.DoesNotContain("another process", result.Stderr, StringComparison.Ordinal);
+            }
+            var search = WerklyTool.RunUnprivileged(_folder.Path, "search", "north lot", "--company", "acme", "--index", index, "--mode", "keyword", "--json");
+            Assert.True(search.ExitCode == 0, search.ToString()); // reading needs no write access
+        }
+        finally
+        {
+            File.SetUnixFileMode(index, mode);
+            foreach (var (file, fileMode) in files) File.SetUnixFileMode(file, fileMode);
+        }
+        Assert.Equal(before, Directory.GetFiles(index).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), new FileInfo(f).Length)).ToList());
+    }
+
     /// <summary>Issue 15, defect 10: '--index' naming a file said "No index at".</summary>
     [Fact]
     public void An_index_path_that_is_a_file_is_named_as_such()

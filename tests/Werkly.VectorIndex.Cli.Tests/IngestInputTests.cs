@@ -78,4 +78,31 @@ public sealed class IngestInputTests : IDisposable
         Assert.Contains("blank.md, empty.txt", text, StringComparison.Ordinal);
         Assert.Contains("2 documents", text, StringComparison.Ordinal);
     }
+
+    /// <summary>Chunks longer than the model reads are cut when embedded (MiniLM reads 256 tokens): the summary says how
+    /// many, so a user who chose character chunks learns that their ends are not embedded. The default chunking, sized by
+    /// the model's tokens, leaves none.</summary>
+    [Fact]
+    public void Ingest_reports_chunks_truncated_at_the_models_token_limit()
+    {
+        // Dense technical text: 1,000 characters of it run past MiniLM's 256 tokens.
+        _folder.Write("dense/registers.txt", string.Join(' ', Enumerable.Range(0, 400).Select(i => $"x{i}=0x{i * 7919:X6};")));
+
+        var byChars = Run("ingest", "dense", "--company", "acme", "--index", IndexPath, "--chunk-chars", "1000", "--json");
+        var json = byChars.Json();
+        var truncated = json.GetProperty("chunks_truncated").GetInt32();
+        Assert.True(truncated > 0 && truncated <= json.GetProperty("chunks").GetInt32(), byChars.ToString());
+
+        var human = Run("ingest", "dense", "--company", "other", "--index", IndexPath, "--chunk-chars", "1000");
+        Assert.True(human.ExitCode == 0, human.ToString());
+        Assert.Contains("chunks truncated", human.Stdout, StringComparison.Ordinal);
+        Assert.Contains("longer than the model reads", human.Stderr, StringComparison.Ordinal);
+
+        var byTokens = Run("ingest", "dense", "--company", "tokens", "--index", IndexPath, "--json").Json();
+        Assert.Equal(0, byTokens.GetProperty("chunks_truncated").GetInt32());
+        Assert.True(byTokens.GetProperty("chunks").GetInt32() > json.GetProperty("chunks").GetInt32());
+
+        var bad = Run("ingest", "dense", "--company", "acme", "--index", IndexPath, "--chunk-chars", "5");
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+    }
 }

@@ -29,8 +29,13 @@ public sealed class IngestSettings : CompanySettings
 
     /// <summary>The chunking strategy.</summary>
     [CommandOption("--chunking <STRATEGY>")]
-    [Description("fixed (1,000 characters, 200 overlap, never inside a word; default) or semantic (by headings and paragraphs, at most 1,000 characters).")]
+    [Description("fixed (as many tokens as the model reads, with overlap, never inside a word; default) or semantic (by headings and paragraphs, within the model's token limit).")]
     public string? Chunking { get; init; }
+
+    /// <summary>Fixed chunks of this many characters instead of the model's token budget.</summary>
+    [CommandOption("--chunk-chars <N>")]
+    [Description("fixed chunking by characters: chunks of N characters (100 to 100000; overlap a fifth, at most 200), as a pgvector pipeline cuts them. Chunks longer than the model reads are truncated when embedded; the summary counts them.")]
+    public int? ChunkChars { get; init; }
 
     /// <summary>List what would happen without doing it.</summary>
     [CommandOption("--dry-run")]
@@ -60,6 +65,10 @@ public sealed class IngestSettings : CompanySettings
             return ValidationResult.Error("Give the file or folder to ingest, for example: werkly ingest ./handbook --company acme");
         if (Chunking is not null && Chunking.ToUpperInvariant() is not ("FIXED" or "SEMANTIC"))
             return ValidationResult.Error($"Unknown --chunking '{Chunking}': use fixed or semantic.");
+        if (ChunkChars is { } chars && (chars is < 100 or > 100_000))
+            return ValidationResult.Error("--chunk-chars must be between 100 and 100000.");
+        if (ChunkChars is not null && Chunking?.ToUpperInvariant() == "SEMANTIC")
+            return ValidationResult.Error("--chunk-chars sizes fixed chunks; it does not go with --chunking semantic.");
         if (DryRun && Watch)
             return ValidationResult.Error("--dry-run and --watch do not go together: --dry-run changes nothing, --watch keeps changing the index.");
         if (DebounceMs is < 50 or > 60_000)
@@ -68,7 +77,10 @@ public sealed class IngestSettings : CompanySettings
     }
 
     /// <summary>The chunker <see cref="Chunking"/> names.</summary>
-    public IChunker CreateChunker() => Chunking?.ToUpperInvariant() == "SEMANTIC" ? new SemanticChunker() : new FixedSizeChunker();
+    public IChunker CreateChunker() =>
+        Chunking?.ToUpperInvariant() == "SEMANTIC" ? new SemanticChunker()
+        : ChunkChars is { } chars ? new FixedSizeChunker(chars, Math.Min(FixedSizeChunker.DefaultOverlapChars, chars / 5))
+        : new FixedSizeChunker();
 
     /// <summary>How progress is shown.</summary>
     internal ProgressMode ProgressMode => Quiet ? ProgressMode.None : Json || Console.IsOutputRedirected ? ProgressMode.Lines : ProgressMode.Live;
@@ -109,6 +121,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         // instead of after loading (on first use: extracting) the model.
         using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision, cache);
         using var index = IndexLocation.OpenOrCreate(settings.IndexPath, generator);
+        index.ValidateCompanyId(settings.CompanyId); // an id that differs only in case from an existing company's: exit 2 before any work
         try
         {
             if (settings.Watch)
@@ -243,6 +256,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
                 w.WriteNumber("failed", failures.Count);
                 w.WriteNumber("skipped", unsupported);
                 w.WriteNumber("chunks", r.ChunksWritten);
+                w.WriteNumber("chunks_truncated", r.ChunksTruncated);
                 w.WriteNumber("embeddings_reused", reused);
                 w.WriteNumber("took_s", Math.Round(r.Elapsed.TotalSeconds, 3));
                 w.WriteNumber("embedding_s", Math.Round(r.EmbeddingTime.TotalSeconds, 3));
@@ -304,6 +318,8 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         table.AddRow(failed > 0 ? "[red]failed[/]" : "failed", failed.ToString(CultureInfo.InvariantCulture));
         if (unsupported > 0) table.AddRow("[yellow]skipped (unsupported format)[/]", unsupported.ToString(CultureInfo.InvariantCulture));
         table.AddRow("chunks written", r.ChunksWritten.ToString(CultureInfo.InvariantCulture));
+        if (r.ChunksTruncated > 0)
+            table.AddRow("[yellow]chunks truncated (longer than the model reads)[/]", r.ChunksTruncated.ToString(CultureInfo.InvariantCulture));
         if (reused > 0) table.AddRow("embeddings reused from the interrupted run", reused.ToString(CultureInfo.InvariantCulture));
         table.AddRow("time", string.Create(CultureInfo.InvariantCulture, $"{r.Elapsed.TotalSeconds:F2} s ({r.DocumentsPerSecond:F1} documents/s, {r.ChunksPerSecond:F1} chunks/s)"));
         if (r.Elapsed > TimeSpan.Zero)
@@ -311,6 +327,9 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         table.AddRow("company now holds", string.Create(CultureInfo.InvariantCulture, $"{summary.CompanyDocuments} documents, {summary.CompanyChunks} chunks"));
         table.AddRow("index", Markup.Escape(settings.IndexPath));
         Terminal.Out.Write(table);
+        if (r.ChunksTruncated > 0)
+            Terminal.WriteWarning(string.Create(CultureInfo.InvariantCulture,
+                $"{r.ChunksTruncated} of {r.ChunksWritten} chunks were longer than the model reads; their ends are searchable by keyword but not by meaning. Use smaller --chunk-chars, or the default chunking (sized by the model's tokens)."));
         if (empty.Count > 0)
             Terminal.Out.MarkupLine("[yellow]Skipped (empty: no text to index):[/] " + Markup.Escape(string.Join(", ", empty)));
     }
@@ -323,6 +342,7 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // its metadata keys the content hashes; nothing is embedded
         var exists = File.Exists(System.IO.Path.Combine(settings.IndexPath, IndexLocation.ManifestFileName));
         using var index = exists ? IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true) : null;
+        index?.ValidateCompanyId(settings.CompanyId);
         IChunkSink sink = index is null ? new InMemoryChunkSink() : index; // no index yet: everything would be added
         var ingestor = new DocumentIngestor(generator, sink, new DocumentIngestorOptions { Chunker = settings.CreateChunker() });
         var plan = await ingestor.PlanAsync(documents, settings.CompanyId, settings.Sync, cancellationToken).ConfigureAwait(false);
