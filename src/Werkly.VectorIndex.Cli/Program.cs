@@ -43,6 +43,10 @@ app.Configure(config =>
         .WithDescription("Delete one document's chunks (--document), or a whole company. Committed before it returns.")
         .WithExample("delete", "--company", "acme", "--document", "travel.md")
         .WithExample("delete", "--company", "acme");
+    config.AddCommand<ServeCommand>("serve")
+        .WithDescription("Serve the index over HTTP (ASP.NET Core): GET /companies/{id}/search, POST /companies/{id}/documents (background ingestion, 202 + job), GET /jobs/{id}, DELETE /companies/{id}/documents/{doc}, GET /healthz, GET /metrics (Prometheus; OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set), GET /openapi/v1.json. Loopback only by default.")
+        .WithExample("serve")
+        .WithExample("serve", "--index", "/var/lib/werkly", "--urls", "http://127.0.0.1:8080", "--company-header", "X-Werkly-Company");
     config.AddCommand<ConfigCommand>("config")
         .WithDescription("Show the effective --index, --company and --model and where each comes from: a flag, the environment (WERKLY_INDEX, WERKLY_COMPANY, WERKLY_MODEL), ./werkly.json ({\"index\": \"…\", \"company\": \"…\", \"model\": \"…\"}) or the default. Flags win.")
         .WithExample("config")
