@@ -54,6 +54,7 @@ internal sealed class IngestPipeline
     public async Task RunAsync(IAsyncEnumerable<WorkItem> items, bool continueOnError, RunObserver observer, CancellationToken cancellationToken)
     {
         using var activity = IngestTelemetry.Source.StartActivity("werkly.ingest");
+        activity?.SetTag(IngestTelemetry.SystemTag.Key, IngestTelemetry.SystemTag.Value);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cts.Token;
         var prepared = Channel.CreateBounded<Job>(new BoundedChannelOptions(_options.PrefetchDocuments) { SingleReader = true, SingleWriter = true });
@@ -446,9 +447,10 @@ internal sealed class IngestPipeline
     {
         if (job.Warnings.Count > 0)
             outcome = outcome with { Warnings = job.Warnings };
-        IngestTelemetry.Documents.Add(1, new KeyValuePair<string, object?>("status", StatusTag(outcome.Status)));
+        IngestTelemetry.Documents.Add(1, IngestTelemetry.SystemTag, IngestTelemetry.Collection(outcome.CompanyId),
+            new KeyValuePair<string, object?>("status", StatusTag(outcome.Status)));
         if (outcome.ChunkCount > 0)
-            IngestTelemetry.Chunks.Add(outcome.ChunkCount);
+            IngestTelemetry.Chunks.Add(outcome.ChunkCount, IngestTelemetry.SystemTag, IngestTelemetry.Collection(outcome.CompanyId));
         switch (outcome.Status)
         {
             case DocumentStatus.Ingested: observer.Ingested++; break;

@@ -93,10 +93,20 @@ public sealed partial class ReadmeSnippetTests(ITestOutputHelper output)
 
         // The quick start also runs, and shows the company isolation it promises.
         var quickStart = snippets.Select((s, i) => (s.Heading, Index: i + 1)).First(s => s.Heading == "Quick start").Index;
-        var printed = feed.Run(Path.Combine(feed.Work, $"Snippet{quickStart}"), TimeSpan.FromMinutes(5), "dotnet", ["run", "-c", "Release", "--no-build"]);
-        Assert.Contains("vacation-policy:", printed);
-        Assert.DoesNotContain("globex", printed);
-        var quickstartTemp = Path.Combine(Path.GetTempPath(), "werkly-quickstart");
-        if (Directory.Exists(quickstartTemp)) Directory.Delete(quickstartTemp, recursive: true);
+        // Its index folder is under Path.GetTempPath(): a temp folder of its own (TMPDIR), so concurrent runs of this
+        // test (other clones on the machine) do not meet at the same LOCK.
+        var temp = Directory.CreateTempSubdirectory("werkly-quickstart-").FullName;
+        try
+        {
+            var printed = feed.Run(Path.Combine(feed.Work, $"Snippet{quickStart}"), TimeSpan.FromMinutes(5), "dotnet", ["run", "-c", "Release", "--no-build"],
+                new Dictionary<string, string> { ["TMPDIR"] = temp });
+            Assert.Contains("vacation-policy:", printed);
+            Assert.DoesNotContain("globex", printed);
+            Assert.True(Directory.Exists(Path.Combine(temp, "werkly-quickstart")), "the quick start did not write its index under TMPDIR");
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
     }
 }
