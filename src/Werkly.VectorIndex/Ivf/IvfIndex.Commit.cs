@@ -9,6 +9,9 @@ namespace Werkly.VectorIndex.Ivf;
 /// <param name="Tombstones">Rows deleted since the last commit, per segment id (new segments included).</param>
 /// <param name="DefaultProbes">The calibrated default probes, persisted with the company.</param>
 /// <param name="NextSegmentId">The next unused segment id, persisted so ids are never reused.</param>
+/// <param name="Codes">The company's code quantizer at the freeze (the new segments' codes were encoded with its
+/// ranges), or null.</param>
+/// <param name="RerankFactor">The calibrated re-ranking factor, persisted with the company.</param>
 internal sealed record CommitPlan(
     CoarseQuantizer? Quantizer,
     bool IsFlat,
@@ -17,7 +20,9 @@ internal sealed record CommitPlan(
     IReadOnlyList<MemorySegment> NewSegments,
     IReadOnlyDictionary<long, IReadOnlyCollection<int>> Tombstones,
     int DefaultProbes,
-    long NextSegmentId);
+    long NextSegmentId,
+    ScalarQuantizer? Codes = null,
+    int RerankFactor = 0);
 
 internal sealed partial class IvfIndex
 {
@@ -52,7 +57,7 @@ internal sealed partial class IvfIndex
         }
         if (newSegments.Contains(_memory))
         {
-            _memory = new MemorySegment(_quantizer?.ListCount ?? 1, Stride);
+            _memory = NewMemorySegment(_quantizer?.ListCount ?? 1);
             _segments = [.. _segments, _memory];
             AssignRowBases(_segments);
         }
@@ -69,7 +74,7 @@ internal sealed partial class IvfIndex
             return null;
         _inFlightSegmentIds.UnionWith(newSegments.Select(s => s.SegmentId));
         return new CommitPlan(_quantizerChanged ? _quantizer : null, _quantizer is null, _quantizerChanged, [.. _removedSinceCommit], newSegments,
-            tombstones, _defaultProbes, _nextSegmentId);
+            tombstones, _defaultProbes, _nextSegmentId, _codes, _rerankFactor);
     }
 
     /// <summary>After a successful commit: swaps the frozen segments for their committed (mapped) copies.</summary>

@@ -79,7 +79,9 @@ internal sealed partial class CompanyPartition
     private RankedHit[] VectorSide(ReadOnlyMemory<float> vector, int candidates, SearchQuery query)
     {
         var hits = new SearchHit[Math.Max(1, Math.Min(candidates, _vectors.Count))];
-        var options = query.Probes is null && query.Filter is null ? null : new SearchOptions { Probes = query.Probes, Filter = query.Filter };
+        var options = query.Probes is null && query.Filter is null && query.RerankFactor is null
+            ? null
+            : new SearchOptions { Probes = query.Probes, Filter = query.Filter, RerankFactor = query.RerankFactor };
         var count = _vectors.Search(vector.Span, hits, options);
         var ranked = new RankedHit[count];
         for (var i = 0; i < count; i++) ranked[i] = new RankedHit(hits[i].Key, hits[i].Score);
