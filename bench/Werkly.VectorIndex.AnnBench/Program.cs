@@ -27,6 +27,29 @@ if (arguments.ContainsKey("train-compare"))
         int.Parse(arguments.GetValueOrDefault("threads") ?? "1", CultureInfo.InvariantCulture), log);
 }
 
+if (arguments.ContainsKey("engine"))
+{
+    static int[] Ints(string value) => value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    return EngineComparison.Run(new EngineComparison.Settings
+    {
+        DataDir = dataDir,
+        Lists = arguments.TryGetValue("lists", out var engineLists) && engineLists is not null ? int.Parse(engineLists, CultureInfo.InvariantCulture) : null,
+        K = k,
+        Probes = arguments.TryGetValue("probes", out var engineProbes) && engineProbes is not null ? Ints(engineProbes) : [],
+        RerankFactors = arguments.TryGetValue("rerank", out var engineRerank) && engineRerank is not null ? Ints(engineRerank) : [],
+        Quantizations = arguments.TryGetValue("quantization", out var quantizations) && quantizations is not null
+            ? quantizations.Split(',').Select(Enum.Parse<VectorQuantization>).ToArray()
+            : [VectorQuantization.None, VectorQuantization.Scalar8, VectorQuantization.Scalar4],
+        UsearchEf = arguments.TryGetValue("ef", out var engineEf) && engineEf is not null ? Ints(engineEf) : [16, 24, 32, 64],
+        Rounds = int.Parse(arguments.GetValueOrDefault("rounds") ?? "3", CultureInfo.InvariantCulture),
+        BuildThreads = int.Parse(arguments.GetValueOrDefault("build-threads") ?? "1", CultureInfo.InvariantCulture),
+        Usearch = !arguments.ContainsKey("no-usearch"),
+        Engine = !arguments.ContainsKey("usearch-only"),
+        MappedDir = arguments.GetValueOrDefault("mapped-dir"),
+        Queries = arguments.TryGetValue("queries", out var queryLimit) && queryLimit is not null ? int.Parse(queryLimit, CultureInfo.InvariantCulture) : null,
+    }, Console.Out);
+}
+
 if (arguments.ContainsKey("sq8"))
 {
     static int[] Ints(string value) => value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
@@ -182,4 +205,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --data DIR --engine [--lists N] [--probes 16,24,32] [--rerank 2,4] [--quantization None,Scalar8,Scalar4] [--ef 16,24,32,64] [--rounds 3] [--build-threads 1] [--mapped-dir DIR] [--no-usearch | --usearch-only] [--queries N] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");

@@ -203,6 +203,12 @@ public sealed partial class WerklyIndex
     /// <summary>Every document of a company, ordered by id (ordinal); empty when the company does not exist.</summary>
     public IReadOnlyList<DocumentInfo> GetDocuments(string companyId) => Read(companyId, p => p.GetDocuments(), documents: true) ?? [];
 
+    /// <summary>Benchmark hook: bytes a company's searches read wholesale, and bytes they read only for re-ranked rows.</summary>
+    internal (long Hot, long Rerank) FootprintOf(string companyId) => Read(companyId, p => ((long, long)?)p.Footprint()) ?? (0, 0);
+
+    /// <summary>Benchmark hook: where a company's last retrain spent its time, or null.</summary>
+    internal string? RetrainProfileOf(string companyId) => Read(companyId, p => p.LastRetrainProfile);
+
     /// <summary>How the company's keyword side was loaded after opening (for tests and benchmarks), or null.</summary>
     internal KeywordLoadStatistics? KeywordLoadOf(string companyId) => Read(companyId, p => p.KeywordLoad);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Werkly.VectorIndex.Clustering;
 using Werkly.VectorIndex.Distance;
 
@@ -23,24 +24,34 @@ internal sealed partial class IvfIndex
     /// </summary>
     public RetrainResult BuildRetrain(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
+        var start = Stopwatch.GetTimestamp();
         var live = LiveRows(_segments);
         CoarseQuantizer? quantizer = null;
         if (live.Count >= Options.FlatSearchThreshold)
             quantizer = Train(live, progress, cancellationToken);
+        var trained = Stopwatch.GetTimestamp();
 
         var assignment = Assign(live, quantizer, cancellationToken);
         var bits = CodeBitsOf(Options.Quantization);
         var codes = quantizer is null || bits == 0 ? null : TrainCodes(live, assignment, quantizer, bits);
         var (memory, map) = Rebuild(live, assignment, quantizer, codes, cancellationToken);
+        var rebuilt = Stopwatch.GetTimestamp();
         if (quantizer is null) return new RetrainResult(null, null, memory, map, 1, _rerankFactor, _segments);
 
         var calibration = Options.Probes is null || (codes is not null && Options.RerankFactor is null)
             ? Sample(quantizer, memory, cancellationToken)
             : null;
         var probes = Math.Min(Options.Probes ?? ProbesFor(calibration!, quantizer.ListCount), quantizer.ListCount);
+        var sampled = Stopwatch.GetTimestamp();
         var rerank = codes is null ? _rerankFactor : Options.RerankFactor ?? CalibrateRerank(calibration!, quantizer, codes, memory, probes, cancellationToken);
+        LastRetrainProfile = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"k-means {Stopwatch.GetElapsedTime(start, trained).TotalSeconds:F2} s, assign + codes + lists {Stopwatch.GetElapsedTime(trained, rebuilt).TotalSeconds:F2} s, " +
+            $"probe calibration {Stopwatch.GetElapsedTime(rebuilt, sampled).TotalSeconds:F2} s, re-rank calibration {Stopwatch.GetElapsedTime(sampled).TotalSeconds:F2} s");
         return new RetrainResult(quantizer, codes, memory, map, probes, rerank, _segments);
     }
+
+    /// <summary>Where the last <see cref="BuildRetrain"/> spent its time (for benchmarks), or null.</summary>
+    internal string? LastRetrainProfile { get; private set; }
 
     /// <summary>Swaps in a retrain built by <see cref="BuildRetrain"/> from the current segments. Runs under the write lock.</summary>
     public void InstallRetrain(RetrainResult result)

@@ -104,6 +104,34 @@ internal sealed partial class IvfIndex
         };
     }
 
+    /// <summary>
+    /// Bytes a search reads wholesale (centroids, code ranges, and per row its code, row id and norm, or its float32
+    /// vector and row id in a segment scanned in float32), and bytes it reads only for the rows it re-ranks (the
+    /// float32 vectors of coded segments): the data that must stay in memory, and the data that may stay on disk.
+    /// </summary>
+    public (long Hot, long Rerank) Footprint()
+    {
+        long hot = _quantizer is null ? 0 : (long)_quantizer.ListCount * Stride * sizeof(float);
+        if (_codes is not null) hot += 2L * Dimensions * sizeof(float);
+        long rerank = 0;
+        foreach (var segment in _segments)
+        {
+            var lists = segment.Lists;
+            for (var list = 0; list < lists.ListCount; list++)
+            {
+                long count = lists.GetCount(list);
+                if (lists.CodeBits == 0)
+                {
+                    hot += count * (Stride * sizeof(float) + sizeof(int));
+                    continue;
+                }
+                hot += count * (lists.CodeStride + sizeof(int) + (Metric == DistanceMetric.SquaredL2 ? sizeof(float) : 0));
+                rerank += count * Stride * sizeof(float);
+            }
+        }
+        return (hot, rerank);
+    }
+
     /// <summary>The company's code quantizer (null: no codes are written or searched).</summary>
     public ScalarQuantizer? Codes => _codes;
 

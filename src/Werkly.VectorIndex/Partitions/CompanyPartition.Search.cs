@@ -11,6 +11,12 @@ internal sealed partial class CompanyPartition
 
     public CompanyStatistics GetStatistics() => _vectors.GetStatistics();
 
+    /// <summary>Bytes searches read wholesale, and bytes read only for re-ranked rows (see <see cref="IvfIndex.Footprint"/>).</summary>
+    public (long Hot, long Rerank) Footprint() => _vectors.Footprint();
+
+    /// <summary>Where the last retrain spent its time (for benchmarks), or null.</summary>
+    public string? LastRetrainProfile => _vectors.LastRetrainProfile;
+
     /// <summary>Vector search into <paramref name="destination"/>; allocation-free.</summary>
     public int Search(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options) =>
         _vectors.Search(query, destination, options);
