@@ -107,6 +107,20 @@ public sealed record WerklyIndexOptions
     /// </summary>
     public int? RerankFactor { get; init; }
 
+    /// <summary>
+    /// Bytes of search results to keep in a query-result cache (at least 1 MiB), or 0 (the default) for none. Repeated
+    /// searches — the same question from many employees — are then answered without searching (and, for a text query
+    /// embedded by <see cref="QueryEmbedder"/>, without embedding). Entries are keyed by company, query vector bytes and
+    /// text, mode and every result-changing option; searches with a filter, <see cref="WerklyIndex.Explain"/> and the
+    /// allocation-free span overload are never cached.
+    /// </summary>
+    /// <remarks>A write to a company invalidates all of its cached results at once (the company's write generation
+    /// changes before the write returns), so a search never returns a result older than the last write acknowledged to
+    /// its caller; other companies' entries stay valid. The least recently used entries are evicted beyond the size
+    /// (estimated managed bytes). Hits, misses and evictions are counted in the <c>Werkly.VectorIndex</c> meter
+    /// (<c>werkly.query_cache.hits</c>, <c>.misses</c>, <c>.evictions</c>).</remarks>
+    public long QueryCacheBytes { get; init; }
+
     /// <summary>When writes become durable; see <see cref="Durability"/>. Defaults to <see cref="Durability.OnCommit"/>.
     /// Ignored by in-memory and read-only indexes.</summary>
     public Durability Durability { get; init; } = Durability.OnCommit;
@@ -151,6 +165,8 @@ public sealed record WerklyIndexOptions
         Keywords.Validate();
         if (!Enum.IsDefined(Durability))
             throw new ArgumentOutOfRangeException(nameof(Durability), Durability, "Unknown durability.");
+        if (QueryCacheBytes is not 0 and < 1 << 20)
+            throw new ArgumentOutOfRangeException(nameof(QueryCacheBytes), QueryCacheBytes, "QueryCacheBytes must be 0 (no cache) or at least 1 MiB (1,048,576).");
         if (RefreshInterval is { } interval && interval < TimeSpan.FromMilliseconds(10))
             throw new ArgumentOutOfRangeException(nameof(RefreshInterval), interval, "RefreshInterval must be at least 10 ms.");
     }
