@@ -8,6 +8,9 @@ using Werkly.VectorIndex.CrashTest;
 //      --storage: the child commits storage-level batches through IndexDirectory;
 //      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
+//   ... -- fd-limit [--companies 100] [--segments 3] [--limit 64] [--open-repeats N]
+//                                           (opens and searches a many-file index under ulimit -n; N: median open time)
+//   ... -- open-probe DIR...                (tries a writer and a reader on each folder; prints the outcome of each)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
 //   ... -- write-index-fixture --dir DIR     (writes the format-v1 fixture through the WerklyIndex facade)
@@ -30,6 +33,26 @@ switch (mode)
         return FacadeKillLoop.RunChild(dir, seed);
     case "hybrid-child":
         return FacadeKillLoop.RunChild(dir, seed, hybrid: true);
+    case "open-probe":
+        return OpenProbe.Run(args.Skip(1).ToArray());
+    case "fd-limit-child":
+        return FileLimitCheck.RunChild(dir, int.Parse(options["companies"]!, CultureInfo.InvariantCulture), int.Parse(options["segments"]!, CultureInfo.InvariantCulture));
+    case "fd-limit":
+        {
+            int companies = int.Parse(options.GetValueOrDefault("companies") ?? "100", CultureInfo.InvariantCulture);
+            int segments = int.Parse(options.GetValueOrDefault("segments") ?? "3", CultureInfo.InvariantCulture);
+            int limit = int.Parse(options.GetValueOrDefault("limit") ?? "64", CultureInfo.InvariantCulture);
+            Directory.CreateDirectory(dir);
+            int files = FileLimitCheck.Write(dir, companies, segments);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var outcome = FileLimitCheck.Run(dir, limit, companies, segments);
+            Console.WriteLine($"{files} mapped files, ulimit -n {limit}, child ran {clock.Elapsed.TotalSeconds:F2} s: {outcome}");
+            int repeats = int.Parse(options.GetValueOrDefault("open-repeats") ?? "0", CultureInfo.InvariantCulture);
+            if (repeats > 0)
+                Console.WriteLine($"open (storage level, read-only, {files} files): median {FileLimitCheck.MedianOpenMilliseconds(dir, repeats):F2} ms over {repeats} runs");
+            if (!options.ContainsKey("dir")) Directory.Delete(dir, recursive: true);
+            return outcome.ExitCode;
+        }
     case "bench":
         return StorageBench.Run(dir, options);
     case "write-index-fixture":

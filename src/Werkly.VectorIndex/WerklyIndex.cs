@@ -79,6 +79,7 @@ public sealed partial class WerklyIndex : IDisposable
     /// read of the damaged block; files of a newer format throw <see cref="IncompatibleFormatException"/>.</remarks>
     /// <exception cref="IndexLockedException">Another writer holds the directory.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable (and <paramref name="readOnly"/> is false).</exception>
+    /// <exception cref="IOException">The folder is on a read-only file system (and <paramref name="readOnly"/> is false), or another I/O error.</exception>
     /// <exception cref="ArgumentException">The options' dimensions or metric differ from the stored index's.</exception>
     public static WerklyIndex Open(string directory, WerklyIndexOptions options, bool readOnly = false) =>
         Open(FileStorageDevice.Instance, directory, options, readOnly);

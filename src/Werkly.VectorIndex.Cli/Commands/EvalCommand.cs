@@ -37,6 +37,11 @@ public sealed class EvalSettings : CommandSettings
     [Description("Hybrid only: k of reciprocal rank fusion (default 60).")]
     public int? RrfK { get; init; }
 
+    /// <summary>The embedding model's precision.</summary>
+    [CommandOption("--precision <PRECISION>")]
+    [Description(EmbeddingModel.PrecisionHelp)]
+    public string? Precision { get; init; }
+
     /// <summary>Print a grid of fusion settings instead of one score.</summary>
     [CommandOption("--sweep")]
     [Description("Hybrid only: score a grid of fusion settings (weighted α 0..1, RRF k × α) after embedding once.")]
@@ -106,7 +111,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         var clock = Stopwatch.StartNew();
         var dataset = LoadDataset(settings.Directory);
         var mode = settings.ParsedMode;
-        using var generator = mode == EvaluationMode.Bm25 ? null : EmbeddingModel.Create();
+        using var generator = mode == EvaluationMode.Bm25 ? null : EmbeddingModel.Create(EmbeddingModel.ParsePrecision(settings.Precision));
         using var evaluation = new BeirEvaluation(dataset, generator);
 
         if (settings.Json || Console.IsOutputRedirected)

@@ -22,6 +22,15 @@ public class IndexSettings : CommandSettings
     [Description("Print exactly one JSON object on stdout (progress and tables are left out).")]
     public bool Json { get; init; }
 
+    /// <summary>The embedding model's precision.</summary>
+    [CommandOption("--precision <PRECISION>")]
+    [Description(EmbeddingModel.PrecisionHelp)]
+    public string? Precision { get; init; }
+
+    /// <summary>The parsed <see cref="Precision"/>.</summary>
+    /// <exception cref="CommandFailedException">Not a known precision.</exception>
+    public Embeddings.Onnx.ModelPrecision ModelPrecision => EmbeddingModel.ParsePrecision(Precision);
+
     /// <summary>The index folder as a full path.</summary>
     public string IndexPath => Path.GetFullPath(string.IsNullOrWhiteSpace(Index) ? DefaultIndexDirectory : Index);
 

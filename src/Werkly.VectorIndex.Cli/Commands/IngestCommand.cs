@@ -58,9 +58,11 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         foreach (var name in skipped)
             Terminal.WriteWarning($"Skipped '{name}': unsupported format (supported: {string.Join(", ", DocumentTextExtractor.Default.SupportedExtensions)}).");
 
-        using var generator = EmbeddingModel.Create();
+        // The index (and its write lock) first, the model after: a second writer is told about the lock at once,
+        // instead of after loading (on first use: extracting) the model.
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelPrecision);
         using var index = IndexLocation.OpenOrCreate(settings.IndexPath, generator);
-        var summary = await IngestAsync(index, generator, documents, settings.CompanyId, settings.Sync, settings.CreateChunker(), settings.Json, cancellationToken).ConfigureAwait(false);
+        var summary = await IngestAsync(index, generator.Generator, documents, settings.CompanyId, settings.Sync, settings.CreateChunker(), settings.Json, cancellationToken).ConfigureAwait(false);
 
         var failures = summary.Result.Documents.Where(d => d.Status == DocumentStatus.Failed).ToList();
         if (settings.Json)

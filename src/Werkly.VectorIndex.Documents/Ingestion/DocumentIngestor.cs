@@ -148,7 +148,10 @@ public sealed class DocumentIngestor
             },
         };
         await Pipeline.RunAsync(Number(documents, companyId, total, cancellationToken), _options.ContinueOnDocumentError, observer, cancellationToken).ConfigureAwait(false);
-        return new IngestResult(outcomes, observer.ChunksWritten, observer.Clock.Elapsed, System.Diagnostics.Stopwatch.GetElapsedTime(0, observer.EmbeddingTicks));
+        return new IngestResult(outcomes, observer.ChunksWritten, observer.Clock.Elapsed, System.Diagnostics.Stopwatch.GetElapsedTime(0, observer.EmbeddingTicks))
+        {
+            ChunksTruncated = observer.ChunksTruncated,
+        };
     }
 
     private static async IAsyncEnumerable<WorkItem> Number(IAsyncEnumerable<SourceDocument> documents, string companyId, int? total, [EnumeratorCancellation] CancellationToken cancellationToken)

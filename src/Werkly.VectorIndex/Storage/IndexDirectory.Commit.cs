@@ -19,11 +19,12 @@ internal sealed partial class IndexDirectory
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (Options.ReadOnly) throw new InvalidOperationException($"Index directory '{DirectoryPath}' is open read-only.");
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Company ids are exact (ordinal, case-sensitive): they never name files, so "Acme" and "acme" are two companies.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
             ArgumentNullException.ThrowIfNull(change, nameof(changes));
-            if (!seen.Add(change.CompanyId)) throw new ArgumentException($"Company '{change.CompanyId}' has more than one change in the commit (company ids are compared case-insensitively because they name files on case-insensitive file systems).", nameof(changes));
+            if (!seen.Add(change.CompanyId)) throw new ArgumentException($"Company '{change.CompanyId}' has more than one change in the commit.", nameof(changes));
         }
 
         lock (_commitGate)
@@ -107,15 +108,13 @@ internal sealed partial class IndexDirectory
 
         public DirectoryState Run(IReadOnlyList<CompanyChange> changes, ReadOnlyMemory<byte>? commitData, int logRecordsCommitted, CancellationToken cancellationToken)
         {
-            var byId = previous.Companies.ToDictionary(c => c.CompanyId, StringComparer.OrdinalIgnoreCase);
+            var byId = previous.Companies.ToDictionary(c => c.CompanyId, StringComparer.Ordinal);
             var order = previous.Companies.Select(c => c.CompanyId).ToList();
-            var result = new Dictionary<string, CompanySnapshot?>(StringComparer.OrdinalIgnoreCase);
+            var result = new Dictionary<string, CompanySnapshot?>(StringComparer.Ordinal);
             foreach (var change in changes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var existing = byId.GetValueOrDefault(change.CompanyId);
-                if (existing is not null && !string.Equals(existing.CompanyId, change.CompanyId, StringComparison.Ordinal))
-                    throw new ArgumentException($"Company '{change.CompanyId}' collides with existing company '{existing.CompanyId}' (ids differ only in case).", nameof(changes));
                 if (existing is null) order.Add(change.CompanyId);
                 result[change.CompanyId] = Apply(change.DeleteCompany ? null : existing, change, cancellationToken);
             }

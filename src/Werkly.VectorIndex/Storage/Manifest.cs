@@ -224,8 +224,9 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
 
     private static void Check(Manifest manifest)
     {
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var companies = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // File names are lower-case by pattern; company ids are exact (ordinal), so ids differing only in case are two companies.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var companies = new HashSet<string>(StringComparer.Ordinal);
         foreach (var company in manifest.Companies)
         {
             if (!companies.Add(company.CompanyId)) throw new FormatException($"Company '{company.CompanyId}' appears twice.");
