@@ -101,7 +101,7 @@ public sealed record WerklyIndexOptions
 
     /// <summary>
     /// How many candidates per requested result a quantized search re-ranks exactly (a search for k results re-ranks the
-    /// best k × r approximate ones), 1 to 64. Null (the default) calibrates it per company at training time, with the
+    /// best k × r approximate ones, and never fewer than 16), 1 to 64. Null (the default) calibrates it per company at training time, with the
     /// probes: the smallest r ≥ 2 whose recall@10 on a sample of the company's own vectors is within 0.001 of a float32
     /// search at the same probes.
     /// </summary>

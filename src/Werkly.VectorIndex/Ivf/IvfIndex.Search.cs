@@ -169,6 +169,9 @@ internal sealed partial class IvfIndex
     /// <summary>Segments a candidate location can address (10 bits).</summary>
     private const int MaxLocationSegments = 1 << 10;
 
+    /// <summary>The fewest candidates a quantized search re-ranks (fewer only when the company has fewer live rows).</summary>
+    internal const int MinRerankCandidates = 16;
+
     /// <summary>(segment index, list, position) as one candidate location: 10, 22 and 32 bits (lists are at most 1,000,000).</summary>
     private static long Location(int segment, int list, int position) => ((long)segment << 54) | ((long)list << 32) | (uint)position;
 
@@ -183,7 +186,9 @@ internal sealed partial class IvfIndex
         var filter = options.Filter;
         var factor = options.RerankFactor ?? _rerankFactor;
         var candidates = scratch.Candidates;
-        var capacity = (int)Math.Min((long)k * factor, Math.Max(k, LiveCount()));
+        // A floor under k × r: a search for one or two results would otherwise re-rank two to four rows, too few for
+        // 4-bit codes to hold even an exact-vector lookup; 16 extra exact scores cost about a microsecond.
+        var capacity = (int)Math.Min(Math.Max((long)k * factor, MinRerankCandidates), Math.Max(k, LiveCount()));
         candidates.Reset(capacity);
         scratch.BeginQuery(Metric == DistanceMetric.SquaredL2 ? VectorDistance.Dot(padded, padded) : 0);
 

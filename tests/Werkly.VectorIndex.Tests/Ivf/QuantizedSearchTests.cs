@@ -206,6 +206,28 @@ public class QuantizedSearchTests
         }
     }
 
+    /// <summary>A search for one result re-ranks at least 16 candidates (not k × r = 2), so looking a stored vector up
+    /// finds its own record, even with 4-bit codes of uniformly random 8-dimension vectors where neighbours are close in
+    /// code space (this failed for 2 of 300 lookups without the floor).</summary>
+    [Theory]
+    [InlineData(VectorQuantization.Scalar4)]
+    [InlineData(VectorQuantization.Scalar8)]
+    public void A_stored_vector_finds_its_own_record_at_k_1(VectorQuantization quantization)
+    {
+        const int dimensions = 8;
+        using var index = new WerklyIndex(new WerklyIndexOptions
+        {
+            Dimensions = dimensions, Lists = 2, FlatSearchThreshold = 16, AutoRetrain = false, MaxDegreeOfParallelism = 1, Quantization = quantization,
+        });
+        var random = new Random(17);
+        var vectors = Enumerable.Range(0, 60).Select(_ => Enumerable.Range(0, dimensions).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
+        index.Upsert(Company, [.. vectors.Select((v, i) => new VectorRecord($"r{i}", v))]);
+        index.Retrain(Company);
+        Assert.True(index.GetStatistics(Company).RerankFactor > 0, "the company's lists are not quantized");
+        for (var i = 0; i < vectors.Length; i++)
+            Assert.Equal($"r{i}", Assert.Single(index.Search(Company, vectors[i], 1, new SearchOptions { Probes = 2, RerankFactor = 1 })).Key);
+    }
+
     [Fact]
     public void Bad_rerank_factors_are_rejected()
     {
