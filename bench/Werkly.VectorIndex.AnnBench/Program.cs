@@ -13,6 +13,24 @@ if (arguments.TryGetValue("make-minilm", out var minilmDir) && minilmDir is not 
         int.Parse(arguments.GetValueOrDefault("n") ?? "50500", CultureInfo.InvariantCulture),
         int.Parse(arguments.GetValueOrDefault("queries") ?? "1000", CultureInfo.InvariantCulture), Console.Out);
 }
+if (arguments.TryGetValue("mixed", out var mixedDir) && mixedDir is not null)
+{
+    int Int(string name, int fallback) => arguments.TryGetValue(name, out var value) && value is not null ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+    return MixedLoad.Run(new MixedLoad.Settings
+    {
+        Directory = mixedDir,
+        Companies = Int("companies", 20),
+        PerCompany = Int("per-company", 10_000),
+        Dimensions = Int("dim", 384),
+        Searchers = Int("searchers", 4),
+        HybridSearchers = Int("hybrid-searchers", 1),
+        UpsertsPerSecond = Int("upserts", 1000),
+        WriteBatch = Int("write-batch", 10),
+        CommitIntervalMs = Int("commit-ms", 2000),
+        Seconds = Int("seconds", 30),
+        Rounds = Int("rounds", 1),
+    }, Console.Out);
+}
 var dataDir = arguments.GetValueOrDefault("data") ?? throw Usage("--data is required");
 var k = int.Parse(arguments.GetValueOrDefault("k") ?? "10", CultureInfo.InvariantCulture);
 var probesList = (arguments.GetValueOrDefault("probes") ?? "1,2,4,8,16,32").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
