@@ -38,7 +38,7 @@ internal static class MixedLoad
 
     public static int Run(Settings settings, TextWriter log)
     {
-        log.WriteLine($"# mixed load — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {EngineComparison.LoadAverage()}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}");
+        log.WriteLine($"# mixed load — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {EngineComparison.LoadAverage()}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
         log.WriteLine(string.Create(Invariant, $"{settings.Companies} companies x {settings.PerCompany} x {settings.Dimensions}, {settings.Searchers} searchers ({settings.HybridSearchers} hybrid), writer {settings.UpsertsPerSecond} upserts/s in batches of {settings.WriteBatch}, commit every {settings.CommitIntervalMs} ms, phases of {settings.Seconds} s"));
         var dataset = BeirDataset.Load(FindCranfield());
         var texts = dataset.Corpus.Select(d => (d.Title, d.Text)).ToArray();
@@ -82,7 +82,8 @@ internal static class MixedLoad
 
     private static string Company(int i) => $"company-{i:D2}";
 
-    private sealed record PhaseResult(string Name, double Seconds, Recorder Searches, List<(long Start, long End)> Commits, long Upserts, TimeSpan GcPause, int Gen2);
+    private sealed record PhaseResult(string Name, double Seconds, Recorder Searches, List<(long Start, long End)> Commits, List<CommitProfile> Profiles, long Upserts,
+        TimeSpan GcPause, int Gen0, int Gen1, int Gen2);
 
     private static PhaseResult RunPhase(WerklyIndex index, Settings settings, float[][] queries, string[] queryTexts, VectorSource generator, bool writes, TextWriter log)
     {
@@ -90,9 +91,10 @@ internal static class MixedLoad
         using var stop = new CancellationTokenSource();
         var recorders = Enumerable.Range(0, settings.Searchers).Select(_ => new Recorder()).ToArray();
         var commits = new List<(long, long)>();
+        var profiles = new List<CommitProfile>();
         long upserts = 0;
         var pauseBefore = GC.GetTotalPauseDuration();
-        var gen2Before = GC.CollectionCount(2);
+        var (gen0Before, gen1Before, gen2Before) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var begin = Stopwatch.GetTimestamp();
         var threads = new List<Thread>();
         for (var s = 0; s < settings.Searchers; s++)
@@ -141,7 +143,11 @@ internal static class MixedLoad
                 {
                     var start = Stopwatch.GetTimestamp();
                     index.Commit();
-                    lock (commits) commits.Add((start, Stopwatch.GetTimestamp()));
+                    lock (commits)
+                    {
+                        commits.Add((start, Stopwatch.GetTimestamp()));
+                        if (index.LastCommitProfile is { } profile) profiles.Add(profile);
+                    }
                 }
             }) { Name = "committer" });
         }
@@ -150,7 +156,8 @@ internal static class MixedLoad
         stop.Cancel();
         foreach (var thread in threads) thread.Join();
         var seconds = Stopwatch.GetElapsedTime(begin).TotalSeconds;
-        var result = new PhaseResult(name, seconds, Merge(recorders), commits, upserts, GC.GetTotalPauseDuration() - pauseBefore, GC.CollectionCount(2) - gen2Before);
+        var result = new PhaseResult(name, seconds, Merge(recorders), commits, profiles, upserts, GC.GetTotalPauseDuration() - pauseBefore,
+            GC.CollectionCount(0) - gen0Before, GC.CollectionCount(1) - gen1Before, GC.CollectionCount(2) - gen2Before);
         Report(result, log);
         return result;
     }
@@ -169,7 +176,7 @@ internal static class MixedLoad
     private static void Report(PhaseResult phase, TextWriter log)
     {
         log.WriteLine();
-        log.WriteLine(string.Create(Invariant, $"## {phase.Name}: {phase.Seconds:F1} s, {phase.Upserts / phase.Seconds:F0} upserts/s, {phase.Commits.Count} commits, GC pause {phase.GcPause.TotalMilliseconds:F0} ms ({phase.GcPause.TotalMilliseconds / phase.Seconds / 10:F2}% of time), gen2 {phase.Gen2}, load {EngineComparison.LoadAverage()}"));
+        log.WriteLine(string.Create(Invariant, $"## {phase.Name}: {phase.Seconds:F1} s, {phase.Upserts / phase.Seconds:F0} upserts/s, {phase.Commits.Count} commits, GC pause {phase.GcPause.TotalMilliseconds:F0} ms ({phase.GcPause.TotalMilliseconds / phase.Seconds / 10:F2}% of time), GCs gen0/1/2 {phase.Gen0}/{phase.Gen1}/{phase.Gen2}, load {EngineComparison.LoadAverage()}"));
         foreach (var (mode, samples) in new[] { ("vector", phase.Searches.Vector), ("hybrid", phase.Searches.Hybrid) })
         {
             if (samples.Count == 0) continue;
@@ -184,6 +191,10 @@ internal static class MixedLoad
         {
             var durations = phase.Commits.Select(c => (c.End - c.Start) * 1000.0 / Stopwatch.Frequency).Order().ToArray();
             log.WriteLine(string.Create(Invariant, $"commits: p50 {P(durations, 0.5):F0} ms, max {durations[^1]:F0} ms"));
+            double Median(Func<CommitProfile, TimeSpan> part) => P([.. phase.Profiles.Select(p => part(p).TotalMilliseconds).Order()], 0.5);
+            if (phase.Profiles.Count > 0)
+                log.WriteLine(string.Create(Invariant,
+                    $"commit phases (median ms): merges {Median(p => p.Merges):F0} ({phase.Profiles.Sum(p => p.MergedCompanies)} company merges in all), freeze {Median(p => p.Freeze):F1}, write + fsync {Median(p => p.Write):F0}, swap {Median(p => p.Swap):F1}"));
         }
     }
 

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Werkly.VectorIndex.Ivf;
 
 /// <summary>What one company contributes to a commit, captured atomically under the company's write lock.</summary>
@@ -88,18 +91,19 @@ internal sealed partial class IvfIndex
             {
                 replacement.SegmentId = memory.SegmentId;
                 _segments[i] = replacement;
+                // Point the key map at the replacement (same rows, same numbering). This runs under the write lock, so
+                // it visits the swapped segment's rows only, never the whole map: a search of the company waits for it.
+                if (_rowByKey is { } map)
+                {
+                    for (var row = 0; row < memory.RowCount; row++)
+                    {
+                        ref var location = ref CollectionsMarshal.GetValueRefOrNullRef(map, memory.GetKey(row));
+                        if (!Unsafe.IsNullRef(ref location) && ReferenceEquals(location.Segment, memory) && location.Row == row) location = (replacement, row);
+                    }
+                }
             }
         }
         AssignRowBases(_segments);
-        if (_rowByKey is not null)
-        {
-            // Point the key map at the replacements (same rows, same numbering).
-            foreach (var (key, location) in _rowByKey.ToArray())
-            {
-                if (location.Segment is MemorySegment memory && committed.TryGetValue(memory.SegmentId, out var replacement) && plan.NewSegments.Contains(memory))
-                    _rowByKey[key] = (replacement, location.Row);
-            }
-        }
         foreach (var segment in plan.NewSegments) _committedSegmentIds.Add(segment.SegmentId);
         foreach (var id in plan.RemovedSegmentIds) _committedSegmentIds.Remove(id);
         _removedSinceCommit.RemoveAll(plan.RemovedSegmentIds.Contains);

@@ -104,7 +104,8 @@ public class QueryCacheProperties
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         long searches = 0, writes = 0;
-        var writers = Companies.Select((company, c) => Task.Run(() =>
+        // Dedicated threads (LongRunning): on a busy 2-core pool, spinning searchers would otherwise starve the writers.
+        var writers = Companies.Select((company, c) => Task.Factory.StartNew(() =>
         {
             for (var version = 1L; !stop.IsCancellationRequested; version++)
             {
@@ -113,8 +114,8 @@ public class QueryCacheProperties
                 Interlocked.Increment(ref writes);
                 Thread.Sleep(1); // leave windows in which repeated searches are answered from the cache
             }
-        })).ToArray();
-        var searchers = Enumerable.Range(0, 3).Select(s => Task.Run(() =>
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        var searchers = Enumerable.Range(0, 3).Select(s => Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -125,7 +126,7 @@ public class QueryCacheProperties
                     : index.Search(Companies[c], new SearchQuery { Mode = SearchMode.Vector, Vector = query, Top = 1, Include = RecordFields.Metadata })[0].Metadata!["version"].AsNumber();
                 if (seen < floor) failures.Enqueue($"{Companies[c]}: saw version {seen} after version {floor} was acknowledged");
             }
-        })).ToArray();
+        }, TaskCreationOptions.LongRunning)).ToArray();
         await Task.WhenAll([.. writers, .. searchers]);
         Assert.Empty(failures);
         Assert.True(writes > 10 && searches > 10, $"{writes} writes, {searches} searches");
