@@ -70,6 +70,19 @@ internal static class MixedLoad
         {
             index.Search(Company(company), new SearchQuery { Text = queryTexts[company], Vector = queries[company], Top = 10 });
         }
+        // Allocation per search, one thread (deterministic, unlike the latencies): what drives the GCs of the phases.
+        foreach (var hybrid in new[] { false, true })
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 200; i++)
+            {
+                var query = hybrid
+                    ? new SearchQuery { Text = queryTexts[i % queryTexts.Length], Vector = queries[i], Top = 10 }
+                    : new SearchQuery { Mode = SearchMode.Vector, Vector = queries[i], Top = 10 };
+                index.Search(Company(i % settings.Companies), query);
+            }
+            log.WriteLine(string.Create(Invariant, $"{(hybrid ? "hybrid" : "vector")} search allocates {(GC.GetAllocatedBytesForCurrentThread() - before) / 200 / 1024.0:F1} KB (mean of 200, this thread)"));
+        }
         for (var round = 0; round < settings.Rounds; round++)
         {
             var quiet = RunPhase(index, settings, queries, queryTexts, generator, writes: false, log);

@@ -12,9 +12,14 @@ internal sealed partial class IvfIndex
     /// The best <c>destination.Length</c> records for <paramref name="query"/>, best first, ties broken by key.
     /// Allocation-free after the calling thread's first search. Runs under the read lock.
     /// </summary>
+    /// <param name="query">The query vector.</param>
+    /// <param name="destination">Where the hits go.</param>
+    /// <param name="options">Probes, filter and re-rank factor, or null.</param>
+    /// <param name="withMetadata">Whether hits carry their metadata. A mapped segment decodes it per hit (a record's title
+    /// and text included), so callers that read it later for the results they keep pass false.</param>
     /// <returns>How many hits were written (fewer than asked only when fewer records match).</returns>
-    public int Search(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options) =>
-        SearchCore(query, destination, options ?? SearchOptions.Default, trace: null);
+    public int Search(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options, bool withMetadata = true) =>
+        SearchCore(query, destination, options ?? SearchOptions.Default, trace: null, withMetadata);
 
     /// <summary>Searches like <see cref="Search"/> and reports what the search did.</summary>
     public SearchExplanation Explain(ReadOnlySpan<float> query, int k, SearchOptions? options)
@@ -37,7 +42,7 @@ internal sealed partial class IvfIndex
         };
     }
 
-    private int SearchCore(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions options, SearchTrace? trace)
+    private int SearchCore(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions options, SearchTrace? trace, bool withMetadata = true)
     {
         if (destination.Length <= 0) throw new ArgumentOutOfRangeException(nameof(destination), destination.Length, "k must be at least 1.");
         if (options.Probes is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Probes, "Probes must be at least 1.");
@@ -114,7 +119,7 @@ internal sealed partial class IvfIndex
             {
                 var segment = SegmentOf(scratch.ResultRows[i]);
                 var row = scratch.ResultRows[i] - segment.RowBase;
-                destination[i] = new SearchHit(segment.GetKey(row), scratch.ResultScores[i], segment.GetMetadata(row));
+                destination[i] = new SearchHit(segment.GetKey(row), scratch.ResultScores[i], withMetadata ? segment.GetMetadata(row) : null);
             }
             if (trace is not null) trace.ResultDone = Stopwatch.GetTimestamp();
             return count;

@@ -88,7 +88,8 @@ internal sealed partial class CompanyPartition
         var options = query.Probes is null && query.Filter is null && query.RerankFactor is null
             ? null
             : new SearchOptions { Probes = query.Probes, Filter = query.Filter, RerankFactor = query.RerankFactor };
-        var count = _vectors.Search(vector.Span, hits, options);
+        // Without metadata: Project reads it for the results kept (a hybrid search keeps Top of 2 × candidates).
+        var count = _vectors.Search(vector.Span, hits, options, withMetadata: false);
         var ranked = new RankedHit[count];
         for (var i = 0; i < count; i++) ranked[i] = new RankedHit(hits[i].Key, hits[i].Score);
         return ranked;
