@@ -117,6 +117,11 @@ internal sealed partial class IvfIndex
         return true;
     }
 
+    /// <summary>The string a live record stores under metadata <paramref name="metadataKey"/>, or null (no such record,
+    /// or no such string); decodes nothing else of a mapped row. The key map must be built.</summary>
+    public string? GetMetadataString(string key, string metadataKey) =>
+        _rowByKey!.TryGetValue(key, out var location) ? location.Segment.GetMetadataString(location.Row, metadataKey) : null;
+
     /// <summary>The keys of all live records, in no particular order; the key map must be built.</summary>
     public string[] GetKeys() => [.. _rowByKey!.Keys];
 

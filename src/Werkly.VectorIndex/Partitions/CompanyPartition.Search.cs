@@ -109,16 +109,21 @@ internal sealed partial class CompanyPartition
     /// <summary>A result with the fields the query asked for, read from the same state the search saw.</summary>
     private SearchResult Project(string key, double score, ScoreBreakdown? breakdown, RecordFields include)
     {
-        _vectors.TryGetMetadata(key, out var metadata);
-        var result = new SearchResult(key, score)
+        SearchResult result;
+        if ((include & (RecordFields.Text | RecordFields.Metadata)) == 0)
         {
-            DocumentId = ReservedMetadata.Get(metadata, ReservedMetadata.Document),
-            Explanation = breakdown,
-        };
-        if ((include & RecordFields.Text) != 0)
-            result = result with { Title = ReservedMetadata.Get(metadata, ReservedMetadata.Title), Text = ReservedMetadata.Get(metadata, ReservedMetadata.Text) };
-        if ((include & RecordFields.Metadata) != 0)
-            result = result with { Metadata = ReservedMetadata.UserPart(metadata) ?? new Dictionary<string, MetadataValue>() };
+            // Only the document id: read that one string, not the record's whole map (its title and text included).
+            result = new SearchResult(key, score) { DocumentId = _vectors.GetMetadataString(key, ReservedMetadata.Document), Explanation = breakdown };
+        }
+        else
+        {
+            _vectors.TryGetMetadata(key, out var metadata);
+            result = new SearchResult(key, score) { DocumentId = ReservedMetadata.Get(metadata, ReservedMetadata.Document), Explanation = breakdown };
+            if ((include & RecordFields.Text) != 0)
+                result = result with { Title = ReservedMetadata.Get(metadata, ReservedMetadata.Title), Text = ReservedMetadata.Get(metadata, ReservedMetadata.Text) };
+            if ((include & RecordFields.Metadata) != 0)
+                result = result with { Metadata = ReservedMetadata.UserPart(metadata) ?? new Dictionary<string, MetadataValue>() };
+        }
         if ((include & RecordFields.Vector) != 0 && _vectors.TryGetVector(key, out var stored))
             result = result with { Vector = stored.ToArray() };
         return result;

@@ -32,5 +32,7 @@ internal sealed class MappedIvfSegment : IvfSegment
 
     public override IReadOnlyDictionary<string, MetadataValue>? GetMetadata(int row) => _segment.GetMetadata(row);
 
+    public override string? GetMetadataString(int row, string key) => _segment.GetMetadataString(row, key);
+
     public override ReadOnlySpan<float> GetVector(int row) => _segment.GetVector(row);
 }

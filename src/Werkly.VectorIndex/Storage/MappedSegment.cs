@@ -246,6 +246,30 @@ internal sealed unsafe class MappedSegment : IDisposable
         }
     }
 
+    /// <summary>The string stored under <paramref name="key"/> in row <paramref name="rowId"/>'s metadata, or null; decodes
+    /// nothing else of the row (see <see cref="MetadataCodec.ReadString"/>).</summary>
+    /// <exception cref="IndexCorruptedException">The META block is damaged.</exception>
+    public string? GetMetadataString(int rowId, string key)
+    {
+        var bytes = RowBytes(_metadataBlock, rowId, ref _metadataVerified, out long offset);
+        if (bytes.IsEmpty) return null;
+        // The reader needs memory, not a span of the map: a pooled copy (the string found is copied out of it).
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes.Length);
+        try
+        {
+            bytes.CopyTo(buffer);
+            return MetadataCodec.ReadString(buffer.AsMemory(0, bytes.Length), key);
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or FormatException or ArgumentException or EndOfStreamException)
+        {
+            throw new IndexCorruptedException(_file.Path, offset, $"the metadata of row {rowId} cannot be decoded.", ex);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>The stored (stride-padded) vector of row <paramref name="rowId"/>, in place; empty for a row that no list holds.</summary>
     /// <remarks>The first call builds a row → (list, position) table (8 bytes per row, touching every list once);
     /// searches never need it, retraining and merging do.</remarks>
