@@ -111,7 +111,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         var clock = Stopwatch.StartNew();
         var dataset = LoadDataset(settings.Directory);
         var mode = settings.ParsedMode;
-        using var generator = mode == EvaluationMode.Bm25 ? null : EmbeddingModel.Create(EmbeddingModel.ParsePrecision(settings.Precision));
+        using var generator = mode == EvaluationMode.Bm25 ? null : EmbeddingModel.Create(precision: EmbeddingModel.ParsePrecision(settings.Precision));
         using var evaluation = new BeirEvaluation(dataset, generator);
 
         if (settings.Json || Console.IsOutputRedirected)

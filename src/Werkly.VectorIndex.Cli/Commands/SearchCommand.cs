@@ -66,7 +66,7 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.CreateDeferred(settings.ModelPrecision); // loaded only if something is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var mode = settings.ParsedMode;
         if (mode != SearchMode.Keyword)

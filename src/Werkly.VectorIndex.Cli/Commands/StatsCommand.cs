@@ -25,7 +25,7 @@ public sealed class StatsCommand : AsyncCommand<StatsSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, StatsSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.CreateDeferred(settings.ModelPrecision); // loaded only if something is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var companies = index.Companies.Order(StringComparer.Ordinal).ToList();
         if (settings.Company is { } only)
