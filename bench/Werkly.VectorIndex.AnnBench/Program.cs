@@ -13,6 +13,24 @@ if (arguments.TryGetValue("make-minilm", out var minilmDir) && minilmDir is not 
         int.Parse(arguments.GetValueOrDefault("n") ?? "50500", CultureInfo.InvariantCulture),
         int.Parse(arguments.GetValueOrDefault("queries") ?? "1000", CultureInfo.InvariantCulture), Console.Out);
 }
+if (arguments.TryGetValue("mixed", out var mixedDir) && mixedDir is not null)
+{
+    int Int(string name, int fallback) => arguments.TryGetValue(name, out var value) && value is not null ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+    return MixedLoad.Run(new MixedLoad.Settings
+    {
+        Directory = mixedDir,
+        Companies = Int("companies", 20),
+        PerCompany = Int("per-company", 10_000),
+        Dimensions = Int("dim", 384),
+        Searchers = Int("searchers", 4),
+        HybridSearchers = Int("hybrid-searchers", 1),
+        UpsertsPerSecond = Int("upserts", 1000),
+        WriteBatch = Int("write-batch", 10),
+        CommitIntervalMs = Int("commit-ms", 2000),
+        Seconds = Int("seconds", 30),
+        Rounds = Int("rounds", 1),
+    }, Console.Out);
+}
 var dataDir = arguments.GetValueOrDefault("data") ?? throw Usage("--data is required");
 var k = int.Parse(arguments.GetValueOrDefault("k") ?? "10", CultureInfo.InvariantCulture);
 var probesList = (arguments.GetValueOrDefault("probes") ?? "1,2,4,8,16,32").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
@@ -25,6 +43,29 @@ if (arguments.ContainsKey("train-compare"))
         int.Parse(arguments.GetValueOrDefault("iterations") ?? "10", CultureInfo.InvariantCulture),
         int.Parse(arguments.GetValueOrDefault("repeats") ?? "3", CultureInfo.InvariantCulture),
         int.Parse(arguments.GetValueOrDefault("threads") ?? "1", CultureInfo.InvariantCulture), log);
+}
+
+if (arguments.ContainsKey("engine"))
+{
+    static int[] Ints(string value) => value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    return EngineComparison.Run(new EngineComparison.Settings
+    {
+        DataDir = dataDir,
+        Lists = arguments.TryGetValue("lists", out var engineLists) && engineLists is not null ? int.Parse(engineLists, CultureInfo.InvariantCulture) : null,
+        K = k,
+        Probes = arguments.TryGetValue("probes", out var engineProbes) && engineProbes is not null ? Ints(engineProbes) : [],
+        RerankFactors = arguments.TryGetValue("rerank", out var engineRerank) && engineRerank is not null ? Ints(engineRerank) : [],
+        Quantizations = arguments.TryGetValue("quantization", out var quantizations) && quantizations is not null
+            ? quantizations.Split(',').Select(Enum.Parse<VectorQuantization>).ToArray()
+            : [VectorQuantization.None, VectorQuantization.Scalar8, VectorQuantization.Scalar4],
+        UsearchEf = arguments.TryGetValue("ef", out var engineEf) && engineEf is not null ? Ints(engineEf) : [16, 24, 32, 64],
+        Rounds = int.Parse(arguments.GetValueOrDefault("rounds") ?? "3", CultureInfo.InvariantCulture),
+        BuildThreads = int.Parse(arguments.GetValueOrDefault("build-threads") ?? "1", CultureInfo.InvariantCulture),
+        Usearch = !arguments.ContainsKey("no-usearch"),
+        Engine = !arguments.ContainsKey("usearch-only"),
+        MappedDir = arguments.GetValueOrDefault("mapped-dir"),
+        Queries = arguments.TryGetValue("queries", out var queryLimit) && queryLimit is not null ? int.Parse(queryLimit, CultureInfo.InvariantCulture) : null,
+    }, Console.Out);
 }
 
 if (arguments.ContainsKey("sq8"))
@@ -182,4 +223,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --data DIR --engine [--lists N] [--probes 16,24,32] [--rerank 2,4] [--quantization None,Scalar8,Scalar4] [--ef 16,24,32,64] [--rounds 3] [--build-threads 1] [--mapped-dir DIR] [--no-usearch | --usearch-only] [--queries N] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");

@@ -19,6 +19,7 @@ using Werkly.VectorIndex.CrashTest;
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
 //   ... -- write-index-fixture --dir DIR     (writes the format-v1 fixture through the WerklyIndex facade)
 //   ... -- write-hybrid-fixture --dir DIR    (writes the segment-record-v2 fixture, keyword blocks included)
+//   ... -- write-quantized-fixture --dir DIR (writes the segment-record-v3 fixture, code blocks and ranges included)
 // Exit code 0 only when every reopen matched; the last line is a one-line summary.
 
 var options = ParseOptions(args);
@@ -87,6 +88,10 @@ switch (mode)
     case "write-hybrid-fixture":
         HybridFixture.Write(dir);
         Console.WriteLine($"hybrid fixture written to {dir}");
+        return 0;
+    case "write-quantized-fixture":
+        QuantizedFixture.Write(dir);
+        Console.WriteLine($"quantized fixture written to {dir}");
         return 0;
     case "write-fixture":
         CompatibilityFixture.Write(dir);

@@ -7,4 +7,13 @@ namespace Werkly.VectorIndex;
 /// <param name="DefaultProbes">Lists probed when a search does not say (0 for flat search).</param>
 /// <param name="TrainedAtCount">Live records when the lists were last trained.</param>
 /// <param name="SegmentCount">Segments searched (committed segments plus the in-memory one).</param>
-public readonly record struct CompanyStatistics(int LiveCount, int DeletedCount, int ListCount, int DefaultProbes, long TrainedAtCount, int SegmentCount);
+public readonly record struct CompanyStatistics(int LiveCount, int DeletedCount, int ListCount, int DefaultProbes, long TrainedAtCount, int SegmentCount)
+{
+    /// <summary>The codes the company's searches scan (<see cref="VectorQuantization.None"/> while it is flat, trained
+    /// without quantization, or opened from files written before it).</summary>
+    public VectorQuantization Quantization { get; init; }
+
+    /// <summary>Candidates per result a quantized search re-ranks exactly by default (calibrated at training); 0 when
+    /// the company's lists are scanned in float32.</summary>
+    public int RerankFactor { get; init; }
+}

@@ -29,6 +29,30 @@ internal static class IndexTelemetry
     /// <summary>Records written (upserted), by company.</summary>
     public static readonly Counter<long> RecordsWritten = Meter.CreateCounter<long>("werkly.index.records.written", "{record}", "Records upserted.");
 
+    /// <summary>Searches answered from the query-result cache, by company.</summary>
+    public static readonly Counter<long> QueryCacheHits = Meter.CreateCounter<long>("werkly.query_cache.hits", "{request}",
+        "Searches answered from the query-result cache.");
+
+    /// <summary>Cacheable searches the query-result cache could not answer (absent, or computed before a later write), by company.</summary>
+    public static readonly Counter<long> QueryCacheMisses = Meter.CreateCounter<long>("werkly.query_cache.misses", "{request}",
+        "Cacheable searches not answered from the query-result cache.");
+
+    /// <summary>Entries the query-result cache dropped to stay within its size, by company.</summary>
+    public static readonly Counter<long> QueryCacheEvictions = Meter.CreateCounter<long>("werkly.query_cache.evictions", "{entry}",
+        "Query-result cache entries evicted to stay within the cache's size.");
+
+    public static void QueryCacheHit(string company) => Count(QueryCacheHits, company);
+
+    public static void QueryCacheMiss(string company) => Count(QueryCacheMisses, company);
+
+    public static void QueryCacheEviction(string company) => Count(QueryCacheEvictions, company);
+
+    private static void Count(Counter<long> counter, string company)
+    {
+        if (counter.Enabled)
+            counter.Add(1, new KeyValuePair<string, object?>("db.system.name", SystemName), new KeyValuePair<string, object?>("db.collection.name", company));
+    }
+
     /// <summary>Starts the activity of an operation (null when nobody listens).</summary>
     public static Activity? Start(string operation, string? company)
     {

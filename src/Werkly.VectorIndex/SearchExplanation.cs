@@ -21,6 +21,9 @@ public sealed record SearchExplanation
     /// <summary>Vectors that scored high enough to enter the results but were rejected by the filter.</summary>
     public required long VectorsFilteredOut { get; init; }
 
+    /// <summary>Candidates a quantized search re-ranked with their exact vectors (0 when the lists were scanned in float32).</summary>
+    public int CandidatesReranked { get; init; }
+
     /// <summary>Time spent ranking centroids.</summary>
     public required TimeSpan QuantizerTime { get; init; }
 

@@ -13,8 +13,15 @@ public sealed record SearchOptions
     /// <summary>Settings that change nothing.</summary>
     public static SearchOptions Default { get; } = new();
 
+    /// <summary>Largest <see cref="RerankFactor"/>.</summary>
+    public const int MaxRerankFactor = 64;
+
     /// <summary>Lists to probe, overriding the company's calibrated default (clamped to the list count).</summary>
     public int? Probes { get; init; }
+
+    /// <summary>For a quantized company: candidates per requested result to re-rank exactly (1 to
+    /// <see cref="MaxRerankFactor"/>), overriding the company's calibrated factor. Ignored where lists are scanned in float32.</summary>
+    public int? RerankFactor { get; init; }
 
     /// <summary>
     /// Only records for which this returns true are returned. Unlike pgvector, a filtered search keeps probing lists

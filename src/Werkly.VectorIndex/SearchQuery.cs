@@ -69,6 +69,10 @@ public sealed record SearchQuery
     /// <summary>Lists the vector side probes, overriding the company's calibrated default.</summary>
     public int? Probes { get; init; }
 
+    /// <summary>Candidates per result the vector side of a quantized company re-ranks exactly, overriding the company's
+    /// calibrated factor (see <see cref="SearchOptions.RerankFactor"/>).</summary>
+    public int? RerankFactor { get; init; }
+
     /// <summary>How a hybrid search fuses its sides. Default <see cref="FusionOptions.Default"/>.</summary>
     public FusionOptions Fusion { get; init; } = FusionOptions.Default;
 
@@ -95,6 +99,8 @@ public sealed record SearchQuery
         if (Top is < 1 or > MaxTop) throw new ArgumentOutOfRangeException(nameof(Top), Top, $"Top must be between 1 and {MaxTop}.");
         if (Skip is < 0 or > 100_000) throw new ArgumentOutOfRangeException(nameof(Skip), Skip, "Skip must be between 0 and 100000.");
         if (Probes is < 1) throw new ArgumentOutOfRangeException(nameof(Probes), Probes, "Probes must be at least 1.");
+        if (RerankFactor is < 1 or > SearchOptions.MaxRerankFactor)
+            throw new ArgumentOutOfRangeException(nameof(RerankFactor), RerankFactor, $"RerankFactor must be between 1 and {SearchOptions.MaxRerankFactor}.");
         ArgumentNullException.ThrowIfNull(Fusion);
         Fusion.Validate();
         if (CandidatesPerSide is { } candidates && (candidates < Skip + Top || candidates > 100_000))

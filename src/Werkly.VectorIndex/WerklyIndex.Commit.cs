@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Werkly.VectorIndex.Ivf;
 using Werkly.VectorIndex.Partitions;
 using Werkly.VectorIndex.Storage;
@@ -7,6 +8,9 @@ namespace Werkly.VectorIndex;
 public sealed partial class WerklyIndex
 {
     private int _refreshing;
+
+    /// <summary>Benchmark hook: where the last commit's time went, or null before the first.</summary>
+    internal CommitProfile? LastCommitProfile { get; private set; }
 
     /// <summary>Test and benchmark hook: rewrites each segment's keyword block before a commit writes it (an empty
     /// result writes the segment without one, as an older version would), or null.</summary>
@@ -48,9 +52,16 @@ public sealed partial class WerklyIndex
         var start = Now();
         using var activity = IndexTelemetry.Start("commit", company: null);
         var partitions = _partitions.All();
+        var phase = Stopwatch.GetTimestamp();
+        var merged = 0;
 
         // Tiered merges first, each built while searches and the company's readers continue.
-        foreach (var partition in partitions) partition.MergeIfNeeded(cancellationToken);
+        foreach (var partition in partitions)
+        {
+            if (partition.MergeIfNeeded(cancellationToken)) merged++;
+        }
+        var merges = Stopwatch.GetElapsedTime(phase);
+        phase = Stopwatch.GetTimestamp();
 
         // Freeze every company at one point: with every writer gate held (in company id order), no write is half-way,
         // so the frozen segments hold exactly the writes logged before this point.
@@ -76,6 +87,8 @@ public sealed partial class WerklyIndex
             foreach (var partition in entered) partition.ExitGate();
         }
 
+        var freeze = Stopwatch.GetElapsedTime(phase);
+        phase = Stopwatch.GetTimestamp();
         if (!store.CommitNeeded(plans.Count + deleted.Length)) return store.Generation;
         long generation;
         IndexSnapshot snapshot;
@@ -104,11 +117,14 @@ public sealed partial class WerklyIndex
             throw;
         }
 
+        var write = Stopwatch.GetElapsedTime(phase);
+        phase = Stopwatch.GetTimestamp();
         // Swap the frozen memory segments for their mapped copies, then let the previous commit's files go: every
         // swap ran under its company's write lock, so no search can still reach them.
         foreach (var (partition, plan) in plans) partition.CompleteCommit(plan, IndexStore.CommittedSegments(snapshot, partition.CompanyId, plan));
         _deletedSinceCommit.ExceptWith(deleted);
         store.ReleaseOlderSnapshots();
+        LastCommitProfile = new CommitProfile(merges, merged, freeze, write, Stopwatch.GetElapsedTime(phase), plans.Count);
         activity?.SetTag("werkly.commit.generation", generation);
         IndexTelemetry.Record("commit", null, start);
         return generation;
@@ -168,3 +184,12 @@ public sealed partial class WerklyIndex
         }
     }
 }
+
+/// <summary>Where one commit's time went (a benchmark hook).</summary>
+/// <param name="Merges">Tiered merges, built while searches continue.</param>
+/// <param name="MergedCompanies">Companies a tiered merge rewrote.</param>
+/// <param name="Freeze">Taking every writer gate and freezing each company (write lock held per company briefly).</param>
+/// <param name="Write">Keyword blocks, segment, tombstone and centroid files, fsyncs and the manifest (no lock a search takes).</param>
+/// <param name="Swap">Swapping the frozen memory segments for their mapped copies (each company's write lock in turn).</param>
+/// <param name="Companies">Companies with changes in the commit.</param>
+internal readonly record struct CommitProfile(TimeSpan Merges, int MergedCompanies, TimeSpan Freeze, TimeSpan Write, TimeSpan Swap, int Companies);

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Werkly.VectorIndex.Caching;
 using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Partitions;
 
@@ -12,6 +13,8 @@ public sealed partial class WerklyIndex
     /// <param name="k">How many results at most (≥ 1; more than the company's records returns them all).</param>
     /// <param name="options">Probes and filter for this call, or null.</param>
     /// <returns>At most <paramref name="k"/> hits ordered by score (descending), ties broken by key (ordinal).</returns>
+    /// <remarks>With <see cref="WerklyIndexOptions.QueryCacheBytes"/> set and no filter, a repeated search is answered from
+    /// the query-result cache while the company is unchanged.</remarks>
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
     public SearchHit[] Search(string companyId, ReadOnlySpan<float> query, int k, SearchOptions? options = null)
     {
@@ -19,17 +22,27 @@ public sealed partial class WerklyIndex
         Identifiers.ValidateCompanyId(companyId);
         using var lease = Enter();
         var start = Now();
+        var cache = options?.Filter is null ? _queryCache : null;
+        var key = cache is null ? null : QueryKey.For(companyId, query, k, options);
+        if (cache is not null && cache.TryGet<SearchHit[]>(key!, _partitions.Get(companyId).WriteGeneration, out var cached))
+        {
+            IndexTelemetry.Record("search", companyId, start);
+            return [.. cached];
+        }
         while (true)
         {
             var partition = _partitions.Get(companyId);
             if (!partition.TryEnterRead()) continue;
             try
             {
+                var generation = partition.WriteGeneration;
                 // Never size the result by a huge k: there are at most Count records to return.
                 var hits = new SearchHit[Math.Max(1, Math.Min(k, partition.Count))];
                 var count = partition.Search(query, hits, options);
+                var result = count == hits.Length ? hits : hits[..count];
+                if (cache is not null) cache.Add(key!, generation, (SearchHit[])[.. result], QueryKey.SizeOf(result));
                 IndexTelemetry.Record("search", companyId, start);
-                return count == hits.Length ? hits : hits[..count];
+                return result;
             }
             finally
             {
@@ -89,7 +102,15 @@ public sealed partial class WerklyIndex
         var start = Now();
         var operation = query.Mode switch { SearchMode.Vector => "search", SearchMode.Keyword => "keyword_search", _ => "hybrid_search" };
         using var activity = IndexTelemetry.Start(operation, companyId);
-        _ = _partitions.Get(companyId); // an unknown company fails before a query is embedded
+        var generation = _partitions.Get(companyId).WriteGeneration; // an unknown company fails before a query is embedded
+        // A repeated query is answered before it is embedded or searched (never one with a filter: a delegate has no key).
+        var cache = query.Filter is null ? _queryCache : null;
+        var key = cache is null ? null : QueryKey.For(companyId, query);
+        if (cache is not null && cache.TryGet<SearchResult[]>(key!, generation, out var cached))
+        {
+            IndexTelemetry.Record(operation, companyId, start);
+            return [.. cached];
+        }
         ReadOnlyMemory<float>? vector = null;
         if (query.Mode != SearchMode.Keyword)
         {
@@ -110,7 +131,9 @@ public sealed partial class WerklyIndex
             if (!partition.TryEnterRead()) continue;
             try
             {
+                var current = partition.WriteGeneration;
                 var results = partition.Search(query, vector, cancellationToken);
+                if (cache is not null) cache.Add(key!, current, results.ToArray(), QueryKey.SizeOf(results));
                 IndexTelemetry.Record(operation, companyId, start);
                 return results;
             }
@@ -202,6 +225,12 @@ public sealed partial class WerklyIndex
 
     /// <summary>Every document of a company, ordered by id (ordinal); empty when the company does not exist.</summary>
     public IReadOnlyList<DocumentInfo> GetDocuments(string companyId) => Read(companyId, p => p.GetDocuments(), documents: true) ?? [];
+
+    /// <summary>Benchmark hook: bytes a company's searches read wholesale, and bytes they read only for re-ranked rows.</summary>
+    internal (long Hot, long Rerank) FootprintOf(string companyId) => Read(companyId, p => ((long, long)?)p.Footprint()) ?? (0, 0);
+
+    /// <summary>Benchmark hook: where a company's last retrain spent its time, or null.</summary>
+    internal string? RetrainProfileOf(string companyId) => Read(companyId, p => p.LastRetrainProfile);
 
     /// <summary>How the company's keyword side was loaded after opening (for tests and benchmarks), or null.</summary>
     internal KeywordLoadStatistics? KeywordLoadOf(string companyId) => Read(companyId, p => p.KeywordLoad);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Werkly.VectorIndex.Caching;
 using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Ivf;
 using Werkly.VectorIndex.Partitions;
@@ -44,6 +45,7 @@ public sealed partial class WerklyIndex : IDisposable
     private readonly ManualResetEventSlim _drained = new(false);
     private readonly Timer? _refreshTimer;
     private readonly IWriteLog? _writeLog;
+    private readonly QueryCache? _queryCache;
     private int _active;
     private int _disposed;
 
@@ -59,6 +61,7 @@ public sealed partial class WerklyIndex : IDisposable
         _options = options;
         _store = store;
         _settings = new PartitionSettings(options, new TextAnalyzer(options.Keywords.Analysis), Persistent: store is not null);
+        if (options.QueryCacheBytes > 0) _queryCache = new QueryCache(options.QueryCacheBytes);
         if (store is { ReadOnly: false } && options.Durability == Durability.PerWrite) _writeLog = new DirectoryWriteLog(store.Directory);
         if (store is { ReadOnly: true } && options.RefreshInterval is { } interval)
             _refreshTimer = new Timer(static state => ((WerklyIndex)state!).RefreshInBackground(), this, interval, interval);
@@ -167,6 +170,9 @@ public sealed partial class WerklyIndex : IDisposable
         using var lease = Enter();
         _partitions.ThrowIfCaseVariant(companyId);
     }
+
+    /// <summary>The query-result cache, or null (<see cref="WerklyIndexOptions.QueryCacheBytes"/> is 0); for tests.</summary>
+    internal QueryCache? QueryCache => _queryCache;
 
     /// <summary>Test hook: called between the steps of every write (see <see cref="PartitionSettings.FaultHook"/>).</summary>
     internal Action<string>? FaultHook

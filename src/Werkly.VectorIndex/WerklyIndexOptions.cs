@@ -16,6 +16,21 @@ public enum Durability
     PerWrite = 1,
 }
 
+/// <summary>How a trained company's vectors are compressed for scanning (see <see cref="WerklyIndexOptions.Quantization"/>).</summary>
+public enum VectorQuantization
+{
+    /// <summary>Lists are scanned in float32: every score is exact, and every vector of a probed list is read.</summary>
+    None = 0,
+
+    /// <summary>8-bit scalar codes (a quarter of float32's bytes) of each vector's residual to its list centroid are
+    /// scanned; the best candidates are re-ranked exactly.</summary>
+    Scalar8 = 1,
+
+    /// <summary>4-bit scalar codes (an eighth of float32's bytes) of the residuals are scanned; the best candidates are
+    /// re-ranked exactly. The fastest scan at the same recall after re-ranking (docs/BENCHMARKS.md).</summary>
+    Scalar4 = 2,
+}
+
 /// <summary>How an index is built. Set once when the index is created; every company partition follows these settings.</summary>
 /// <remarks>Validated by <see cref="Validate"/> when an index is created. Per-call settings (probes, filters) travel in
 /// <see cref="SearchOptions"/> and <see cref="SearchQuery"/> instead.</remarks>
@@ -70,6 +85,42 @@ public sealed record WerklyIndexOptions
     /// with k1 = 1.2, b = 0.75. Fixed for the life of an index: segments written with other analysis are re-analyzed.</summary>
     public KeywordOptions Keywords { get; init; } = new();
 
+    /// <summary>
+    /// How a trained company's lists are scanned. With <see cref="VectorQuantization.Scalar4"/> (the default) or
+    /// <see cref="VectorQuantization.Scalar8"/>, training also fits per-dimension ranges to the vectors' residuals (vector
+    /// − list centroid), each row carries a code beside its float32 vector, and a search scans the codes of the probed
+    /// lists with an integer kernel, keeps the best <c>k × r</c> approximate scores (<see cref="RerankFactor"/>) and
+    /// re-ranks them with the exact float32 vectors: the scores a search reports, and their order, are exact float32
+    /// scores. Only the codes need to stay in memory; the float32 vectors are read for the re-ranked rows. Companies below
+    /// <see cref="FlatSearchThreshold"/> (exact flat search) carry no codes.
+    /// </summary>
+    /// <remarks>Segments written under another setting keep their codes (or lack of them) until the company's next
+    /// <see cref="WerklyIndex.Retrain"/>, which writes every row with the current setting; searches handle a mix. Files
+    /// written before quantization existed open and search in float32 until then.</remarks>
+    public VectorQuantization Quantization { get; init; } = VectorQuantization.Scalar4;
+
+    /// <summary>
+    /// How many candidates per requested result a quantized search re-ranks exactly (a search for k results re-ranks the
+    /// best k × r approximate ones, and never fewer than 16), 1 to 64. Null (the default) calibrates it per company at training time, with the
+    /// probes: the smallest r ≥ 2 whose recall@10 on a sample of the company's own vectors is within 0.001 of a float32
+    /// search at the same probes.
+    /// </summary>
+    public int? RerankFactor { get; init; }
+
+    /// <summary>
+    /// Bytes of search results to keep in a query-result cache (at least 1 MiB), or 0 (the default) for none. Repeated
+    /// searches — the same question from many employees — are then answered without searching (and, for a text query
+    /// embedded by <see cref="QueryEmbedder"/>, without embedding). Entries are keyed by company, query vector bytes and
+    /// text, mode and every result-changing option; searches with a filter, <see cref="WerklyIndex.Explain"/> and the
+    /// allocation-free span overload are never cached.
+    /// </summary>
+    /// <remarks>A write to a company invalidates all of its cached results at once (the company's write generation
+    /// changes before the write returns), so a search never returns a result older than the last write acknowledged to
+    /// its caller; other companies' entries stay valid. The least recently used entries are evicted beyond the size
+    /// (estimated managed bytes). Hits, misses and evictions are counted in the <c>Werkly.VectorIndex</c> meter
+    /// (<c>werkly.query_cache.hits</c>, <c>.misses</c>, <c>.evictions</c>).</remarks>
+    public long QueryCacheBytes { get; init; }
+
     /// <summary>When writes become durable; see <see cref="Durability"/>. Defaults to <see cref="Durability.OnCommit"/>.
     /// Ignored by in-memory and read-only indexes.</summary>
     public Durability Durability { get; init; } = Durability.OnCommit;
@@ -98,6 +149,10 @@ public sealed record WerklyIndexOptions
             throw new ArgumentOutOfRangeException(nameof(Lists), Lists, "Lists must be between 1 and 1,000,000.");
         if (Probes is < 1)
             throw new ArgumentOutOfRangeException(nameof(Probes), Probes, "Probes must be at least 1.");
+        if (!Enum.IsDefined(Quantization))
+            throw new ArgumentOutOfRangeException(nameof(Quantization), Quantization, "Unknown quantization.");
+        if (RerankFactor is < 1 or > SearchOptions.MaxRerankFactor)
+            throw new ArgumentOutOfRangeException(nameof(RerankFactor), RerankFactor, $"RerankFactor must be between 1 and {SearchOptions.MaxRerankFactor}.");
         if (TargetRecall is < 0.5 or > 1 || double.IsNaN(TargetRecall))
             throw new ArgumentOutOfRangeException(nameof(TargetRecall), TargetRecall, "TargetRecall must be between 0.5 and 1.");
         if (FlatSearchThreshold < 1)
@@ -110,6 +165,8 @@ public sealed record WerklyIndexOptions
         Keywords.Validate();
         if (!Enum.IsDefined(Durability))
             throw new ArgumentOutOfRangeException(nameof(Durability), Durability, "Unknown durability.");
+        if (QueryCacheBytes is not 0 and < 1 << 20)
+            throw new ArgumentOutOfRangeException(nameof(QueryCacheBytes), QueryCacheBytes, "QueryCacheBytes must be 0 (no cache) or at least 1 MiB (1,048,576).");
         if (RefreshInterval is { } interval && interval < TimeSpan.FromMilliseconds(10))
             throw new ArgumentOutOfRangeException(nameof(RefreshInterval), interval, "RefreshInterval must be at least 10 ms.");
     }

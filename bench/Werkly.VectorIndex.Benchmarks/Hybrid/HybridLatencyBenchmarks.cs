@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Werkly.VectorIndex.Evaluation;
-
 namespace Werkly.VectorIndex.Benchmarks.Hybrid;
 
 /// <summary>
@@ -18,17 +16,9 @@ public class HybridLatencyBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Werkly.VectorIndex.sln"))) root = root.Parent;
-        var dataset = BeirDataset.Load(Path.Combine(root?.FullName ?? throw new InvalidOperationException("repository root not found"), "tests", "data", "cranfield"));
-        var random = new Random(7);
-        var centres = Enumerable.Range(0, 2000).Select(_ => Unit(Gaussian(random, 384))).ToArray();
-        float[] Draw()
-        {
-            var c = centres[random.Next(centres.Length)];
-            var g = Gaussian(random, 384);
-            return Unit(c.Select((x, d) => x + 0.05f * g[d]).ToArray());
-        }
+        var dataset = ClusteredVectors.LoadCranfield();
+        var vectors = new ClusteredVectors(seed: 7, dimensions: 384, centres: 2000);
+        var Draw = vectors.Draw;
         _index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 384, AutoRetrain = false });
         const int copies = 71;
         for (var copy = 0; copy < copies; copy++)
@@ -56,13 +46,4 @@ public class HybridLatencyBenchmarks : IDisposable
 
     [Benchmark]
     public int Hybrid() => _index.Search("bench", _queries[_next++ % _queries.Length]).Count;
-
-    private static float[] Gaussian(Random random, int n) =>
-        Enumerable.Range(0, n).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
-
-    private static float[] Unit(float[] v)
-    {
-        var norm = MathF.Sqrt(v.Sum(x => x * x));
-        return v.Select(x => x / norm).ToArray();
-    }
 }

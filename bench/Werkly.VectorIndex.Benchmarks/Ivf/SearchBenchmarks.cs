@@ -22,14 +22,8 @@ public class SearchBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(3);
-        var centres = Enumerable.Range(0, Rows / 50).Select(_ => Unit(Gaussian(random, Dimensions))).ToArray();
-        float[] Draw()
-        {
-            var c = centres[random.Next(centres.Length)];
-            var g = Gaussian(random, Dimensions);
-            return Unit(c.Select((x, d) => x + 0.05f * g[d]).ToArray());
-        }
+        var vectors = new ClusteredVectors(seed: 3, Dimensions, centres: Rows / 50);
+        var Draw = vectors.Draw;
         var records = Enumerable.Range(0, Rows).Select(i => new VectorRecord($"doc-{i}", Draw())).ToList();
         _queries = Enumerable.Range(0, 256).Select(_ => Draw()).ToArray();
         _ivf = new WerklyIndex(new WerklyIndexOptions { Dimensions = Dimensions, FlatSearchThreshold = 1000, AutoRetrain = false });
@@ -52,13 +46,4 @@ public class SearchBenchmarks : IDisposable
 
     [Benchmark]
     public int IvfDefaultProbes() => _ivf.Search("bench", _queries[_next++ & 255], _hits);
-
-    private static float[] Gaussian(Random random, int n) =>
-        Enumerable.Range(0, n).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
-
-    private static float[] Unit(float[] v)
-    {
-        var norm = MathF.Sqrt(v.Sum(x => x * x));
-        return v.Select(x => x / norm).ToArray();
-    }
 }

@@ -40,12 +40,16 @@ internal sealed partial class IvfIndex
             undo.Deleted.Add(location);
         }
         var scratch = _quantizer is null ? null : new float[_quantizer.ListCount];
+        // The memory segment carries codes exactly when the company has a code quantizer (it was created with them).
+        var codes = _memory.Lists.CodeBits == 0 ? null : _codes;
+        Span<byte> code = codes is null ? [] : new byte[codes.CodeStride];
         for (var i = 0; i < keys.Count; i++)
         {
             var vector = padded.Slice(i * Stride, Stride);
             var list = _quantizer is null ? 0 : _quantizer.Assign(vector, scratch);
             var key = keys[i];
-            var row = _memory.Append(list, vector, key, metadata[i]);
+            EncodeRow(codes, _quantizer, list, vector, code, out var squaredNorm);
+            var row = _memory.Append(list, vector, key, metadata[i], code, squaredNorm);
             if (map.TryGetValue(key, out var previous))
             {
                 undo.Keys.Add((key, previous));
@@ -112,6 +116,11 @@ internal sealed partial class IvfIndex
         metadata = location.Segment.GetMetadata(location.Row);
         return true;
     }
+
+    /// <summary>The string a live record stores under metadata <paramref name="metadataKey"/>, or null (no such record,
+    /// or no such string); decodes nothing else of a mapped row. The key map must be built.</summary>
+    public string? GetMetadataString(string key, string metadataKey) =>
+        _rowByKey!.TryGetValue(key, out var location) ? location.Segment.GetMetadataString(location.Row, metadataKey) : null;
 
     /// <summary>The keys of all live records, in no particular order; the key map must be built.</summary>
     public string[] GetKeys() => [.. _rowByKey!.Keys];

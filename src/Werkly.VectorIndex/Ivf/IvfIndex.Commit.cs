@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Werkly.VectorIndex.Ivf;
 
 /// <summary>What one company contributes to a commit, captured atomically under the company's write lock.</summary>
@@ -9,6 +12,9 @@ namespace Werkly.VectorIndex.Ivf;
 /// <param name="Tombstones">Rows deleted since the last commit, per segment id (new segments included).</param>
 /// <param name="DefaultProbes">The calibrated default probes, persisted with the company.</param>
 /// <param name="NextSegmentId">The next unused segment id, persisted so ids are never reused.</param>
+/// <param name="Codes">The company's code quantizer at the freeze (the new segments' codes were encoded with its
+/// ranges), or null.</param>
+/// <param name="RerankFactor">The calibrated re-ranking factor, persisted with the company.</param>
 internal sealed record CommitPlan(
     CoarseQuantizer? Quantizer,
     bool IsFlat,
@@ -17,7 +23,9 @@ internal sealed record CommitPlan(
     IReadOnlyList<MemorySegment> NewSegments,
     IReadOnlyDictionary<long, IReadOnlyCollection<int>> Tombstones,
     int DefaultProbes,
-    long NextSegmentId);
+    long NextSegmentId,
+    ScalarQuantizer? Codes = null,
+    int RerankFactor = 0);
 
 internal sealed partial class IvfIndex
 {
@@ -52,7 +60,7 @@ internal sealed partial class IvfIndex
         }
         if (newSegments.Contains(_memory))
         {
-            _memory = new MemorySegment(_quantizer?.ListCount ?? 1, Stride);
+            _memory = NewMemorySegment(_quantizer?.ListCount ?? 1);
             _segments = [.. _segments, _memory];
             AssignRowBases(_segments);
         }
@@ -69,7 +77,7 @@ internal sealed partial class IvfIndex
             return null;
         _inFlightSegmentIds.UnionWith(newSegments.Select(s => s.SegmentId));
         return new CommitPlan(_quantizerChanged ? _quantizer : null, _quantizer is null, _quantizerChanged, [.. _removedSinceCommit], newSegments,
-            tombstones, _defaultProbes, _nextSegmentId);
+            tombstones, _defaultProbes, _nextSegmentId, _codes, _rerankFactor);
     }
 
     /// <summary>After a successful commit: swaps the frozen segments for their committed (mapped) copies.</summary>
@@ -83,18 +91,19 @@ internal sealed partial class IvfIndex
             {
                 replacement.SegmentId = memory.SegmentId;
                 _segments[i] = replacement;
+                // Point the key map at the replacement (same rows, same numbering). This runs under the write lock, so
+                // it visits the swapped segment's rows only, never the whole map: a search of the company waits for it.
+                if (_rowByKey is { } map)
+                {
+                    for (var row = 0; row < memory.RowCount; row++)
+                    {
+                        ref var location = ref CollectionsMarshal.GetValueRefOrNullRef(map, memory.GetKey(row));
+                        if (!Unsafe.IsNullRef(ref location) && ReferenceEquals(location.Segment, memory) && location.Row == row) location = (replacement, row);
+                    }
+                }
             }
         }
         AssignRowBases(_segments);
-        if (_rowByKey is not null)
-        {
-            // Point the key map at the replacements (same rows, same numbering).
-            foreach (var (key, location) in _rowByKey.ToArray())
-            {
-                if (location.Segment is MemorySegment memory && committed.TryGetValue(memory.SegmentId, out var replacement) && plan.NewSegments.Contains(memory))
-                    _rowByKey[key] = (replacement, location.Row);
-            }
-        }
         foreach (var segment in plan.NewSegments) _committedSegmentIds.Add(segment.SegmentId);
         foreach (var id in plan.RemovedSegmentIds) _committedSegmentIds.Remove(id);
         _removedSinceCommit.RemoveAll(plan.RemovedSegmentIds.Contains);

@@ -27,7 +27,7 @@ internal sealed partial class IvfIndex
         var victims = choose(candidates);
         if (victims.Length == 0) return null;
         var live = LiveRows(victims);
-        var (merged, map) = Rebuild(live, _quantizer, cancellationToken);
+        var (merged, map) = Rebuild(live, Assign(live, _quantizer, cancellationToken), _quantizer, _codes, cancellationToken);
         return new MergeResult(victims, merged, map, _segments);
     }
 

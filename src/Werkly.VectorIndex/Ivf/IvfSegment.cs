@@ -31,6 +31,11 @@ internal abstract class IvfSegment
 
     public abstract IReadOnlyDictionary<string, MetadataValue>? GetMetadata(int row);
 
+    /// <summary>The string stored under <paramref name="key"/> in a row's metadata, or null (absent or not a string).
+    /// Mapped segments read it without decoding the rest of the row's map.</summary>
+    public virtual string? GetMetadataString(int row, string key) =>
+        GetMetadata(row) is { } metadata && metadata.TryGetValue(key, out var value) && value.Kind == MetadataKind.String ? value.AsString() : null;
+
     /// <summary>The stored (padded) vector of a row.</summary>
     public abstract ReadOnlySpan<float> GetVector(int row);
 }

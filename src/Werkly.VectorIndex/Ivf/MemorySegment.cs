@@ -8,7 +8,13 @@ internal sealed class MemorySegment : IvfSegment
     private readonly List<IReadOnlyDictionary<string, MetadataValue>?> _metadata = [];
     private readonly List<(int List, int Position)> _locations = [];
 
-    public MemorySegment(int listCount, int stride) => _lists = new MemoryInvertedLists(listCount, stride);
+    /// <summary>Creates an empty segment.</summary>
+    /// <param name="listCount">Lists (the company's centroid count, or 1).</param>
+    /// <param name="stride">Floats per row.</param>
+    /// <param name="codes">The company's code quantizer when rows are to carry codes, else null.</param>
+    /// <param name="withNorms">Keep each row's squared norm beside its code (squared L2).</param>
+    public MemorySegment(int listCount, int stride, ScalarQuantizer? codes = null, bool withNorms = false) =>
+        _lists = new MemoryInvertedLists(listCount, stride, codes?.Bits ?? 0, codes?.CodeStride ?? 0, withNorms);
 
     public override IInvertedLists Lists => _lists;
 
@@ -44,11 +50,12 @@ internal sealed class MemorySegment : IvfSegment
         _locations.RemoveRange(rowCount, _locations.Count - rowCount);
     }
 
-    /// <summary>Appends a row; returns its local row number.</summary>
-    public int Append(int list, ReadOnlySpan<float> paddedVector, string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
+    /// <summary>Appends a row with its code (ignored when the segment carries none) and squared norm; returns its local row number.</summary>
+    public int Append(int list, ReadOnlySpan<float> paddedVector, string key, IReadOnlyDictionary<string, MetadataValue>? metadata,
+        ReadOnlySpan<byte> code = default, float squaredNorm = 0)
     {
         var row = _keys.Count;
-        var position = _lists.Append(list, paddedVector, row);
+        var position = _lists.Append(list, paddedVector, row, code, squaredNorm);
         _keys.Add(key);
         _metadata.Add(metadata);
         _locations.Add((list, position));

@@ -13,7 +13,7 @@ internal sealed partial class CompanyPartition
     public CommitPlan? Freeze()
     {
         CommitPlan? plan = null;
-        Install(() => plan = _vectors.PrepareCommit());
+        Install(() => plan = _vectors.PrepareCommit(), visible: false);
         return plan;
     }
 
@@ -26,7 +26,7 @@ internal sealed partial class CompanyPartition
         _gate.Wait();
         try
         {
-            Install(() => _vectors.CompleteCommit(plan, committed));
+            Install(() => _vectors.CompleteCommit(plan, committed), visible: false);
         }
         finally
         {
@@ -40,7 +40,7 @@ internal sealed partial class CompanyPartition
         _gate.Wait();
         try
         {
-            Install(() => _vectors.AbortCommit(plan));
+            Install(() => _vectors.AbortCommit(plan), visible: false);
         }
         finally
         {

@@ -11,6 +11,12 @@ internal sealed partial class CompanyPartition
 
     public CompanyStatistics GetStatistics() => _vectors.GetStatistics();
 
+    /// <summary>Bytes searches read wholesale, and bytes read only for re-ranked rows (see <see cref="IvfIndex.Footprint"/>).</summary>
+    public (long Hot, long Rerank) Footprint() => _vectors.Footprint();
+
+    /// <summary>Where the last retrain spent its time (for benchmarks), or null.</summary>
+    public string? LastRetrainProfile => _vectors.LastRetrainProfile;
+
     /// <summary>Vector search into <paramref name="destination"/>; allocation-free.</summary>
     public int Search(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options) =>
         _vectors.Search(query, destination, options);
@@ -79,8 +85,11 @@ internal sealed partial class CompanyPartition
     private RankedHit[] VectorSide(ReadOnlyMemory<float> vector, int candidates, SearchQuery query)
     {
         var hits = new SearchHit[Math.Max(1, Math.Min(candidates, _vectors.Count))];
-        var options = query.Probes is null && query.Filter is null ? null : new SearchOptions { Probes = query.Probes, Filter = query.Filter };
-        var count = _vectors.Search(vector.Span, hits, options);
+        var options = query.Probes is null && query.Filter is null && query.RerankFactor is null
+            ? null
+            : new SearchOptions { Probes = query.Probes, Filter = query.Filter, RerankFactor = query.RerankFactor };
+        // Without metadata: Project reads it for the results kept (a hybrid search keeps Top of 2 × candidates).
+        var count = _vectors.Search(vector.Span, hits, options, withMetadata: false);
         var ranked = new RankedHit[count];
         for (var i = 0; i < count; i++) ranked[i] = new RankedHit(hits[i].Key, hits[i].Score);
         return ranked;
@@ -100,16 +109,21 @@ internal sealed partial class CompanyPartition
     /// <summary>A result with the fields the query asked for, read from the same state the search saw.</summary>
     private SearchResult Project(string key, double score, ScoreBreakdown? breakdown, RecordFields include)
     {
-        _vectors.TryGetMetadata(key, out var metadata);
-        var result = new SearchResult(key, score)
+        SearchResult result;
+        if ((include & (RecordFields.Text | RecordFields.Metadata)) == 0)
         {
-            DocumentId = ReservedMetadata.Get(metadata, ReservedMetadata.Document),
-            Explanation = breakdown,
-        };
-        if ((include & RecordFields.Text) != 0)
-            result = result with { Title = ReservedMetadata.Get(metadata, ReservedMetadata.Title), Text = ReservedMetadata.Get(metadata, ReservedMetadata.Text) };
-        if ((include & RecordFields.Metadata) != 0)
-            result = result with { Metadata = ReservedMetadata.UserPart(metadata) ?? new Dictionary<string, MetadataValue>() };
+            // Only the document id: read that one string, not the record's whole map (its title and text included).
+            result = new SearchResult(key, score) { DocumentId = _vectors.GetMetadataString(key, ReservedMetadata.Document), Explanation = breakdown };
+        }
+        else
+        {
+            _vectors.TryGetMetadata(key, out var metadata);
+            result = new SearchResult(key, score) { DocumentId = ReservedMetadata.Get(metadata, ReservedMetadata.Document), Explanation = breakdown };
+            if ((include & RecordFields.Text) != 0)
+                result = result with { Title = ReservedMetadata.Get(metadata, ReservedMetadata.Title), Text = ReservedMetadata.Get(metadata, ReservedMetadata.Text) };
+            if ((include & RecordFields.Metadata) != 0)
+                result = result with { Metadata = ReservedMetadata.UserPart(metadata) ?? new Dictionary<string, MetadataValue>() };
+        }
         if ((include & RecordFields.Vector) != 0 && _vectors.TryGetVector(key, out var stored))
             result = result with { Vector = stored.ToArray() };
         return result;

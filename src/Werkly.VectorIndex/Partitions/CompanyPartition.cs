@@ -42,6 +42,21 @@ internal sealed partial class CompanyPartition : IDisposable
     private InvertedIndex? _keywords;
     private DocumentTable? _documents;
     private volatile bool _retired;
+    private long _writeGeneration = NextGeneration();
+
+    /// <summary>Generations are drawn from one counter for all partitions, so a company deleted and written again, or a
+    /// partition a refresh replaced, never repeats a generation its predecessor had.</summary>
+    private static long s_generations;
+
+    private static long NextGeneration() => Interlocked.Increment(ref s_generations);
+
+    /// <summary>
+    /// Changes whenever what a search of this company returns may change (a write, its undo, a retrain, a merge), under
+    /// the write lock, before the change is acknowledged: a result computed under a read lease that saw generation g is
+    /// current exactly while the generation is still g. The query-result cache keys its entries by it.
+    /// </summary>
+    public long WriteGeneration => Volatile.Read(ref _writeGeneration);
+
     private bool _written; // a write reached the partition (or it was loaded from a commit); changed under the gate
 
     /// <summary>Creates a partition over <paramref name="vectors"/> (new and empty, or loaded from a commit).</summary>
@@ -128,7 +143,11 @@ internal sealed partial class CompanyPartition : IDisposable
     }
 
     /// <summary>Runs <paramref name="change"/> with the writer gate held and the write lock taken around it.</summary>
-    private void Install(Action change)
+    /// <param name="change">The change.</param>
+    /// <param name="visible">Whether searches may see a different result afterwards (false only for the commit's
+    /// freeze and swap, which move the same rows between memory and mapped segments); a visible change moves
+    /// <see cref="WriteGeneration"/> on before readers are let back in, whether or not it completes.</param>
+    private void Install(Action change, bool visible = true)
     {
         _lock.EnterWrite();
         try
@@ -137,6 +156,7 @@ internal sealed partial class CompanyPartition : IDisposable
         }
         finally
         {
+            if (visible) Volatile.Write(ref _writeGeneration, NextGeneration());
             _lock.ExitWrite();
         }
     }

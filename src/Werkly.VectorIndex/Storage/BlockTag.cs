@@ -36,6 +36,18 @@ internal static class BlockTag
     /// segment record version 2 and later, optional, always the last block before the TOC.</summary>
     public const uint KeywordIndex = 'K' | ('W' << 8) | ('I' << 16) | ('X' << 24);
 
+    /// <summary>"QINF": a quantized segment's code info (bits, dimensions, code stride, list count, flags, ranges
+    /// checksum); segment record version 3 and later, optional, followed by one QLST block per list.</summary>
+    public const uint QuantizerInfo = 'Q' | ('I' << 8) | ('N' << 16) | ('F' << 24);
+
+    /// <summary>"QLST": one list's codes, row ids, optional squared norms and per-row vector checksums. The block index is
+    /// the list number.</summary>
+    public const uint QuantizedList = 'Q' | ('L' << 8) | ('S' << 16) | ('T' << 24);
+
+    /// <summary>"SQRG": a company's code ranges (per-dimension minimum and 8-bit step); centroids record version 2,
+    /// optional, after CVEC.</summary>
+    public const uint CodeRanges = 'S' | ('Q' << 8) | ('R' << 16) | ('G' << 24);
+
     /// <summary>The tag as its four characters, for messages.</summary>
     public static string ToText(uint tag)
     {

@@ -48,4 +48,7 @@ internal sealed class CentroidsImage
 
     /// <summary>Centroids, row-major with <see cref="Stride"/> floats per row.</summary>
     public ReadOnlyMemory<float> Vectors { get; }
+
+    /// <summary>The company's code ranges (<see cref="CodeRanges"/> payload) to store beside the centroids, or null.</summary>
+    public byte[]? Ranges { get; init; }
 }

@@ -103,7 +103,8 @@ internal sealed class IndexStore : IDisposable
         foreach (var segment in snapshot.FindCompany(companyId)?.Segments ?? [])
         {
             var frozen = plan.NewSegments.FirstOrDefault(s => s.SegmentId == segment.SegmentId);
-            if (frozen is not null) committed[segment.SegmentId] = new MappedIvfSegment(segment.Segment) { Deleted = frozen.Deleted };
+            if (frozen is not null)
+                committed[segment.SegmentId] = new MappedIvfSegment(segment.Segment, withCodes: frozen.Lists.CodeBits != 0) { Deleted = frozen.Deleted };
         }
         return committed;
     }
@@ -143,24 +144,39 @@ internal sealed class IndexStore : IDisposable
         if (company.Dimensions != options.Dimensions)
             throw new ArgumentException($"Company '{company.CompanyId}' in '{path}' has {company.Dimensions} dimensions; the options say {options.Dimensions}.", nameof(options));
         CoarseQuantizer? quantizer = null;
+        ScalarQuantizer? codes = null;
+        ulong rangesChecksum = 0;
         if (company.Centroids is { } centroids)
         {
             if (centroids.Metric != (byte)options.Metric)
                 throw new ArgumentException($"Company '{company.CompanyId}' in '{path}' was trained for metric {(DistanceMetric)centroids.Metric}; the options say {options.Metric}.", nameof(options));
             quantizer = new CoarseQuantizer(centroids.Vectors, centroids.ListCount, centroids.Stride, options.Metric, centroids.TrainedRowCount);
+            var bits = IvfIndex.CodeBitsOf(options.Quantization);
+            if (centroids.Ranges is { } ranges && bits != 0)
+            {
+                codes = new ScalarQuantizer(ranges.Minimum, ranges.Step, bits);
+                rangesChecksum = centroids.RangesChecksum;
+            }
         }
         var properties = company.Properties.Span;
         var defaultProbes = properties.Length >= PropertiesBytes ? BinaryPrimitives.ReadInt32LittleEndian(properties) : 1;
+        var rerankFactor = properties.Length >= PropertiesBytes ? BinaryPrimitives.ReadInt32LittleEndian(properties[4..]) : 0;
         var nextSegmentId = properties.Length >= PropertiesBytes ? BinaryPrimitives.ReadInt64LittleEndian(properties[8..]) : 1;
         var segments = new List<IvfSegment>();
         foreach (var s in company.Segments)
         {
-            var segment = new MappedIvfSegment(s.Segment);
+            // Codes are searched only with the ranges they were encoded with (and, under squared L2, with their norms);
+            // otherwise, or with quantization off, the segment is scanned in float32.
+            var mapped = s.Segment;
+            var withCodes = codes is not null && mapped.CodedLists is not null && mapped.CodeRangesChecksum == rangesChecksum
+                && (options.Metric != DistanceMetric.SquaredL2 || mapped.HasNorms);
+            var segment = new MappedIvfSegment(mapped, withCodes);
             foreach (var row in s.Tombstones.RowIds) segment.Deleted.Add(row, committed: true);
             segments.Add(segment);
             nextSegmentId = Math.Max(nextSegmentId, s.SegmentId + 1);
         }
-        var index = new IvfIndex(options, quantizer, segments, Math.Max(1, defaultProbes));
+        var index = new IvfIndex(options, quantizer, segments, Math.Max(1, defaultProbes), persistent: true, codes,
+            Math.Clamp(rerankFactor, 0, SearchOptions.MaxRerankFactor));
         index.RestoreCommitState(nextSegmentId, company.Segments.Select(s => s.SegmentId));
         return index;
     }
@@ -177,7 +193,10 @@ internal sealed class IndexStore : IDisposable
     {
         var properties = new byte[PropertiesBytes];
         BinaryPrimitives.WriteInt32LittleEndian(properties, plan.DefaultProbes);
+        if (plan.Codes is not null) BinaryPrimitives.WriteInt32LittleEndian(properties.AsSpan(4), plan.RerankFactor);
         BinaryPrimitives.WriteInt64LittleEndian(properties.AsSpan(8), plan.NextSegmentId);
+        var ranges = plan.Codes is null ? null : CodeRanges.Encode(plan.Codes);
+        var rangesChecksum = ranges is null ? 0 : StorageFormat.Checksum(ranges);
         var quantizer = plan.Quantizer;
         // A retrain back to flat search drops the persisted centroids: start the company over with its new segment.
         // A company deleted and written again since the last commit starts over too.
@@ -186,11 +205,16 @@ internal sealed class IndexStore : IDisposable
         {
             DeleteCompany = startOver,
             Centroids = quantizer is null ? null : new CentroidsImage(_options.Dimensions, quantizer.ListCount, (byte)_options.Metric, 0,
-                quantizer.TrainedAtCount, quantizer.Centroids.ToArray()),
+                quantizer.TrainedAtCount, quantizer.Centroids.ToArray())
+            {
+                Ranges = ranges,
+            },
             RemovedSegments = startOver ? [] : plan.RemovedSegmentIds,
             AddedSegments = [.. plan.NewSegments.Select(s => new SegmentImage(s.SegmentId, index.Dimensions, s.Lists, s.Keys, s.Metadata)
             {
                 Keywords = keywordBlock(s.Metadata, cancellationToken),
+                CodeRangesChecksum = s.Lists.CodeBits == 0 ? 0 : rangesChecksum,
+                WithNorms = s.Lists.CodeBits != 0 && _options.Metric == DistanceMetric.SquaredL2,
             })],
             AddedTombstones = plan.Tombstones,
             Properties = properties,

@@ -16,8 +16,11 @@ internal sealed unsafe class MappedCentroids : IDisposable
     private readonly int _vectorsBlock;
     private int _verified;
 
-    private MappedCentroids(BlockFile file, int vectorsBlock, string companyId, int dimensions, int listCount, byte metric, long trainingVersion, long trainedRowCount)
+    private MappedCentroids(BlockFile file, int vectorsBlock, string companyId, int dimensions, int listCount, byte metric, long trainingVersion, long trainedRowCount,
+        (float[] Minimum, float[] Step)? ranges, ulong rangesChecksum)
     {
+        Ranges = ranges;
+        RangesChecksum = rangesChecksum;
         _file = file;
         _vectorsBlock = vectorsBlock;
         CompanyId = companyId;
@@ -58,6 +61,13 @@ internal sealed unsafe class MappedCentroids : IDisposable
     /// <summary>Rows at training time.</summary>
     public long TrainedRowCount { get; }
 
+    /// <summary>The company's code ranges (per-dimension minimum and 8-bit step) when the file carries them (record
+    /// version 2), else null.</summary>
+    public (float[] Minimum, float[] Step)? Ranges { get; }
+
+    /// <summary>The checksum of the ranges payload (what quantized segments encoded with them record); 0 without ranges.</summary>
+    public ulong RangesChecksum { get; }
+
     /// <summary>The centroids in place: <see cref="ListCount"/> × <see cref="Stride"/> floats, 64-byte aligned.</summary>
     /// <remarks>The CVEC block is verified on the first access (lists × stride floats grow with the data, so open does not hash them).</remarks>
     /// <exception cref="IndexCorruptedException">The block is damaged.</exception>
@@ -77,7 +87,8 @@ internal sealed unsafe class MappedCentroids : IDisposable
     /// <summary>Writes a centroids file for <paramref name="companyId"/>; does not sync.</summary>
     public static (long Length, ulong FileId) Write(IWritableFile file, string companyId, CentroidsImage image)
     {
-        var writer = new BlockFileWriter(file, FileKind.Centroids);
+        var writer = new BlockFileWriter(file, FileKind.Centroids,
+            image.Ranges is null ? StorageFormat.RecordVersion : StorageFormat.CentroidsRecordVersionWithRanges);
         byte[] company = Encoding.UTF8.GetBytes(companyId);
         var info = new byte[InfoFixedBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(0), (uint)image.Dimensions);
@@ -89,6 +100,7 @@ internal sealed unsafe class MappedCentroids : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(info.AsSpan(32), (uint)company.Length);
         writer.WriteBlock(BlockTag.CentroidInfo, 0, info, company);
         writer.WriteBlock(BlockTag.CentroidVectors, 0, MemoryMarshal.AsBytes(image.Vectors.Span));
+        if (image.Ranges is { } ranges) writer.WriteBlock(BlockTag.CodeRanges, 0, ranges);
         return (writer.Finish(), writer.FileId);
     }
 
@@ -100,8 +112,11 @@ internal sealed unsafe class MappedCentroids : IDisposable
         var file = BlockFile.Open(device, path, FileKind.Centroids, expectedFileId, expectedLength);
         try
         {
-            if (file.Blocks.Length != 2 || file.Blocks[0].Tag != BlockTag.CentroidInfo || file.Blocks[1].Tag != BlockTag.CentroidVectors)
-                throw file.Corrupt(FileHeader.Size, "a centroids file holds exactly a CENI and a CVEC block.");
+            // Record version 2 allows one SQRG block after CVEC.
+            var withRanges = file.Header.RecordVersion >= StorageFormat.CentroidsRecordVersionWithRanges && file.Blocks.Length == 3;
+            if (file.Blocks.Length != (withRanges ? 3 : 2) || file.Blocks[0].Tag != BlockTag.CentroidInfo || file.Blocks[1].Tag != BlockTag.CentroidVectors
+                || (withRanges && (file.Blocks[2].Tag != BlockTag.CodeRanges || file.Blocks[2].Index != 0)))
+                throw file.Corrupt(FileHeader.Size, "a centroids file holds a CENI and a CVEC block, and in record version 2 optionally an SQRG block.");
             file.Verify(0);
             var info = file.Payload(0);
             if (info.Length < InfoFixedBytes) throw file.Corrupt(file.PayloadOffset(0), "the CENI block is too short.");
@@ -119,7 +134,14 @@ internal sealed unsafe class MappedCentroids : IDisposable
             string companyId = file.DecodeUtf8(info[InfoFixedBytes..], file.PayloadOffset(0) + InfoFixedBytes, "company id");
             if (expectedCompanyId is not null && !string.Equals(companyId, expectedCompanyId, StringComparison.Ordinal))
                 throw file.Corrupt(file.PayloadOffset(0), $"the centroids belong to company '{companyId}', not '{expectedCompanyId}'.");
-            return new MappedCentroids(file, 1, companyId, (int)dimensions, (int)listCount, info[12], version, trained);
+            (float[] Minimum, float[] Step)? ranges = null;
+            if (withRanges)
+            {
+                file.Verify(2);
+                ranges = CodeRanges.Decode(file, 2, (int)dimensions);
+            }
+            return new MappedCentroids(file, 1, companyId, (int)dimensions, (int)listCount, info[12], version, trained, ranges,
+                withRanges ? file.Blocks[2].PayloadChecksum : 0);
         }
         catch
         {

@@ -119,6 +119,40 @@ internal static class MetadataCodec
         }
     }
 
+    /// <summary>
+    /// The string stored under <paramref name="key"/> in one encoded map, or null (absent, or not a string), decoding
+    /// nothing else: keys are compared as UTF-8 bytes and other values skipped. For reading one field of a record whose
+    /// map also holds its title and text.
+    /// </summary>
+    /// <exception cref="FormatException">The map is malformed where it was read.</exception>
+    public static string? ReadString(ReadOnlyMemory<byte> bytes, string key)
+    {
+        Span<byte> wanted = stackalloc byte[256];
+        var length = System.Text.Encoding.UTF8.GetByteCount(key);
+        if (length > wanted.Length) return Read(bytes).TryGetValue(key, out var found) && found.Kind == MetadataKind.String ? found.AsString() : null;
+        wanted = wanted[..System.Text.Encoding.UTF8.GetBytes(key, wanted)];
+        try
+        {
+            var reader = new MessagePackReader(bytes);
+            int count = reader.ReadMapHeader();
+            for (int i = 0; i < count; i++)
+            {
+                bool match = reader.TryReadStringSpan(out var span) ? span.SequenceEqual(wanted) : (reader.ReadString() ?? throw new FormatException("A metadata key is nil.")) == key;
+                if (!match)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                return reader.NextMessagePackType == MessagePackType.String ? reader.ReadString() : null;
+            }
+            return null;
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new FormatException("A metadata map is malformed.", ex);
+        }
+    }
+
     private static Dictionary<string, MetadataValue> ReadMap(ReadOnlyMemory<byte> bytes)
     {
         var reader = new MessagePackReader(bytes);

@@ -53,6 +53,13 @@ internal sealed class SegmentImage
     /// stored as is (opaque here: the reader validates it).</summary>
     public ReadOnlyMemory<byte> Keywords { get; init; }
 
+    /// <summary>When <see cref="Lists"/> carry codes: the <see cref="CodeRanges"/> checksum of the ranges they were encoded
+    /// with (written to the QINF block).</summary>
+    public ulong CodeRangesChecksum { get; init; }
+
+    /// <summary>When <see cref="Lists"/> carry codes: whether each row's squared norm is written beside its code (squared L2).</summary>
+    public bool WithNorms { get; init; }
+
     /// <summary>Metadata of each row, or null.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>? Metadata { get; }
 }

@@ -24,8 +24,22 @@ internal static class StorageFormat
     /// Written only for segments that carry one, so indexes without keyword search stay readable by version-1 readers.</summary>
     public const ushort SegmentRecordVersionWithKeywords = 2;
 
+    /// <summary>Record version 3 of segment files: a segment may end with a <see cref="BlockTag.QuantizerInfo"/> block and
+    /// one <see cref="BlockTag.QuantizedList"/> block per list (after the optional keyword index). Written only for
+    /// segments that carry codes, so indexes without quantization stay readable by older readers.</summary>
+    public const ushort SegmentRecordVersionWithCodes = 3;
+
+    /// <summary>Record version 2 of centroids files: a <see cref="BlockTag.CodeRanges"/> block may follow the centroids.
+    /// Written only for companies with code ranges.</summary>
+    public const ushort CentroidsRecordVersionWithRanges = 2;
+
     /// <summary>The newest record version this library reads for files of <paramref name="kind"/>.</summary>
-    public static ushort MaxRecordVersion(FileKind kind) => kind == FileKind.Segment ? SegmentRecordVersionWithKeywords : RecordVersion;
+    public static ushort MaxRecordVersion(FileKind kind) => kind switch
+    {
+        FileKind.Segment => SegmentRecordVersionWithCodes,
+        FileKind.Centroids => CentroidsRecordVersionWithRanges,
+        _ => RecordVersion,
+    };
 
     /// <summary>Every block header and payload starts at a multiple of this many bytes.</summary>
     public const int Alignment = 64;

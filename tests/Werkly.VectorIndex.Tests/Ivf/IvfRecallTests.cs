@@ -2,6 +2,8 @@ using Werkly.VectorIndex.Distance;
 
 namespace Werkly.VectorIndex.Tests.Ivf;
 
+/// <summary>The float32 IVF lists (quantization off): recall per probes, exactness when every list is probed. The
+/// quantized lists have their own tests (<see cref="QuantizedSearchTests"/>).</summary>
 public class IvfRecallTests
 {
     private const string Company = "acme";
@@ -9,7 +11,10 @@ public class IvfRecallTests
     private static (WerklyIndex Index, Dictionary<string, float[]> Records) Build(int n, int dimensions, DistanceMetric metric, int? lists = null, int flatThreshold = 1000, int seed = 42)
     {
         var vectors = TestData.Clustered(n, dimensions, clusters: n / 5, spread: 0.05f, seed);
-        var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = dimensions, Metric = metric, Lists = lists, FlatSearchThreshold = flatThreshold, Seed = seed });
+        var index = new WerklyIndex(new WerklyIndexOptions
+        {
+            Dimensions = dimensions, Metric = metric, Lists = lists, FlatSearchThreshold = flatThreshold, Seed = seed, Quantization = VectorQuantization.None,
+        });
         var records = new Dictionary<string, float[]>();
         var batch = new List<VectorRecord>();
         for (var i = 0; i < n; i++)

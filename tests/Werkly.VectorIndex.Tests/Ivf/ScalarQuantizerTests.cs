@@ -249,6 +249,108 @@ public class ScalarQuantizerTests
         Assert.True(found >= 0.99 * 50 * k, $"recall {found / (50.0 * k)}");
     }
 
+    /// <summary>The 4-bit codes (vectorised 64 dimensions a pass, scalar tail) follow the plain formula with the 4-bit step,
+    /// which is 17 × the 8-bit step of the same ranges, and read back within half a step.</summary>
+    [Theory]
+    [InlineData(31)]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(128)]
+    [InlineData(384)]
+    [InlineData(1536)]
+    public void Four_bit_codes_follow_the_scalar_formula(int dimensions)
+    {
+        var (rows, stride) = Clustered(200, dimensions, dimensions + 11);
+        var eight = ScalarQuantizer.Train(rows, 200, stride, dimensions, new ScalarQuantizerTraining { ClipQuantile = 0 });
+        var quantizer = eight.WithBits(4);
+        Assert.Equal(4, quantizer.Bits);
+        Assert.Equal(NibbleBlockKernel.StrideFor(dimensions), quantizer.CodeStride);
+        Assert.Equal(2 * quantizer.CodeStride, quantizer.QueryStride);
+        Assert.Equal(eight.RangeStep.ToArray(), quantizer.RangeStep.ToArray());
+        var centroid = rows.AsSpan(5 * stride, dimensions).ToArray();
+        var code = new byte[quantizer.CodeStride];
+        var decoded = new float[dimensions];
+        for (var i = 0; i < 200; i++)
+        {
+            var row = rows.AsSpan(i * stride, dimensions);
+            quantizer.Encode(row, code);
+            quantizer.Decode(code, default, decoded);
+            for (var d = 0; d < dimensions; d++)
+            {
+                Assert.Equal(eight.Step[d] * 17, quantizer.Step[d]);
+                var level = quantizer.Step[d] > 0 ? MathF.Round((row[d] - quantizer.Minimum[d]) * (1 / quantizer.Step[d])) : 0;
+                Assert.Equal((int)Math.Clamp(level, 0, 15), quantizer.CodeAt(code, d));
+                Assert.True(Math.Abs(decoded[d] - row[d]) <= quantizer.Step[d] / 2 * (1 + 1e-4f) + 1e-6f, $"row {i} dim {d}");
+            }
+            for (var d = dimensions; d < 2 * quantizer.CodeStride; d++) Assert.Equal(0, NibbleBlockKernel.CodeAt(code, d)); // padding
+            // Residuals: the same formula on vector − centroid.
+            quantizer.Encode(row, centroid, code);
+            for (var d = 0; d < dimensions; d++)
+            {
+                var level = quantizer.Step[d] > 0 ? MathF.Round((row[d] - centroid[d] - quantizer.Minimum[d]) * (1 / quantizer.Step[d])) : 0;
+                Assert.Equal((int)Math.Clamp(level, 0, 15), quantizer.CodeAt(code, d));
+            }
+        }
+    }
+
+    [Fact]
+    public void Four_bit_query_inner_product_is_within_its_bound()
+    {
+        var (rows, stride) = Clustered(400, 384, 6);
+        var quantizer = ScalarQuantizer.Train(rows, 400, stride, 384).WithBits(4);
+        var queryCode = new byte[quantizer.QueryStride];
+        var code = new byte[quantizer.CodeStride];
+        var decoded = new float[384];
+        var sums = new int[1];
+        var query = rows.AsSpan(17 * stride, 384).ToArray();
+        var q = quantizer.EncodeQuery(query, queryCode);
+        for (var i = 0; i < 400; i++)
+        {
+            quantizer.Encode(rows.AsSpan(i * stride, 384), code);
+            quantizer.Decode(code, default, decoded);
+            double exact = 0, codeSum = 0;
+            for (var d = 0; d < 384; d++)
+            {
+                exact += (double)query[d] * decoded[d];
+                codeSum += quantizer.CodeAt(code, d);
+            }
+            var sum = NibbleBlockKernel.ScoreScalar<NibbleDotOperator>(queryCode, code);
+            NibbleBlockKernel.Score<NibbleDotOperator>(queryCode, code, quantizer.CodeStride, sums);
+            Assert.Equal(sum, sums[0]);
+            var approximate = q.InnerProduct(sum);
+            var bound = q.Scale / 2 * codeSum + 1e-4;
+            Assert.True(Math.Abs(approximate - exact) <= bound, $"row {i}: {approximate} vs {exact} (bound {bound})");
+        }
+    }
+
+    /// <summary>SQ4 residual candidates (k × 4) re-ranked with the float vectors find the exact top 10 on clustered data.</summary>
+    [Fact]
+    public void Rescoring_sq4_candidates_recovers_the_exact_top_k()
+    {
+        const int n = 4000, dimensions = 384, k = 10, candidates = 40;
+        var (rows, stride) = Clustered(n, dimensions, 7, clusters: 40);
+        var quantizer = ScalarQuantizer.Train(rows, n, stride, dimensions).WithBits(4);
+        var codes = new byte[n * quantizer.CodeStride];
+        for (var i = 0; i < n; i++) quantizer.Encode(rows.AsSpan(i * stride, dimensions), codes.AsSpan(i * quantizer.CodeStride, quantizer.CodeStride));
+        var (queries, _) = Clustered(50, dimensions, 8, clusters: 40);
+        var queryCode = new byte[quantizer.QueryStride];
+        var sums = new int[n];
+        var exact = new float[n];
+        var found = 0;
+        for (var qi = 0; qi < 50; qi++)
+        {
+            var query = queries.AsSpan(qi * stride, stride).ToArray();
+            BlockKernel.Score<DotOperator>(query, rows, stride, exact);
+            var truth = Enumerable.Range(0, n).OrderByDescending(i => exact[i]).Take(k).ToHashSet();
+            var qc = quantizer.EncodeQuery(query.AsSpan(0, dimensions), queryCode);
+            NibbleBlockKernel.Score<NibbleDotOperator>(queryCode, codes, quantizer.CodeStride, sums);
+            var top = Enumerable.Range(0, n).OrderByDescending(i => qc.InnerProduct(sums[i])).Take(candidates)
+                .OrderByDescending(i => exact[i]).Take(k).ToList();
+            found += top.Count(truth.Contains);
+        }
+        Assert.True(found >= 0.97 * 50 * k, $"recall {found / (50.0 * k)}");
+    }
+
     [Fact]
     public void Bad_input_is_rejected()
     {
@@ -261,5 +363,9 @@ public class ScalarQuantizerTests
         Assert.Throws<ArgumentException>(() => quantizer.Encode(new float[16], new byte[16]));
         Assert.Throws<ArgumentException>(() => quantizer.EncodeQuery(new float[16], new byte[63]));
         Assert.Throws<ArgumentException>(() => new ScalarQuantizer([0f, 1f], [1f, -1f]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ScalarQuantizer([0f, 1f], [1f, 1f], bits: 2));
+        var four = quantizer.WithBits(4);
+        Assert.Throws<ArgumentException>(() => four.Encode(new float[16], new byte[32]));
+        Assert.Throws<ArgumentException>(() => four.EncodeQuery(new float[16], new byte[64]));
     }
 }

@@ -253,4 +253,35 @@ public class MetadataCodecTests
         Assert.True(ex is FormatException or MessagePackSerializationException or ArgumentException or EndOfStreamException,
             $"{name}: {ex?.GetType().Name ?? "no exception"}");
     }
+
+    /// <summary><see cref="MetadataCodec.ReadString"/> (one field without decoding the map) answers exactly what a full
+    /// read answers for every key of maps holding every kind, long and non-ASCII keys, and absent keys.</summary>
+    [Fact]
+    public void Reading_one_string_equals_reading_the_map()
+    {
+        var longKey = new string('k', 300);
+        var map = new Dictionary<string, MetadataValue>
+        {
+            ["werkly:document"] = "doc-7",
+            ["werkly:text"] = new string('x', 5000),
+            ["n"] = 3.5,
+            ["i"] = MetadataValue.FromInteger(long.MaxValue),
+            ["b"] = true,
+            ["m"] = MetadataValue.FromDecimal(1.25m),
+            ["d"] = new DateTimeOffset(2024, 2, 29, 1, 2, 3, TimeSpan.FromHours(5)),
+            ["tags"] = MetadataValue.FromStringList(["a", "b"]),
+            ["nums"] = MetadataValue.FromNumberList([1, 2]),
+            ["ünïcødé"] = "ok",
+            [longKey] = "long",
+            ["empty"] = "",
+        };
+        var buffer = new ArrayBufferWriter<byte>();
+        MetadataCodec.Write(buffer, map);
+        var full = MetadataCodec.Read(buffer.WrittenMemory);
+        foreach (var key in map.Keys.Append("absent").Append("werkly:doc").Append(longKey + "x"))
+        {
+            var expected = full.TryGetValue(key, out var value) && value.Kind == MetadataKind.String ? value.AsString() : null;
+            Assert.Equal(expected, MetadataCodec.ReadString(buffer.WrittenMemory, key));
+        }
+    }
 }

@@ -11,7 +11,8 @@ namespace Werkly.VectorIndex.Distance.Kernels;
 /// <remarks>
 /// Rows are <c>stride</c> floats apart and <c>stride</c> is a multiple of 16 (zero-padded), so every width divides a row
 /// exactly and no tail handling is needed. The query must be padded the same way. Writes one score per row
-/// (higher is better, see <see cref="IAccumulateOperator.ToScore"/>).
+/// (higher is better, see <see cref="IAccumulateOperator.ToScore"/>). At each width a row's score is the same whether it
+/// is scored in a pass of four or alone, so an exact re-ranking of single rows reproduces a scan's scores exactly.
 /// </remarks>
 internal static class BlockKernel
 {
@@ -68,16 +69,12 @@ internal static class BlockKernel
         }
         for (; r < rows; r++)
         {
-            Vector512<float> a0 = default, a1 = default;
-            nuint d = 0;
-            for (; d + 2 * W <= stride; d += 2 * W)
-            {
+            // The same summation order as a row of the 4-row pass, so a row's score never depends on its position in the
+            // block: re-ranking one row reproduces the score a scan gave it, bit for bit.
+            Vector512<float> a0 = default;
+            for (nuint d = 0; d < stride; d += W)
                 a0 = TOp.Invoke(a0, Vector512.LoadUnsafe(ref row, d), Vector512.LoadUnsafe(ref q, d));
-                a1 = TOp.Invoke(a1, Vector512.LoadUnsafe(ref row, d + W), Vector512.LoadUnsafe(ref q, d + W));
-            }
-            if (d < stride)
-                a0 = TOp.Invoke(a0, Vector512.LoadUnsafe(ref row, d), Vector512.LoadUnsafe(ref q, d));
-            Unsafe.Add(ref scores, r) = TOp.ToScore(Vector512.Sum(a0 + a1));
+            Unsafe.Add(ref scores, r) = TOp.ToScore(Vector512.Sum(a0));
             row = ref Unsafe.Add(ref row, stride);
         }
     }
@@ -110,13 +107,10 @@ internal static class BlockKernel
         }
         for (; r < rows; r++)
         {
-            Vector256<float> a0 = default, a1 = default;
-            for (nuint d = 0; d < stride; d += 2 * W)
-            {
+            Vector256<float> a0 = default; // the 4-row pass's order (see Score512)
+            for (nuint d = 0; d < stride; d += W)
                 a0 = TOp.Invoke(a0, Vector256.LoadUnsafe(ref row, d), Vector256.LoadUnsafe(ref q, d));
-                a1 = TOp.Invoke(a1, Vector256.LoadUnsafe(ref row, d + W), Vector256.LoadUnsafe(ref q, d + W));
-            }
-            Unsafe.Add(ref scores, r) = TOp.ToScore(Vector256.Sum(a0 + a1));
+            Unsafe.Add(ref scores, r) = TOp.ToScore(Vector256.Sum(a0));
             row = ref Unsafe.Add(ref row, stride);
         }
     }
