@@ -59,7 +59,7 @@ internal sealed class EngineCollection : IDisposable
 
     // The stored map carries the primary text under this key (the engine's reserved title/text entries), so filters
     // and record mapping read it like any other field.
-    private const string TextKey = "werkly:text";
+    internal const string TextKey = "werkly:text";
 
     // A persisted collection commits after this many records written (the write-ahead log keeps them durable
     // meanwhile; a commit folds them into segments and empties the log).
