@@ -60,7 +60,7 @@ public partial class PostgresCollection<TKey, TRecord>
         {
             // Probes: the override, or the partition's calibrated value (1 for a partition without an index: unused).
             var probes = new NpgsqlBatchCommand(
-                $"SELECT set_config('ivfflat.probes', greatest(1, coalesce($3, (SELECT probes FROM {Catalog}.werkly_partitions WHERE collection = $1 AND tenant = $2), 1))::text, true)");
+                $"SELECT set_config('ivfflat.probes', least(32768, greatest(1, coalesce($3, (SELECT probes FROM {Catalog}.werkly_partitions WHERE collection = $1 AND tenant = $2), 1)))::text, true)");
             probes.Parameters.Add(new NpgsqlParameter { Value = Name });
             probes.Parameters.Add(new NpgsqlParameter { Value = translated.Company });
             probes.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = _options.Probes });
