@@ -121,6 +121,54 @@ public partial class PostgresCollection<TKey, TRecord>
         }
     }
 
+    /// <summary>The tenants that have a partition, in ordinal order (the migration tools).</summary>
+    internal async Task<List<string>> TenantsAsync(CancellationToken cancellationToken)
+    {
+        await EnsureVerifiedAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.ReadAsync(Name, "ListTenants", async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT tenant FROM {Catalog}.werkly_partitions WHERE collection = $1 ORDER BY tenant COLLATE \"C\"", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = Name });
+            var tenants = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) tenants.Add(reader.GetString(0));
+            return tenants;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The largest key (ordinal) of <paramref name="tenant"/>, or null: where a resumed copy continues.</summary>
+    internal async Task<string?> MaxKeyAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await EnsureVerifiedAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.ReadAsync(Name, "MaxKey", async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand(
+                $"SELECT max({TableLayout.KeyColumn} COLLATE \"C\") FROM {_layout.QualifiedTable} WHERE {TableLayout.TenantColumn} = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = tenant });
+            return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> records of <paramref name="tenant"/> with keys after <paramref name="afterKey"/>
+    /// (ordinal), in key order, with vectors: keyset pagination for the migration tools.</summary>
+    internal async Task<List<TRecord>> ReadPageAsync(string tenant, string? afterKey, int limit, CancellationToken cancellationToken)
+    {
+        await EnsureVerifiedAsync(cancellationToken).ConfigureAwait(false);
+        var includeVectors = _mapper.Vector is not null;
+        var rows = await _store.ReadAsync(Name, "ReadPage", async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand(
+                $"SELECT {(includeVectors ? _layout.SelectListWithVector : _layout.SelectList)} FROM {_layout.QualifiedTable} " +
+                $"WHERE {TableLayout.TenantColumn} = $1 AND ($2::text IS NULL OR {TableLayout.KeyColumn} COLLATE \"C\" > $2::text COLLATE \"C\") " +
+                $"ORDER BY {TableLayout.KeyColumn} COLLATE \"C\" LIMIT $3", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = tenant });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)afterKey ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = limit });
+            return await ReadRowsAsync(command, includeVectors, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(ToRecord)];
+    }
+
     private async Task<List<StoredRow>> ReadRowsAsync(NpgsqlCommand command, bool includeVectors, CancellationToken cancellationToken)
     {
         var rows = new List<StoredRow>();
