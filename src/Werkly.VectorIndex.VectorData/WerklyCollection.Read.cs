@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
+using Werkly.VectorIndex.VectorData.Model;
 using Werkly.VectorIndex.VectorData.Engine;
 
 namespace Werkly.VectorIndex.VectorData;
@@ -59,7 +60,7 @@ public partial class WerklyCollection<TKey, TRecord>
         if (sorts.Length > 0)
         {
             var materialized = records.ToList();
-            var comparer = Comparer<object?>.Create(CompareValues);
+            var comparer = Comparer<object?>.Create(RecordInputs.CompareValues);
             IOrderedEnumerable<TRecord>? ordered = null;
             foreach (var (property, ascending) in sorts)
             {
@@ -78,23 +79,7 @@ public partial class WerklyCollection<TKey, TRecord>
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    /// <summary>Orders values as the database would: nulls first, strings ordinally, everything else by its own order.</summary>
-    private static int CompareValues(object? a, object? b) => (a, b) switch
-    {
-        (null, null) => 0,
-        (null, _) => -1,
-        (_, null) => 1,
-        (string x, string y) => string.CompareOrdinal(x, y),
-        (IComparable x, _) => x.CompareTo(b),
-        _ => 0,
-    };
-
-    private bool IncludeVectors(bool requested)
-    {
-        if (requested && _model.EmbeddingGenerationRequired)
-            throw new NotSupportedException(VectorDataStrings.IncludeVectorsNotSupportedWithEmbeddingGeneration);
-        return requested && _mapper.Vector is not null;
-    }
+    private bool IncludeVectors(bool requested) => RecordInputs.IncludeVectors(_model, _mapper, requested);
 
     private TRecord ToRecord(EngineRecord stored) => _mapper.ToRecord<TRecord>(stored.Company, stored.Key, stored.Metadata, stored.Vector);
 }

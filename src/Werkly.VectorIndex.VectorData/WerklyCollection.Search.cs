@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
 using Werkly.VectorIndex.VectorData.Engine;
@@ -29,7 +28,7 @@ public partial class WerklyCollection<TKey, TRecord>
         var includeVectors = IncludeVectors(options.IncludeVectors);
         var vectorProperty = _model.GetVectorPropertyOrSingle(options);
         var translated = Filters().Translate(options.Filter);
-        var query = await QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
+        var query = await RecordInputs.QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
         if (translated.Empty) yield break;
 
         var entry = Entry("Search");
@@ -69,7 +68,7 @@ public partial class WerklyCollection<TKey, TRecord>
         var textProperty = _model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty);
         var textField = textProperty == _mapper.PrimaryText ? 0 : 1 + IndexOf(_mapper.SecondaryText, textProperty);
         var translated = Filters().Translate(options.Filter);
-        var query = await QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
+        var query = await RecordInputs.QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
         var text = string.Join(' ', keywords.Where(k => !string.IsNullOrWhiteSpace(k)));
         if (translated.Empty) yield break;
 
@@ -100,22 +99,5 @@ public partial class WerklyCollection<TKey, TRecord>
     {
         var vector = includeVectors ? Run("Search", () => entry.Read(engine => engine.VectorOf(company, hit.Key, hit.Metadata))) : null;
         return _mapper.ToRecord<TRecord>(company, hit.Key, hit.Metadata, vector);
-    }
-
-    /// <summary>The query vector: the search value itself, or its embedding by the property's generator.</summary>
-    private static async ValueTask<ReadOnlyMemory<float>> QueryVectorAsync<TInput>(TInput value, VectorPropertyModel property, CancellationToken cancellationToken)
-    {
-        switch (value)
-        {
-            case ReadOnlyMemory<float> memory: return memory;
-            case float[] array: return array;
-            case Embedding<float> embedding: return embedding.Vector;
-        }
-        if (property.EmbeddingGenerator is null)
-            throw new NotSupportedException(VectorDataStrings.InvalidSearchInputAndNoEmbeddingGeneratorWasConfigured(value!.GetType(), WerklyModelBuilder.SupportedVectorTypes));
-        var generated = await property.GenerateEmbeddingAsync(value, cancellationToken).ConfigureAwait(false);
-        return generated is Embedding<float> e
-            ? e.Vector
-            : throw new InvalidOperationException($"The embedding generator returned a {generated.GetType().Name}; the Werkly connector searches with Embedding<float>.");
     }
 }

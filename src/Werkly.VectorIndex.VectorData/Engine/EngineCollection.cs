@@ -59,7 +59,7 @@ internal sealed class EngineCollection : IDisposable
 
     // The stored map carries the primary text under this key (the engine's reserved title/text entries), so filters
     // and record mapping read it like any other field.
-    private const string TextKey = "werkly:text";
+    internal const string TextKey = "werkly:text";
 
     // A persisted collection commits after this many records written (the write-ahead log keeps them durable
     // meanwhile; a commit folds them into segments and empties the log).
@@ -145,15 +145,19 @@ internal sealed class EngineCollection : IDisposable
 
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="vector"/> fits the collection: the checks the
     /// engine makes on write, made first so that a batch spanning several partitions never fails half-way.</summary>
-    public void ValidateVector(ReadOnlySpan<float> vector, string paramName)
+    public void ValidateVector(ReadOnlySpan<float> vector, string paramName) => ValidateVector(vector, Settings.Dimensions, Settings.Metric, paramName);
+
+    /// <summary>The checks of <see cref="ValidateVector(ReadOnlySpan{float}, string)"/> for a collection of <paramref name="dimensions"/>
+    /// and <paramref name="metric"/> (the Postgres backend accepts exactly what the engine accepts).</summary>
+    public static void ValidateVector(ReadOnlySpan<float> vector, int dimensions, DistanceMetric metric, string paramName)
     {
-        if (vector.Length != Settings.Dimensions) throw new DimensionMismatchException(Settings.Dimensions, vector.Length, paramName);
+        if (vector.Length != dimensions) throw new DimensionMismatchException(dimensions, vector.Length, paramName);
         for (var i = 0; i < vector.Length; i++)
         {
             if (!float.IsFinite(vector[i]))
                 throw new InvalidVectorException($"Component {i} of the vector is {vector[i]}; vectors must hold finite numbers.", paramName);
         }
-        if (Settings.Metric == DistanceMetric.Cosine)
+        if (metric == DistanceMetric.Cosine)
         {
             if (vector.IndexOfAnyExcept(0f) < 0)
                 throw new InvalidVectorException("A zero vector has no direction and cannot be compared by cosine similarity.", paramName);

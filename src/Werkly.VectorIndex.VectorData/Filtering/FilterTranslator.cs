@@ -11,7 +11,12 @@ namespace Werkly.VectorIndex.VectorData.Filtering;
 /// <param name="Company">The partition every match lies in (the default partition of a collection without tenants).</param>
 /// <param name="Empty">The filter can match nothing (for example two different tenants, or <c>false</c>).</param>
 /// <param name="Predicate">The rest of the filter, evaluated inside the engine's scan; null when everything matches.</param>
-internal sealed record TranslatedFilter(string Company, bool Empty, EnginePredicate? Predicate);
+internal sealed record TranslatedFilter(string Company, bool Empty, EnginePredicate? Predicate)
+{
+    /// <summary>The filter as a tree (null when everything matches), for backends that translate it further (the Postgres
+    /// backend turns it into parameterised SQL with the same semantics).</summary>
+    public FilterNode? Root { get; init; }
+}
 
 /// <summary>
 /// Translates a LINQ filter (<c>r =&gt; r.CompanyId == id &amp;&amp; r.Year &gt;= 2020</c>) into a predicate over the stored
@@ -78,7 +83,7 @@ internal sealed class FilterTranslator
         }
         _company = company ?? EngineCollection.DefaultCompany;
 
-        Node? node = null;
+        FilterNode? node = null;
         foreach (var conjunct in conjuncts)
         {
             var translated = Translate(conjunct);
@@ -86,7 +91,7 @@ internal sealed class FilterTranslator
         }
         if (node is ConstantNode { Value: false }) empty = true;
         var predicate = node is null or ConstantNode { Value: true } ? null : (EnginePredicate)node.Evaluate;
-        return new TranslatedFilter(_company, empty, predicate);
+        return new TranslatedFilter(_company, empty, predicate) { Root = predicate is null ? null : node };
     }
 
     /// <summary>The common filter <c>r =&gt; r.Tenant == id</c> (id a constant or a captured local), translated without the
@@ -147,7 +152,7 @@ internal sealed class FilterTranslator
         return false;
     }
 
-    private Node Translate(Expression node)
+    private FilterNode Translate(Expression node)
     {
         switch (node)
         {
@@ -176,7 +181,7 @@ internal sealed class FilterTranslator
     private static bool IsComparison(ExpressionType type) => type is ExpressionType.Equal or ExpressionType.NotEqual
         or ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual;
 
-    private Node Comparison(BinaryExpression binary)
+    private FilterNode Comparison(BinaryExpression binary)
     {
         if (TryBind(binary.Left, out var property) && Unwrap(binary.Right) is ConstantExpression right)
             return Compare(property, binary.NodeType, right.Value, binary);
@@ -196,7 +201,7 @@ internal sealed class FilterTranslator
         _ => type,
     };
 
-    private Node Compare(PropertyModel property, ExpressionType op, object? constant, Expression source)
+    private FilterNode Compare(PropertyModel property, ExpressionType op, object? constant, Expression source)
     {
         var accessor = Accessor(property, source);
         if (op is not (ExpressionType.Equal or ExpressionType.NotEqual) && !accessor.Codec.IsOrdered)
@@ -216,13 +221,13 @@ internal sealed class FilterTranslator
         // they run once per scanned row.
         if (accessor.StorageName is { } name && comparer.Value.Kind == MetadataKind.Integer && accessor.Codec.Element is null
             && ValueCodec.StoresInteger(accessor.Codec))
-            return new IntegerCompareNode(name, comparer.Value.AsInteger(), op);
+            return new IntegerCompareNode(accessor, comparer.Value.AsInteger(), op);
         if (accessor.StorageName is { } key && comparer.Value.Kind == MetadataKind.String && op is ExpressionType.Equal or ExpressionType.NotEqual)
-            return new StringEqualsNode(key, comparer.Value.AsString(), op == ExpressionType.Equal);
+            return new StringEqualsNode(accessor, comparer.Value.AsString(), op == ExpressionType.Equal);
         return new CompareNode(accessor, comparer, op);
     }
 
-    private bool TryContains(MethodCallExpression call, out Node node)
+    private bool TryContains(MethodCallExpression call, out FilterNode node)
     {
         node = null!;
         if (!TryMatchContains(call, out var source, out var item)) return false;
@@ -331,111 +336,149 @@ internal sealed class FilterTranslator
     private static NotSupportedException Unsupported(Expression node, string? why = null) => new(
         $"The filter expression '{node}' is not supported by the Werkly connector{(why is null ? "" : ": " + why)}. Supported: ==, !=, <, <=, >, >=, " +
         "&&, ||, !, bool properties, Contains on array/list properties or on arrays/lists of values, null checks and captured variables.");
+}
 
-    // ---- predicate nodes ----
+// ---- predicate nodes: the translated filter as a tree. The embedded engine calls Evaluate inside its scan; the Postgres
+// backend walks the tree into SQL. Immutable and thread-safe. ----
 
-    private abstract class Node
+/// <summary>A node of a translated filter.</summary>
+internal abstract class FilterNode
+{
+    public abstract bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata);
+}
+
+internal sealed class ConstantNode(bool value) : FilterNode
+{
+    public bool Value => value;
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) => value;
+}
+
+internal sealed class AndNode(FilterNode left, FilterNode right) : FilterNode
+{
+    public FilterNode Left => left;
+    public FilterNode Right => right;
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) =>
+        left.Evaluate(key, metadata) && right.Evaluate(key, metadata);
+}
+
+internal sealed class OrNode(FilterNode left, FilterNode right) : FilterNode
+{
+    public FilterNode Left => left;
+    public FilterNode Right => right;
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) =>
+        left.Evaluate(key, metadata) || right.Evaluate(key, metadata);
+}
+
+internal sealed class NotNode(FilterNode operand) : FilterNode
+{
+    public FilterNode Operand => operand;
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) => !operand.Evaluate(key, metadata);
+}
+
+/// <summary>The property is (or is not) null.</summary>
+internal sealed class IsNullNode(PropertyAccessor accessor, bool wantNull) : FilterNode
+{
+    public PropertyAccessor Accessor => accessor;
+    public bool WantNull => wantNull;
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) =>
+        accessor.Get(key, metadata).IsNull == wantNull;
+}
+
+/// <summary>property op value, with C# semantics: null != value is true, every other comparison with null false.</summary>
+internal sealed class CompareNode(PropertyAccessor accessor, ValueComparer comparer, ExpressionType op) : FilterNode
+{
+    public PropertyAccessor Accessor => accessor;
+    public ValueComparer Comparer => comparer;
+    public ExpressionType Operator => op;
+
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
-        public abstract bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata);
-    }
-
-    private sealed class ConstantNode(bool value) : Node
-    {
-        public bool Value => value;
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) => value;
-    }
-
-    private sealed class AndNode(Node left, Node right) : Node
-    {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) =>
-            left.Evaluate(key, metadata) && right.Evaluate(key, metadata);
-    }
-
-    private sealed class OrNode(Node left, Node right) : Node
-    {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) =>
-            left.Evaluate(key, metadata) || right.Evaluate(key, metadata);
-    }
-
-    private sealed class NotNode(Node operand) : Node
-    {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) => !operand.Evaluate(key, metadata);
-    }
-
-    private sealed class IsNullNode(PropertyAccessor accessor, bool wantNull) : Node
-    {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) =>
-            accessor.Get(key, metadata).IsNull == wantNull;
-    }
-
-    private sealed class CompareNode(PropertyAccessor accessor, ValueComparer comparer, ExpressionType op) : Node
-    {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
+        var value = accessor.Get(key, metadata);
+        if (value.IsNull) return op == ExpressionType.NotEqual; // null != value; every other comparison is false
+        if (op is ExpressionType.Equal) return comparer.EqualTo(value);
+        if (op is ExpressionType.NotEqual) return !comparer.EqualTo(value);
+        if (comparer.CompareTo(value) is not { } sign) return false;
+        return op switch
         {
-            var value = accessor.Get(key, metadata);
-            if (value.IsNull) return op == ExpressionType.NotEqual; // null != value; every other comparison is false
-            if (op is ExpressionType.Equal) return comparer.EqualTo(value);
-            if (op is ExpressionType.NotEqual) return !comparer.EqualTo(value);
-            if (comparer.CompareTo(value) is not { } sign) return false;
-            return op switch
-            {
-                ExpressionType.LessThan => sign < 0,
-                ExpressionType.LessThanOrEqual => sign <= 0,
-                ExpressionType.GreaterThan => sign > 0,
-                _ => sign >= 0,
-            };
-        }
+            ExpressionType.LessThan => sign < 0,
+            ExpressionType.LessThanOrEqual => sign <= 0,
+            ExpressionType.GreaterThan => sign > 0,
+            _ => sign >= 0,
+        };
     }
+}
 
-    private sealed class IntegerCompareNode(string storageName, long constant, ExpressionType op) : Node
+/// <summary>An integer metadata property against an integer (the hot shape: it runs once per scanned row).</summary>
+internal sealed class IntegerCompareNode(PropertyAccessor accessor, long constant, ExpressionType op) : FilterNode
+{
+    private readonly string _storageName = accessor.StorageName!;
+
+    public PropertyAccessor Accessor => accessor;
+    public long Constant => constant;
+    public ExpressionType Operator => op;
+
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
+        if (metadata is null || !metadata.TryGetValue(_storageName, out var value) || value.Kind != MetadataKind.Integer)
+            return op == ExpressionType.NotEqual; // absent: null != value, every other comparison false
+        var stored = value.AsInteger();
+        return op switch
         {
-            if (metadata is null || !metadata.TryGetValue(storageName, out var value) || value.Kind != MetadataKind.Integer)
-                return op == ExpressionType.NotEqual; // absent: null != value, every other comparison false
-            var stored = value.AsInteger();
-            return op switch
-            {
-                ExpressionType.Equal => stored == constant,
-                ExpressionType.NotEqual => stored != constant,
-                ExpressionType.LessThan => stored < constant,
-                ExpressionType.LessThanOrEqual => stored <= constant,
-                ExpressionType.GreaterThan => stored > constant,
-                _ => stored >= constant,
-            };
-        }
+            ExpressionType.Equal => stored == constant,
+            ExpressionType.NotEqual => stored != constant,
+            ExpressionType.LessThan => stored < constant,
+            ExpressionType.LessThanOrEqual => stored <= constant,
+            ExpressionType.GreaterThan => stored > constant,
+            _ => stored >= constant,
+        };
     }
+}
 
-    private sealed class StringEqualsNode(string storageName, string constant, bool equal) : Node
+/// <summary>A string metadata property (not) equal to a string (the other hot shape).</summary>
+internal sealed class StringEqualsNode(PropertyAccessor accessor, string constant, bool equal) : FilterNode
+{
+    private readonly string _storageName = accessor.StorageName!;
+
+    public PropertyAccessor Accessor => accessor;
+    public string Constant => constant;
+    public bool Equal => equal;
+
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
-        {
-            if (metadata is null || !metadata.TryGetValue(storageName, out var value) || value.Kind != MetadataKind.String) return !equal;
-            return string.Equals(value.AsString(), constant, StringComparison.Ordinal) == equal;
-        }
+        if (metadata is null || !metadata.TryGetValue(_storageName, out var value) || value.Kind != MetadataKind.String) return !equal;
+        return string.Equals(value.AsString(), constant, StringComparison.Ordinal) == equal;
     }
+}
 
-    private sealed class ListContainsNode(PropertyAccessor accessor, ValueComparer? item) : Node
+/// <summary>A list property contains a value (false when the list is null or the value is null).</summary>
+internal sealed class ListContainsNode(PropertyAccessor accessor, ValueComparer? item) : FilterNode
+{
+    public PropertyAccessor Accessor => accessor;
+    public ValueComparer? Item => item;
+
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
-        {
-            var value = accessor.Get(key, metadata);
-            if (value.IsNull || item is null) return false;
-            return item.ContainedIn(value);
-        }
+        var value = accessor.Get(key, metadata);
+        if (value.IsNull || item is null) return false;
+        return item.ContainedIn(value);
     }
+}
 
-    private sealed class InNode(PropertyAccessor accessor, ValueComparer[] values, bool includesNull) : Node
+/// <summary>The property equals one of a list of values (null matches when the list holds null).</summary>
+internal sealed class InNode(PropertyAccessor accessor, ValueComparer[] values, bool includesNull) : FilterNode
+{
+    public PropertyAccessor Accessor => accessor;
+    public IReadOnlyList<ValueComparer> Values => values;
+    public bool IncludesNull => includesNull;
+
+    public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {
-        public override bool Evaluate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
+        var value = accessor.Get(key, metadata);
+        if (value.IsNull) return includesNull;
+        foreach (var candidate in values)
         {
-            var value = accessor.Get(key, metadata);
-            if (value.IsNull) return includesNull;
-            foreach (var candidate in values)
-            {
-                if (candidate.EqualTo(value)) return true;
-            }
-            return false;
+            if (candidate.EqualTo(value)) return true;
         }
+        return false;
     }
 }

@@ -3,17 +3,36 @@ using Werkly.VectorIndex.VectorData.Model;
 
 namespace Werkly.VectorIndex.VectorData.Filtering;
 
+/// <summary>Where a filtered property's value comes from.</summary>
+internal enum PropertySource
+{
+    /// <summary>A data property stored under <see cref="PropertyAccessor.StorageName"/>.</summary>
+    Metadata,
+
+    /// <summary>The primary full-text property (the engine's text).</summary>
+    Text,
+
+    /// <summary>The record key.</summary>
+    Key,
+
+    /// <summary>A value fixed for the whole query (the tenant property of a query routed to one tenant).</summary>
+    Constant,
+}
+
 /// <summary>Reads one property of a stored record as a <see cref="MetadataValue"/> (<see cref="MetadataValue.Null"/> when absent).</summary>
 internal sealed class PropertyAccessor
 {
     private readonly Func<string, IReadOnlyDictionary<string, MetadataValue>?, MetadataValue> _get;
 
-    private PropertyAccessor(ValueCodec codec, Func<string, IReadOnlyDictionary<string, MetadataValue>?, MetadataValue> get, string? storageName = null)
+    private PropertyAccessor(PropertySource source, ValueCodec codec, Func<string, IReadOnlyDictionary<string, MetadataValue>?, MetadataValue> get, string? storageName = null)
     {
+        Source = source;
         Codec = codec;
         _get = get;
         StorageName = storageName;
     }
+
+    public PropertySource Source { get; }
 
     public ValueCodec Codec { get; }
 
@@ -23,17 +42,17 @@ internal sealed class PropertyAccessor
     public MetadataValue Get(string key, IReadOnlyDictionary<string, MetadataValue>? metadata) => _get(key, metadata);
 
     public static PropertyAccessor Metadata(string storageName, ValueCodec codec) =>
-        new(codec, (_, metadata) => metadata is not null && metadata.TryGetValue(storageName, out var value) ? value : MetadataValue.Null, storageName);
+        new(PropertySource.Metadata, codec, (_, metadata) => metadata is not null && metadata.TryGetValue(storageName, out var value) ? value : MetadataValue.Null, storageName);
 
     public static PropertyAccessor Text() =>
-        new(ValueCodec.For(typeof(string))!, (_, metadata) => EngineCollection.TextOf(metadata) is { } text ? MetadataValue.FromString(text) : MetadataValue.Null);
+        new(PropertySource.Text, ValueCodec.For(typeof(string))!, (_, metadata) => EngineCollection.TextOf(metadata) is { } text ? MetadataValue.FromString(text) : MetadataValue.Null);
 
-    public static PropertyAccessor Key(KeyCodec keys) => new(new KeyValueCodec(keys), (key, _) => MetadataValue.FromString(key));
+    public static PropertyAccessor Key(KeyCodec keys) => new(PropertySource.Key, new KeyValueCodec(keys), (key, _) => MetadataValue.FromString(key));
 
     public static PropertyAccessor Constant(ValueCodec codec, object value)
     {
         var stored = codec.Encode(value);
-        return new(codec, (_, _) => stored);
+        return new(PropertySource.Constant, codec, (_, _) => stored);
     }
 
     /// <summary>Record keys compare as their engine strings, for equality only.</summary>
