@@ -55,11 +55,11 @@ app.Configure(config =>
         .WithDescription("Measurement harness: ingest throughput on a BEIR corpus with the real model, and the pipeline's time over raw embedding of the same chunks (medians of interleaved runs).")
         .IsHidden();
     config.AddCommand<ExportCommand>("export")
-        .WithDescription("Copy the index's records (vectors, texts, titles, metadata) to a Postgres + pgvector collection or a JSONL file; resumable: a rerun continues where a killed one stopped. " + ExitCodes.Help)
+        .WithDescription("Copy the index's records (vectors, texts, titles, metadata) to a Postgres + pgvector collection or a JSONL file; resumable: a rerun continues where a killed one stopped.")
         .WithExample("export", "--to", "postgres", "\"Host=db;Username=app;Database=rag\"", "--company", "acme", "--collection", "documents")
         .WithExample("export", "--to", "jsonl", "acme.jsonl", "--company", "acme");
     config.AddCommand<ImportCommand>("import")
-        .WithDescription("Copy records into the index from a Postgres collection, a JSONL file, or an existing pgvector table (streamed with binary COPY; --shorten for OpenAI 1536-dimension vectors); resumable, nothing duplicated. " + ExitCodes.Help)
+        .WithDescription("Copy records into the index from a Postgres collection, a JSONL file, or an existing pgvector table (streamed with binary COPY; --shorten for OpenAI 1536-dimension vectors); resumable, nothing duplicated.")
         .WithExample("import", "--from", "postgres", "\"Host=db;Username=app;Database=rag\"", "--collection", "documents")
         .WithExample("import", "--from-pgvector", "\"Host=db.supabase.co;Username=postgres;Database=postgres\"", "--table", "documents", "--company-column", "company_id", "--vector-column", "embedding", "--text-column", "content", "--shorten", "512");
     config.AddCommand<EvalCommand>("eval")
