@@ -59,7 +59,7 @@ public sealed class BeirEvaluation : IDisposable
         {
             var corpus = _dataset.Corpus;
             progress?.Report(new EvaluationProgress("keyword index", 0, corpus.Count));
-            _keywords.UpsertRange(CompanyId, corpus.Select(KeywordDocument.From), cancellationToken);
+            _keywords.UpsertRange(CompanyId, corpus.Select(d => new KeywordDocument(d.Id, d.Title, d.Text)), cancellationToken);
             _keywordsReady = true;
             progress?.Report(new EvaluationProgress("keyword index", corpus.Count, corpus.Count));
         }

@@ -73,16 +73,7 @@ public sealed record KeywordIndexOptions
 /// <param name="Key">The record key, unique within a company (1 to 512 characters, no control characters).</param>
 /// <param name="Title">The title field; null or empty for none.</param>
 /// <param name="Body">The body field; null or empty for none.</param>
-public readonly record struct KeywordDocument(string Key, string? Title, string? Body)
-{
-    /// <summary>A BEIR corpus document as a keyword document (<c>_id</c>, <c>title</c>, <c>text</c>).</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="document"/> is null.</exception>
-    public static KeywordDocument From(Evaluation.BeirDocument document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        return new KeywordDocument(document.Id, document.Title, document.Text);
-    }
-}
+public readonly record struct KeywordDocument(string Key, string? Title, string? Body);
 
 /// <summary>One result of a keyword search.</summary>
 /// <param name="Key">The record key.</param>

@@ -124,11 +124,4 @@ public class HybridSearchTests
         Assert.Equal(1, sequential[0].Explanation!.KeywordRank);
         Assert.Equal(3, sequential.Count);
     }
-
-    [Fact]
-    public void Keyword_documents_come_from_BEIR_documents()
-    {
-        var doc = Werkly.VectorIndex.Text.KeywordDocument.From(new Evaluation.BeirDocument("7", "T", "B"));
-        Assert.Equal(new Werkly.VectorIndex.Text.KeywordDocument("7", "T", "B"), doc);
-    }
 }
