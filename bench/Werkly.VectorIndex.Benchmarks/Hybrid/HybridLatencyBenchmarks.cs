@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Werkly.VectorIndex.Evaluation;
 using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Benchmarks.Hybrid;
@@ -19,26 +18,18 @@ public class HybridLatencyBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Werkly.VectorIndex.sln"))) root = root.Parent;
-        var dataset = BeirDataset.Load(Path.Combine(root?.FullName ?? throw new InvalidOperationException("repository root not found"), "tests", "data", "cranfield"));
-        var random = new Random(7);
-        var centres = Enumerable.Range(0, 2000).Select(_ => Unit(Gaussian(random, 384))).ToArray();
-        float[] Draw()
-        {
-            var c = centres[random.Next(centres.Length)];
-            var g = Gaussian(random, 384);
-            return Unit(c.Select((x, d) => x + 0.05f * g[d]).ToArray());
-        }
+        var corpus = new BenchmarkCorpus();
+        var dataset = corpus.Cranfield;
+        var draw = corpus.Draw;
         _index = new HybridIndex(new HybridIndexOptions { Vector = new VectorIndexOptions { Dimensions = 384, AutoRetrain = false } });
         const int copies = 71;
         for (var copy = 0; copy < copies; copy++)
         {
-            var batch = dataset.Corpus.Select(d => new HybridRecord($"{d.Id}-{copy}", Draw(), d.Title, d.Text)).ToList();
+            var batch = dataset.Corpus.Select(d => new HybridRecord($"{d.Id}-{copy}", draw(), d.Title, d.Text)).ToList();
             _index.Apply("bench", batch, []);
         }
         _index.Vectors.Retrain("bench");
-        _queries = [.. dataset.Queries.Select(q => new HybridQuery(q.Text) { Vector = Draw(), Fusion = new FusionOptions { Top = 10 } })];
+        _queries = [.. dataset.Queries.Select(q => new HybridQuery(q.Text) { Vector = draw(), Fusion = new FusionOptions { Top = 10 } })];
         foreach (var q in _queries.Take(20)) _index.Search("bench", q); // builds lazily initialised state
     }
 
@@ -57,13 +48,4 @@ public class HybridLatencyBenchmarks : IDisposable
 
     [Benchmark]
     public int Hybrid() => _index.Search("bench", _queries[_next++ % _queries.Length], HybridSearchMode.Hybrid).Count;
-
-    private static float[] Gaussian(Random random, int n) =>
-        Enumerable.Range(0, n).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
-
-    private static float[] Unit(float[] v)
-    {
-        var norm = MathF.Sqrt(v.Sum(x => x * x));
-        return v.Select(x => x / norm).ToArray();
-    }
 }

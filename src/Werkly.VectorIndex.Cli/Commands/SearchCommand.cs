@@ -35,8 +35,51 @@ public sealed class SearchSettings : CompanySettings
     [Description("Show each hit's rank and score on the vector and keyword sides and what each contributed.")]
     public bool Explain { get; init; }
 
+    /// <summary>Hybrid fusion method.</summary>
+    [CommandOption("--fusion <METHOD>")]
+    [Description("Hybrid only: dbsf (distribution-based, default), weighted (min-max), zscore or rrf (reciprocal rank fusion).")]
+    public string? Fusion { get; init; }
+
+    /// <summary>Weight of the vector side.</summary>
+    [CommandOption("--alpha <ALPHA>")]
+    [Description("Hybrid only: weight of the vector side, 0 to 1 (default 0.5; the keyword side gets 1 − α).")]
+    public double? Alpha { get; init; }
+
+    /// <summary>RRF k.</summary>
+    [CommandOption("--rrf-k <K>")]
+    [Description("Hybrid with --fusion rrf: k of reciprocal rank fusion (default 60).")]
+    public int? RrfK { get; init; }
+
+    /// <summary>The lowest score a hit may have.</summary>
+    [CommandOption("--min-score <SCORE>")]
+    [Description("Return only hits scoring at least SCORE, so fewer than --top when the rest are poor matches: the fused score in hybrid mode (0 to 1 for dbsf and weighted; 1 = best on both sides), cosine similarity in vector mode, BM25 in keyword mode.")]
+    public double? MinScore { get; init; }
+
+    /// <summary>The embedding model.</summary>
+    [CommandOption("--model <MODEL>")]
+    [Description("The model the documents were ingested with: minilm (default), arctic, or a folder with model.onnx and vocab.txt.")]
+    public string? Model { get; init; }
+
+    /// <summary>Rank documents instead of chunks.</summary>
+    [CommandOption("--per-document [HOW]")]
+    [Description("One hit per document (its best chunk), so a long document cannot fill the list: max (the document scores its best chunk; default) or sumN (its N best chunks summed, e.g. sum2).")]
+    public FlagValue<string>? PerDocument { get; init; }
+
     /// <summary>The parsed mode.</summary>
     public HybridSearchMode ParsedMode => ParseMode(Mode) ?? HybridSearchMode.Hybrid;
+
+    /// <summary>The fusion the options describe (the library's defaults for what is not given).</summary>
+    public FusionOptions ParsedFusion => HybridDefaults.Fusion with
+    {
+        Method = Fusion is null ? HybridDefaults.Fusion.Method : Evaluation.EvaluationSettings.ParseMethod(Fusion)!.Value,
+        Alpha = Alpha ?? HybridDefaults.Fusion.Alpha,
+        RrfK = RrfK ?? HybridDefaults.Fusion.RrfK,
+    };
+
+    /// <summary>How chunks become documents, or null to list chunks.</summary>
+    public (DocumentScoring Scoring, int Chunks)? ParsedPerDocument => PerDocument is { IsSet: true } flag
+        ? Evaluation.EvaluationSettings.ParseAggregation(string.IsNullOrEmpty(flag.Value) ? "max" : flag.Value)
+        : null;
 
     /// <inheritdoc />
     public override ValidationResult Validate()
@@ -47,6 +90,18 @@ public sealed class SearchSettings : CompanySettings
             return ValidationResult.Error($"Unknown --mode '{Mode}': use hybrid, vector or keyword.");
         if (Top is < 1 or > 1000)
             return ValidationResult.Error("--top must be between 1 and 1000.");
+        if (Fusion is not null && Evaluation.EvaluationSettings.ParseMethod(Fusion) is null)
+            return ValidationResult.Error($"Unknown --fusion '{Fusion}': use dbsf, weighted, zscore or rrf.");
+        if (Alpha is { } alpha && !(alpha is >= 0 and <= 1))
+            return ValidationResult.Error("--alpha must be between 0 and 1.");
+        if (RrfK is { } k && k is < 1 or > 100_000)
+            return ValidationResult.Error("--rrf-k must be between 1 and 100000.");
+        if (MinScore is { } floor && !double.IsFinite(floor))
+            return ValidationResult.Error("--min-score must be a number.");
+        if (!EmbeddingModel.IsValidName(Model))
+            return ValidationResult.Error($"Unknown --model '{Model}': use {EmbeddingModel.Choices}.");
+        if (PerDocument is { IsSet: true } && ParsedPerDocument is null)
+            return ValidationResult.Error($"Unknown --per-document '{PerDocument.Value}': use max or sumN (for example sum2).");
         return base.Validate();
     }
 
@@ -67,12 +122,13 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.CreateDeferred(); // loaded only if something is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.Model); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var mode = settings.ParsedMode;
         if (mode != HybridSearchMode.Keyword)
             generator.EnsureLoaded(); // took_ms covers embedding the question, not loading the model
-        var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain, cancellationToken).ConfigureAwait(false);
+        var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain,
+            settings.ParsedFusion, settings.MinScore, settings.ParsedPerDocument, cancellationToken).ConfigureAwait(false);
         var modeName = mode.ToString().ToLowerInvariant();
 
         if (settings.Json)
@@ -116,15 +172,38 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
 
     /// <summary>Searches one company, timing the call (query embedding included).</summary>
     /// <exception cref="CommandFailedException">The company is not in the index (<see cref="ExitCodes.NotFound"/>).</exception>
+    internal static Task<(IReadOnlyList<DocumentHit> Hits, TimeSpan Took)> SearchAsync(DocumentIndex index, string companyId, string question,
+        HybridSearchMode mode, int top, bool explain, CancellationToken cancellationToken) =>
+        SearchAsync(index, companyId, question, mode, top, explain, HybridDefaults.Fusion, null, null, cancellationToken);
+
+    /// <summary>Searches one company with the given fusion, score floor and chunk → document aggregation, timing the
+    /// call (query embedding included).</summary>
+    /// <param name="index">The index.</param>
+    /// <param name="companyId">The company searched.</param>
+    /// <param name="question">The question.</param>
+    /// <param name="mode">Hybrid, vector or keyword.</param>
+    /// <param name="top">How many hits (documents with <paramref name="perDocument"/>).</param>
+    /// <param name="explain">Whether hits carry each side's rank and score.</param>
+    /// <param name="fusion">The hybrid fusion (its paging is replaced).</param>
+    /// <param name="minScore">The lowest score a hit may have, or null.</param>
+    /// <param name="perDocument">Null to list chunks; otherwise chunks are grouped by document (10 chunks are fetched
+    /// per requested document, at most 1,000) and each document is shown by its best chunk with the document's score.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <exception cref="CommandFailedException">The company is not in the index (<see cref="ExitCodes.NotFound"/>).</exception>
     internal static async Task<(IReadOnlyList<DocumentHit> Hits, TimeSpan Took)> SearchAsync(DocumentIndex index, string companyId, string question,
-        HybridSearchMode mode, int top, bool explain, CancellationToken cancellationToken)
+        HybridSearchMode mode, int top, bool explain, FusionOptions fusion, double? minScore, (DocumentScoring Scoring, int Chunks)? perDocument,
+        CancellationToken cancellationToken)
     {
         if (!index.Companies.Contains(companyId, StringComparer.Ordinal))
             throw UnknownCompany(index, companyId);
         var clock = Stopwatch.StartNew();
         try
         {
-            var hits = await index.SearchAsync(companyId, question, mode, top, explain, HybridDefaults.Fusion, cancellationToken).ConfigureAwait(false);
+            var chunks = perDocument is null ? top : Math.Min(1000, Math.Max(top, 10 * top));
+            IReadOnlyList<DocumentHit> hits = await index.SearchAsync(companyId, question, mode, chunks, explain, fusion with { MinScore = minScore }, cancellationToken).ConfigureAwait(false);
+            if (minScore is { } floor) hits = [.. hits.Where(h => h.Score >= floor)]; // vector and keyword modes return raw scores
+            if (perDocument is { } how)
+                hits = [.. DocumentAggregation.Group(hits, h => h.DocumentId, h => h.Score, how.Scoring, how.Chunks, top).Select(g => g.Hits[0] with { Score = g.Score })];
             return (hits, clock.Elapsed);
         }
         catch (CompanyNotFoundException)

@@ -24,10 +24,12 @@ public sealed record FusionOptions
     /// <summary>Largest page size.</summary>
     public const int MaxTop = 10_000;
 
-    /// <summary>How the two rankings are combined. Default <see cref="FusionMethod.WeightedScore"/>.</summary>
-    public FusionMethod Method { get; init; } = FusionMethod.WeightedScore;
+    /// <summary>How the two rankings are combined. Default <see cref="FusionMethod.DistributionBased"/>, chosen by
+    /// cross-validation on Cranfield (docs/TUNING.md).</summary>
+    public FusionMethod Method { get; init; } = FusionMethod.DistributionBased;
 
-    /// <summary>Weight of the vector side, 0 to 1 (1 − α weighs the keyword side). Default 0.5.</summary>
+    /// <summary>Weight of the vector side, 0 to 1 (1 − α weighs the keyword side). Default 0.5: equal weight, the
+    /// choice made without a test collection; cross-validation on Cranfield picks 0.5 to 0.6.</summary>
     public double Alpha { get; init; } = 0.5;
 
     /// <summary>The k of reciprocal rank fusion (larger flattens the rank curve). Default 60; allowed 1 to 100,000.</summary>
@@ -42,6 +44,14 @@ public sealed record FusionOptions
     /// <summary>Whether each hit carries a <see cref="HybridExplanation"/>. Default false.</summary>
     public bool Explain { get; init; }
 
+    /// <summary>
+    /// The lowest fused score a hit may have, or null (the default) to return <see cref="Top"/> hits whenever there are
+    /// that many candidates. Applied before paging, so a page may hold fewer hits. Fused scores are relative to the
+    /// query's candidates (see <see cref="FusionMethod"/>): with <see cref="FusionMethod.DistributionBased"/> and
+    /// <see cref="FusionMethod.WeightedScore"/> they lie in [0, 1], 1 meaning best on both sides.
+    /// </summary>
+    public double? MinScore { get; init; }
+
     /// <summary>Checks the ranges.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
     public void Validate()
@@ -51,6 +61,7 @@ public sealed record FusionOptions
         if (RrfK is < 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(RrfK), RrfK, "RrfK must be between 1 and 100000.");
         if (Skip < 0) throw new ArgumentOutOfRangeException(nameof(Skip), Skip, "Skip must not be negative.");
         if (Top is < 1 or > MaxTop) throw new ArgumentOutOfRangeException(nameof(Top), Top, $"Top must be between 1 and {MaxTop}.");
+        if (MinScore is { } floor && !double.IsFinite(floor)) throw new ArgumentOutOfRangeException(nameof(MinScore), floor, "MinScore must be a finite number.");
     }
 }
 
@@ -79,6 +90,10 @@ public sealed record HybridQuery
     /// <summary>Fusion method, α, RRF k, paging and explain.</summary>
     public FusionOptions Fusion { get; init; } = new();
 
+    /// <summary>Pseudo-relevance feedback: expand both sides' queries from the best fused hits of a first pass, and
+    /// fuse a second pass; null (the default) for one pass. Honoured by <see cref="HybridSearch.Search(HybridQuery, IHybridSearchSource, bool, CancellationToken)"/>.</summary>
+    public FeedbackOptions? Feedback { get; init; }
+
     /// <summary>How many candidates each side retrieves before fusion; null means max(100, Skip + Top).
     /// A hit outside both sides' candidates cannot appear, so raise it for deep pages.</summary>
     public int? CandidatesPerSide { get; init; }
@@ -96,6 +111,7 @@ public sealed record HybridQuery
     {
         ArgumentNullException.ThrowIfNull(Fusion);
         Fusion.Validate();
+        Feedback?.Validate();
         if (CandidatesPerSide is { } candidates && (candidates < Fusion.Skip + Fusion.Top || candidates > 100_000))
             throw new ArgumentOutOfRangeException(nameof(CandidatesPerSide), candidates,
                 $"CandidatesPerSide must be at least Skip + Top ({Fusion.Skip + Fusion.Top}) and at most 100000.");

@@ -11,7 +11,7 @@ public delegate IReadOnlyList<RankedHit> HybridRetriever(int candidates, Cancell
 /// <remarks>The index facade supplies the retrievers for one company (its vector search with the query's vector or
 /// the embedded text, and its <see cref="InvertedIndex"/>). Thread safety: stateless; safe from any thread as long as
 /// the retrievers are.</remarks>
-public static class HybridSearch
+public static partial class HybridSearch
 {
     /// <summary>Retrieves <see cref="HybridQuery.EffectiveCandidatesPerSide"/> hits from each side and fuses them.</summary>
     /// <param name="query">The query (validated here).</param>
@@ -25,6 +25,8 @@ public static class HybridSearch
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A query setting is out of range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="NotSupportedException">The query asks for <see cref="HybridQuery.Feedback"/>, which needs the
+    /// records' texts and vectors: use <see cref="Search(HybridQuery, IHybridSearchSource, bool, CancellationToken)"/>.</exception>
     public static IReadOnlyList<HybridHit> Search(HybridQuery query, HybridRetriever vectorSearch, HybridRetriever keywordSearch,
         bool parallel = false, CancellationToken cancellationToken = default)
     {
@@ -32,6 +34,8 @@ public static class HybridSearch
         ArgumentNullException.ThrowIfNull(vectorSearch);
         ArgumentNullException.ThrowIfNull(keywordSearch);
         query.Validate();
+        if (query.Feedback is not null)
+            throw new NotSupportedException("Pseudo-relevance feedback re-queries both sides with expanded queries, which two fixed retrievers cannot do; search through an IHybridSearchSource instead.");
         var candidates = query.EffectiveCandidatesPerSide;
         IReadOnlyList<RankedHit> vector, keyword;
         if (parallel)

@@ -64,7 +64,7 @@ public sealed class KeywordIndex : IDisposable
         return _companies.TryRemove(companyId, out _);
     }
 
-    /// <summary>Searches one company; see <see cref="InvertedIndex.Search"/>.</summary>
+    /// <summary>Searches one company; see <see cref="InvertedIndex.Search(string, int, Bm25Options?, CancellationToken)"/>.</summary>
     /// <exception cref="InvalidIdentifierException">The company id is invalid.</exception>
     /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="top"/> or a scoring option is out of range.</exception>
