@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Werkly.VectorIndex.Embeddings.Onnx;
+using Werkly.VectorIndex.Evaluation;
+using Werkly.VectorIndex.Hybrid;
+using Werkly.VectorIndex.Text;
+
+namespace Werkly.VectorIndex.QualityBench;
+
+/// <summary>Cranfield indexed once: BM25 over title and text, exact cosine over all-MiniLM-L6-v2 embeddings of
+/// <c>title + " " + text</c> (as <c>werkly eval</c> indexes it), and the judged queries with their embeddings.</summary>
+internal sealed class Collection : IDisposable
+{
+    public const string Company = "c";
+    public const int Depth = 100;
+
+    private Collection(BeirDataset dataset, InvertedIndex keywords, WerklyIndex vectors, ReadOnlyMemory<float>[] queryVectors)
+    {
+        Dataset = dataset;
+        Keywords = keywords;
+        Vectors = vectors;
+        QueryVectors = queryVectors;
+        Queries = [.. dataset.JudgedQueries];
+        Texts = dataset.Corpus.ToDictionary(d => d.Id, d => ((string?)d.Title, (string?)d.Text), StringComparer.Ordinal);
+        Source = new HybridSearchSource(vectors, Company, keywords, key => Texts.TryGetValue(key, out var t) ? t : null);
+    }
+
+    public BeirDataset Dataset { get; }
+    public InvertedIndex Keywords { get; }
+    public WerklyIndex Vectors { get; }
+    public ReadOnlyMemory<float>[] QueryVectors { get; }
+    public BeirQuery[] Queries { get; }
+    public Dictionary<string, (string? Title, string? Body)> Texts { get; }
+    public HybridSearchSource Source { get; }
+
+    public static async Task<Collection> LoadAsync(string directory, string? cachePath)
+    {
+        var dataset = BeirDataset.Load(directory);
+        var keywords = new InvertedIndex();
+        keywords.UpsertRange(dataset.Corpus.Select(d => new KeywordDocument(d.Id, d.Title, d.Text)));
+        var cache = cachePath is null ? null : EmbeddingCache.LoadOrCreate(cachePath, 1L << 30);
+        using var generator = OnnxEmbeddingGenerator.CreateDefault(new OnnxEmbeddingGeneratorOptions { Cache = cache });
+        var clock = Stopwatch.StartNew();
+        var documents = await generator.GenerateAsync(dataset.Corpus.Select(d => d.Title + " " + d.Text).ToArray(), EmbeddingInputKind.Document).ConfigureAwait(false);
+        var judged = dataset.JudgedQueries.ToArray();
+        var queries = await generator.GenerateAsync(judged.Select(q => q.Text).ToArray(), EmbeddingInputKind.Query).ConfigureAwait(false);
+        Console.Error.WriteLine($"embedded {documents.Count} documents and {queries.Count} queries in {clock.Elapsed.TotalSeconds:F1} s");
+        cache?.Save(cachePath!);
+        var vectors = new WerklyIndex(new VectorIndexOptions { Dimensions = generator.Dimensions, FlatSearchThreshold = int.MaxValue });
+        vectors.Upsert(Company, [.. dataset.Corpus.Select((d, i) => new VectorRecord(d.Id, documents[i].Vector))]);
+        return new Collection(dataset, keywords, vectors, [.. queries.Select(e => e.Vector)]);
+    }
+
+    public IReadOnlyList<RankedHit> Vector(int query, ReadOnlyMemory<float>? vector = null) =>
+        Source.SearchVector(vector ?? QueryVectors[query], Depth, CancellationToken.None);
+
+    public IReadOnlyList<RankedHit> Bm25(int query, Bm25Options? scoring = null, TextAnalyzer? analyzer = null)
+    {
+        var terms = HybridSearch.AnalyzedTerms(analyzer ?? Keywords.Analyzer, Queries[query].Text);
+        return terms.Length == 0 ? [] : HybridSearch.ToRankedHits(Keywords.Search(terms, Depth, scoring));
+    }
+
+    public void Dispose()
+    {
+        Keywords.Dispose();
+        Vectors.Dispose();
+    }
+}
