@@ -55,7 +55,7 @@ internal sealed class Collection : IDisposable
 
     public IReadOnlyList<RankedHit> Bm25(int query, Bm25Options? scoring = null, TextAnalyzer? analyzer = null)
     {
-        var terms = HybridSearch.AnalyzedTerms(analyzer ?? Keywords.Analyzer, Queries[query].Text);
+        var terms = WeightedTerm.FromText(analyzer ?? Keywords.Analyzer, Queries[query].Text);
         return terms.Length == 0 ? [] : HybridSearch.ToRankedHits(Keywords.Search(terms, Depth, scoring));
     }
 

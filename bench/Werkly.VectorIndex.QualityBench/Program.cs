@@ -37,10 +37,10 @@ Family("bm25 k1 × b tuned (keyword only)", from k1 in new[] { 0.6, 0.9, 1.2, 1.
 Family("bm25 title weight tuned (keyword only)", from w in new[] { 0.0, 0.5, 1.0, 2.0, 3.0 }
     select ($"title={F(w)}", (Func<int, IReadOnlyList<string>>)(q => Keys(collection.Bm25(q, new Bm25Options { TitleWeight = w })))));
 var bm25Plus = new Bm25Plus(collection);
-var plusParity = Enumerable.Range(0, queries.Length).Count(q => bm25Plus.Search(HybridSearch.AnalyzedTerms(collection.Keywords.Analyzer, queries[q].Text), 0, 10).SequenceEqual(Keys(keywordHits[q]).Take(10)));
+var plusParity = Enumerable.Range(0, queries.Length).Count(q => bm25Plus.Search(WeightedTerm.FromText(collection.Keywords.Analyzer, queries[q].Text), 0, 10).SequenceEqual(Keys(keywordHits[q]).Take(10)));
 Console.Error.WriteLine($"BM25+ re-implementation with δ = 0 ranks the top 10 like the index for {plusParity} of {queries.Length} queries");
 foreach (var delta in new[] { 0.5, 1.0 })
-    Family($"bm25+ δ = {F(delta)} (keyword only)", [($"δ={F(delta)}", q => bm25Plus.Search(HybridSearch.AnalyzedTerms(collection.Keywords.Analyzer, queries[q].Text), delta, Collection.Depth))]);
+    Family($"bm25+ δ = {F(delta)} (keyword only)", [($"δ={F(delta)}", q => bm25Plus.Search(WeightedTerm.FromText(collection.Keywords.Analyzer, queries[q].Text), delta, Collection.Depth))]);
 var questionAnalyzer = new TextAnalyzer(TextAnalyzerOptions.English with { StopWords = EnglishStopWords.Lucene.Union(QuestionWords.All).ToHashSet(StringComparer.Ordinal) });
 Family("question stop words removed from queries (keyword only)", [("question stop words", q => Keys(collection.Bm25(q, analyzer: questionAnalyzer)))]);
 Family("question stop words, hybrid dbsf α = 0.5", [("question stop words", q => Keys(ScoreFusion.FuseLists([vectorHits[q], collection.Bm25(q, analyzer: questionAnalyzer)], [0.5, 0.5], FusionMethod.DistributionBased, top: Collection.Depth)))]);

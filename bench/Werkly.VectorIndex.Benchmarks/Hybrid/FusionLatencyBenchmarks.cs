@@ -58,7 +58,7 @@ public class FusionLatencyBenchmarks : IDisposable
     public int Keyword()
     {
         var query = Next();
-        return _source.SearchKeywords(HybridSearch.AnalyzedTerms(_source.Analyzer, query.Text), 10, CancellationToken.None).Count;
+        return _source.SearchKeywords(WeightedTerm.FromText(_source.Analyzer, query.Text), 10, CancellationToken.None).Count;
     }
 
     [Benchmark]

@@ -191,7 +191,7 @@ public sealed class BeirEvaluation : IDisposable
         switch (settings.Mode)
         {
             case EvaluationMode.Bm25:
-                var terms = HybridSearch.AnalyzedTerms(_keywords.Analyzer, text);
+                var terms = WeightedTerm.FromText(_keywords.Analyzer, text);
                 return terms.Length == 0 ? [] : HybridSearch.ToRankedHits(_keywords.Search(terms, Depth, null, cancellationToken));
             case EvaluationMode.Vector:
                 var side = _sides[settings.VectorSide];
@@ -201,7 +201,7 @@ public sealed class BeirEvaluation : IDisposable
         {
             var lists = new List<IReadOnlyList<RankedHit>>();
             foreach (var s in _sides) lists.Add(s.Source.SearchVector(s.QueryVectors[q], Depth, cancellationToken));
-            var analyzed = HybridSearch.AnalyzedTerms(_keywords.Analyzer, text);
+            var analyzed = WeightedTerm.FromText(_keywords.Analyzer, text);
             lists.Add(analyzed.Length == 0 ? [] : HybridSearch.ToRankedHits(_keywords.Search(analyzed, Depth, null, cancellationToken)));
             return ScoreFusion.FuseLists(lists, weights, fusion.Method, fusion.RrfK, Depth);
         }

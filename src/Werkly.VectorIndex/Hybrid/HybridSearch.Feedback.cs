@@ -31,7 +31,7 @@ public static partial class HybridSearch
         if (queryVector.Length != source.Dimensions)
             throw new ArgumentException($"The query vector has {queryVector.Length} dimensions; the index has {source.Dimensions}.", nameof(query));
         var candidates = query.EffectiveCandidatesPerSide;
-        var terms = AnalyzedTerms(source.Analyzer, query.Text);
+        var terms = WeightedTerm.FromText(source.Analyzer, query.Text);
         var (vector, keyword) = Retrieve(source, queryVector, terms, candidates, parallel, cancellationToken);
         if (query.Feedback is not { } feedback) return ScoreFusion.Fuse(vector, keyword, query.Fusion);
 
@@ -69,27 +69,6 @@ public static partial class HybridSearch
         var (secondVector, secondKeyword) = Retrieve(source, expandedVector ?? queryVector, expandedTerms ?? terms, candidates, parallel,
             cancellationToken, reuseVector: expandedVector is null ? vector : null, reuseKeyword: expandedTerms is null ? keyword : null);
         return ScoreFusion.FuseTwoPasses(vector, keyword, secondVector, secondKeyword, feedback.SecondPassWeight, query.Fusion);
-    }
-
-    /// <summary>The analyzed terms of <paramref name="text"/>, each weighted by its count (first-occurrence order).</summary>
-    /// <param name="analyzer">The keyword side's analyzer.</param>
-    /// <param name="text">The query text.</param>
-    public static WeightedTerm[] AnalyzedTerms(TextAnalyzer analyzer, string text)
-    {
-        ArgumentNullException.ThrowIfNull(analyzer);
-        ArgumentNullException.ThrowIfNull(text);
-        var terms = new List<WeightedTerm>();
-        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var term in analyzer.Analyze(text))
-        {
-            if (positions.TryGetValue(term, out var i)) terms[i] = terms[i] with { Weight = terms[i].Weight + 1 };
-            else
-            {
-                positions.Add(term, terms.Count);
-                terms.Add(new WeightedTerm(term, 1));
-            }
-        }
-        return [.. terms];
     }
 
     private static (IReadOnlyList<RankedHit> Vector, IReadOnlyList<RankedHit> Keyword) Retrieve(IHybridSearchSource source,

@@ -38,17 +38,7 @@ public static class RelevanceFeedback
         if (!(originalWeight is >= 0 and <= 1))
             throw new ArgumentOutOfRangeException(nameof(originalWeight), originalWeight, "The original query's weight must be between 0 and 1.");
 
-        var original = new List<(string Term, double Count)>();
-        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var term in analyzer.Analyze(query))
-        {
-            if (positions.TryGetValue(term, out var i)) original[i] = (term, original[i].Count + 1);
-            else
-            {
-                positions.Add(term, original.Count);
-                original.Add((term, 1));
-            }
-        }
+        var original = WeightedTerm.FromText(analyzer, query);
 
         var model = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var document in documents)
@@ -65,7 +55,7 @@ public static class RelevanceFeedback
 
         var expansion = model.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(terms).ToList();
         var expansionMass = expansion.Sum(p => p.Value);
-        var queryLength = original.Sum(t => t.Count);
+        var queryLength = original.Sum(t => t.Weight);
         var lambda = expansionMass > 0 ? originalWeight : 1.0; // nothing to expand with: the query alone
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         var order = new List<string>();

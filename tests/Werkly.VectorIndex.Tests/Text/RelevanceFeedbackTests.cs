@@ -39,7 +39,7 @@ public class RelevanceFeedbackTests
         foreach (var query in Cranfield.Dataset.Queries.Take(40))
         {
             var byText = index.Search(query.Text, 50);
-            var byTerms = index.Search(Werkly.VectorIndex.Hybrid.HybridSearch.AnalyzedTerms(index.Analyzer, query.Text), 50);
+            var byTerms = index.Search(WeightedTerm.FromText(index.Analyzer, query.Text), 50);
             Assert.Equal(byText, byTerms);
         }
         // A weight multiplies the term's contribution; a term given twice adds its weights.
