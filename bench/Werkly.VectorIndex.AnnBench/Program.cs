@@ -7,6 +7,12 @@ using Werkly.VectorIndex.AnnBench;
 // ANN harness: recall@k, single-query QPS and latency, batched QPS over all cores, per probes value.
 // usage: --data DIR --lists N --probes 1,2,4,8 --k 10 [--json] [--flat-threshold N]
 var arguments = ParseArguments(args);
+if (arguments.TryGetValue("make-minilm", out var minilmDir) && minilmDir is not null)
+{
+    return MiniLmDataset.Run(minilmDir,
+        int.Parse(arguments.GetValueOrDefault("n") ?? "50500", CultureInfo.InvariantCulture),
+        int.Parse(arguments.GetValueOrDefault("queries") ?? "1000", CultureInfo.InvariantCulture), Console.Out);
+}
 var dataDir = arguments.GetValueOrDefault("data") ?? throw Usage("--data is required");
 var k = int.Parse(arguments.GetValueOrDefault("k") ?? "10", CultureInfo.InvariantCulture);
 var probesList = (arguments.GetValueOrDefault("probes") ?? "1,2,4,8,16,32").Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
@@ -21,6 +27,27 @@ if (arguments.ContainsKey("train-compare"))
         int.Parse(arguments.GetValueOrDefault("threads") ?? "1", CultureInfo.InvariantCulture), log);
 }
 
+if (arguments.ContainsKey("sq8"))
+{
+    static int[] Ints(string value) => value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    return Sq8Comparison.Run(new Sq8Comparison.Settings
+    {
+        DataDir = dataDir,
+        Lists = int.Parse(arguments.GetValueOrDefault("lists") ?? throw Usage("--sq8 needs --lists"), CultureInfo.InvariantCulture),
+        K = k,
+        Probes = arguments.TryGetValue("probes", out var sq8Probes) && sq8Probes is not null ? Ints(sq8Probes) : [8, 16, 24, 32, 48],
+        CandidateFactors = arguments.TryGetValue("rerank", out var factors) && factors is not null ? Ints(factors) : [2, 4, 8],
+        UsearchEf = arguments.TryGetValue("ef", out var ef) && ef is not null ? Ints(ef) : [16, 32, 64, 128, 256],
+        Rounds = int.Parse(arguments.GetValueOrDefault("rounds") ?? "3", CultureInfo.InvariantCulture),
+        BuildThreads = int.Parse(arguments.GetValueOrDefault("build-threads") ?? "1", CultureInfo.InvariantCulture),
+        ClipQuantile = double.Parse(arguments.GetValueOrDefault("clip") ?? "0.0001", CultureInfo.InvariantCulture),
+        Study = arguments.ContainsKey("study"),
+        Usearch = !arguments.ContainsKey("no-usearch"),
+        UsearchInt8 = !arguments.ContainsKey("no-usearch-i8"),
+        FourBitFactors = arguments.TryGetValue("sq4", out var sq4) && sq4 is not null ? Ints(sq4) : [],
+    }, Console.Out);
+}
+
 GC.Collect();
 var managedBefore = GC.GetTotalMemory(true);
 var baseVectors = TexmexReader.ReadFvecs(Path.Combine(dataDir, "base.fvecs"));
@@ -30,7 +57,7 @@ var n = baseVectors.Length;
 var dimensions = baseVectors[0].Length;
 var lists = arguments.TryGetValue("lists", out var l) ? int.Parse(l!, CultureInfo.InvariantCulture) : (int?)null;
 
-var options = new VectorIndexOptions
+var options = new WerklyIndexOptions
 {
     Dimensions = dimensions,
     Lists = lists,
@@ -155,4 +182,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");

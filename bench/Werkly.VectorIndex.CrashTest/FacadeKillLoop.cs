@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Werkly.VectorIndex.Distance;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.CrashTest;
 
@@ -19,7 +18,7 @@ internal static class FacadeKillLoop
     public const int Dimensions = 16;
     private const string Progress = "progress";
 
-    public static readonly VectorIndexOptions Options = new() { Dimensions = Dimensions, FlatSearchThreshold = 300, Lists = 4 };
+    public static readonly WerklyIndexOptions Options = new() { Dimensions = Dimensions, FlatSearchThreshold = 300, Lists = 4 };
 
     /// <summary>Applies batch <paramref name="batch"/> to an index (the child) or to the model (the verifier).</summary>
     private static void Apply(long batch, long seed, IBatchTarget target)
@@ -48,8 +47,6 @@ internal static class FacadeKillLoop
     /// <summary>The word only record <paramref name="key"/>'s text holds (letters and digits: one term, unstemmed).</summary>
     private static string WordOf(string key) => "w" + key.Replace("-", "x", StringComparison.Ordinal) + "z";
 
-    private static HybridIndexOptions HybridOptions => new() { Vector = Options };
-
     public static KillLoopResult Run(string directory, int kills, long seed, int maxDelayMs, Action<string>? log = null, bool hybrid = false)
     {
         var clock = Stopwatch.StartNew();
@@ -68,9 +65,7 @@ internal static class FacadeKillLoop
             }
             try
             {
-                using var hybridIndex = hybrid ? HybridIndex.Open(directory, HybridOptions, readOnly: true) : null;
-                using var vectorIndex = hybrid ? null : WerklyIndex.Open(directory, Options, readOnly: true);
-                var index = hybridIndex?.Vectors ?? vectorIndex!;
+                using var index = WerklyIndex.Open(directory, Options, readOnly: true);
                 var found = BatchOf(index);
                 if (found < acked || found > acked + 1)
                 {
@@ -87,7 +82,7 @@ internal static class FacadeKillLoop
                     failures.Add($"kill {kill}: content after batch {found} differs from the model: {KillLoop.FirstDifference(expected, actual, maxLineChars: 60)}");
                     continue;
                 }
-                if (hybridIndex is not null && CheckKeywords(hybridIndex) is { } problem)
+                if (hybrid && CheckKeywords(index) is { } problem)
                 {
                     failures.Add($"kill {kill}: after batch {found}: {problem}");
                     continue;
@@ -105,16 +100,16 @@ internal static class FacadeKillLoop
     }
 
     /// <summary>Every live record is the top keyword hit for its own word, and no segment had to be analyzed again.</summary>
-    private static string? CheckKeywords(HybridIndex index)
+    private static string? CheckKeywords(WerklyIndex index)
     {
         foreach (var company in index.Companies.Order(StringComparer.Ordinal))
         {
-            foreach (var key in index.Vectors.GetKeys(company))
+            foreach (var key in index.GetKeys(company))
             {
-                var hits = index.Search(company, new HybridQuery(WordOf(key)) { Fusion = new FusionOptions { Top = 2 } }, HybridSearchMode.Keyword);
+                var hits = index.Search(company, new SearchQuery { Mode = SearchMode.Keyword, Text = WordOf(key), Top = 2 });
                 if (hits.Count != 1 || hits[0].Key != key) return $"keyword search for {company}/{key} found [{string.Join(", ", hits.Select(h => h.Key))}]";
             }
-            if (index.LastKeywordLoad is { SegmentsAnalyzed: > 0 } load) return $"company {company}: {load.SegmentsAnalyzed} segments had no usable keyword block";
+            if (index.KeywordLoadOf(company) is { SegmentsAnalyzed: > 0 } load) return $"company {company}: {load.SegmentsAnalyzed} segments had no usable keyword block";
         }
         return null;
     }
@@ -122,12 +117,11 @@ internal static class FacadeKillLoop
     /// <summary>The child: apply and commit batches forever, printing "committed N" after each commit returns.</summary>
     public static int RunChild(string directory, long seed, bool hybrid = false)
     {
-        var hybridIndex = hybrid ? ChildProcess.OpenWhenUnlocked(() => HybridIndex.Open(directory, HybridOptions)) : null;
-        var index = hybridIndex?.Vectors ?? ChildProcess.OpenWhenUnlocked(() => WerklyIndex.Open(directory, Options));
+        var index = ChildProcess.OpenWhenUnlocked(() => WerklyIndex.Open(directory, Options));
         var batch = BatchOf(index);
         Console.Out.WriteLine($"ready {batch}");
         Console.Out.Flush();
-        IBatchTarget target = hybridIndex is null ? new IndexTarget(index) : new HybridTarget(hybridIndex);
+        IBatchTarget target = hybrid ? new HybridTarget(index) : new IndexTarget(index);
         while (true)
         {
             batch++;
@@ -181,15 +175,18 @@ internal static class FacadeKillLoop
         public void DeleteCompany(string company) => index.DeleteCompany(company);
     }
 
-    private sealed class HybridTarget(HybridIndex index) : IBatchTarget
+    private sealed class HybridTarget(WerklyIndex index) : IBatchTarget
     {
         public void Apply(string company, IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes) =>
-            index.Apply(company, [.. upserts.Select(r => new HybridRecord(r.Key, r.Vector, r.Key.EndsWith("-0", StringComparison.Ordinal) ? "first record" : null,
-                $"{WordOf(r.Key)} shared words of every record", r.Metadata))], deletes);
+            index.Apply(company, [.. upserts.Select(r => r with
+            {
+                Title = r.Key.EndsWith("-0", StringComparison.Ordinal) ? "first record" : null,
+                Text = $"{WordOf(r.Key)} shared words of every record",
+            })], deletes);
 
         public void Retrain(string company)
         {
-            if (index.Vectors.ContainsCompany(company)) index.Vectors.Retrain(company);
+            if (index.ContainsCompany(company)) index.Retrain(company);
         }
 
         public void DeleteCompany(string company) => index.DeleteCompany(company);

@@ -1,17 +1,15 @@
-using Werkly.VectorIndex.Hybrid;
-
 namespace Werkly.VectorIndex.CrashTest;
 
 /// <summary>
 /// The small hybrid index (vectors plus keyword blocks: segment record version 2) written through
-/// <see cref="HybridIndex"/> and committed under tests/…/Storage/Compatibility/v2-hybrid. Never change the operations
+/// <see cref="WerklyIndex"/> with titles and texts and committed under tests/…/Storage/Compatibility/v2-hybrid. Never change the operations
 /// below: the compatibility test reopens those files with every later version and compares them with <see cref="Expected"/>.
 /// </summary>
 internal static class HybridFixture
 {
     public const int Dimensions = 8;
 
-    public static HybridIndexOptions Options => new() { Vector = new VectorIndexOptions { Dimensions = Dimensions } };
+    public static WerklyIndexOptions Options => new() { Dimensions = Dimensions };
 
     public static float[] V(int seed) => [.. Enumerable.Range(0, Dimensions).Select(i => (float)Math.Round(Math.Cos(seed * 13 + i) + 0.2, 4))];
 
@@ -41,17 +39,19 @@ internal static class HybridFixture
         };
     }
 
+    private static VectorRecord R(string key, float[] vector, string? title, string text) => new(key, vector) { Title = title, Text = text };
+
     public static void Write(string directory)
     {
-        using var index = HybridIndex.Open(directory, Options);
-        index.Apply("acme", [.. Enumerable.Range(0, Texts.Length).Select(i => new HybridRecord($"acme-{i}", V(i), $"Handbook {i}", Texts[i]))], []);
-        index.Apply("globex", [new HybridRecord("g-0", V(100), "Vacation", "Globex grants 30 vacation days.")], []);
+        using var index = WerklyIndex.Open(directory, Options);
+        index.Apply("acme", [.. Enumerable.Range(0, Texts.Length).Select(i => R($"acme-{i}", V(i), $"Handbook {i}", Texts[i]))], []);
+        index.Apply("globex", [R("g-0", V(100), "Vacation", "Globex grants 30 vacation days.")], []);
         index.Commit();
         index.Apply("acme", [
-            new HybridRecord("acme-4", V(40), "Holidays (updated)", "The office closes on public holidays; from 2027 also on 24 December."),
-            new HybridRecord("acme-8", V(8), null, "Phishing drills run every quarter; report anything suspicious."),
+            R("acme-4", V(40), "Holidays (updated)", "The office closes on public holidays; from 2027 also on 24 December."),
+            R("acme-8", V(8), null, "Phishing drills run every quarter; report anything suspicious."),
         ], ["acme-2"]);
-        index.Apply("globex", [new HybridRecord("g-1", V(101), null, "Grüße aus Köln: straße, Übermut.")], []);
+        index.Apply("globex", [R("g-1", V(101), null, "Grüße aus Köln: straße, Übermut.")], []);
         index.Commit();
     }
 }

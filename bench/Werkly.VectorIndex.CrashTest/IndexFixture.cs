@@ -7,7 +7,7 @@ namespace Werkly.VectorIndex.CrashTest;
 /// </summary>
 internal static class IndexFixture
 {
-    public static readonly VectorIndexOptions Options = new() { Dimensions = 8, FlatSearchThreshold = 10, Lists = 2 };
+    public static readonly WerklyIndexOptions Options = new() { Dimensions = 8, FlatSearchThreshold = 10, Lists = 2 };
 
     public static float[] V(int seed) => [.. Enumerable.Range(0, 8).Select(i => (float)Math.Round(Math.Sin(seed * 17 + i) + 0.1, 4))];
 

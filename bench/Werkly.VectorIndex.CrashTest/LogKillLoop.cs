@@ -85,7 +85,7 @@ internal static class LogKillLoop
                 store.Commit([new CompanyChange("acme")
                 {
                     AddedSegments = [new SegmentImage(segmentId++, Dimensions, ArrayInvertedLists.RoundRobin(Dimensions, 2, rows),
-                        pending.Select(r => r.Key).ToList(), pending.Select(r => r.Metadata).ToList())],
+                        pending.Select(r => r.Key!).ToList(), pending.Select(r => r.Metadata).ToList())],
                 }]);
             }
         }
@@ -101,7 +101,7 @@ internal static class LogKillLoop
                 if (!found.TryAdd(key, vector)) throw new InvalidOperationException($"{key} is stored twice.");
         }
         foreach (var record in store.PendingLog)
-            if (!found.TryAdd(record.Key, record.Vector!.Value.ToArray())) throw new InvalidOperationException($"{record.Key} is both committed and pending.");
+            if (!found.TryAdd(record.Key!, record.Vector!.Value.ToArray())) throw new InvalidOperationException($"{record.Key} is both committed and pending.");
         return found;
     }
 
@@ -117,23 +117,42 @@ internal static class ChildProcess
 {
     public static Process Start(string mode, string directory, long seed)
     {
-        string dll = typeof(ChildProcess).Assembly.Location;
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
-        if (File.Exists(apphost))
-        {
-            start.FileName = apphost;
-        }
-        else
-        {
-            string? processPath = Environment.ProcessPath;
-            start.FileName = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
-                ? processPath
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            start.ArgumentList.Add(dll);
-        }
-        foreach (string arg in new[] { mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(arg);
+        var command = Command();
+        start.FileName = command[0];
+        foreach (string arg in command.Skip(1).Concat([mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture)]))
+            start.ArgumentList.Add(arg);
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
+    }
+
+    /// <summary>Runs <paramref name="command"/> (program, then arguments) to its end, killing it after
+    /// <paramref name="timeout"/> (exit code -1 then); returns its exit code and output.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunToEnd(IReadOnlyList<string> command, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command[0]}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        bool finished = process.WaitForExit(timeout);
+        if (!finished) Kill(process);
+        process.WaitForExit();
+        return (finished ? process.ExitCode : -1, stdout.Result, finished ? stderr.Result : $"killed after {timeout}\n{stderr.Result}");
+    }
+
+    /// <summary>The command line that starts this tool: its apphost, or the dotnet host and its dll.</summary>
+    public static IReadOnlyList<string> Command()
+    {
+        string dll = typeof(ChildProcess).Assembly.Location;
+        string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
+        if (File.Exists(apphost)) return [apphost];
+        string? processPath = Environment.ProcessPath;
+        string host = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet"
+            ? processPath
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return [host, dll];
     }
 
     /// <summary>

@@ -4,14 +4,17 @@ using Werkly.VectorIndex.CrashTest;
 // Usage:
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.CrashTest -- --kills N --dir DIR [--seed S] [--max-delay-ms M] [--wal] [--hybrid] [--keep]
 //     (default: the child drives the public WerklyIndex facade and commits batches;
-//      --hybrid: the same through HybridIndex, and every live record must be found by keyword search from the stored blocks;
+//      --hybrid: the same with titles and texts, and every live record must be found by keyword search from the stored blocks;
 //      --storage: the child commits storage-level batches through IndexDirectory;
 //      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
+//   ... -- fd-limit [--companies 100] [--segments 3] [--limit 64] [--open-repeats N]
+//                                           (opens and searches a many-file index under ulimit -n; N: median open time)
+//   ... -- open-probe DIR...                (tries a writer and a reader on each folder; prints the outcome of each)
 //   ... -- bench --dir DIR [--rows N]        (storage benchmarks: open time, commit time and bytes)
 //   ... -- write-fixture --dir DIR           (writes the format-v1 compatibility fixture)
 //   ... -- write-index-fixture --dir DIR     (writes the format-v1 fixture through the WerklyIndex facade)
-//   ... -- write-hybrid-fixture --dir DIR    (writes the segment-record-v2 fixture, keyword blocks included, through HybridIndex)
+//   ... -- write-hybrid-fixture --dir DIR    (writes the segment-record-v2 fixture, keyword blocks included)
 // Exit code 0 only when every reopen matched; the last line is a one-line summary.
 
 var options = ParseOptions(args);
@@ -29,6 +32,26 @@ switch (mode)
         return FacadeKillLoop.RunChild(dir, seed);
     case "hybrid-child":
         return FacadeKillLoop.RunChild(dir, seed, hybrid: true);
+    case "open-probe":
+        return OpenProbe.Run(args.Skip(1).ToArray());
+    case "fd-limit-child":
+        return FileLimitCheck.RunChild(dir, int.Parse(options["companies"]!, CultureInfo.InvariantCulture), int.Parse(options["segments"]!, CultureInfo.InvariantCulture));
+    case "fd-limit":
+        {
+            int companies = int.Parse(options.GetValueOrDefault("companies") ?? "100", CultureInfo.InvariantCulture);
+            int segments = int.Parse(options.GetValueOrDefault("segments") ?? "3", CultureInfo.InvariantCulture);
+            int limit = int.Parse(options.GetValueOrDefault("limit") ?? "64", CultureInfo.InvariantCulture);
+            Directory.CreateDirectory(dir);
+            int files = FileLimitCheck.Write(dir, companies, segments);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var outcome = FileLimitCheck.Run(dir, limit, companies, segments);
+            Console.WriteLine($"{files} mapped files, ulimit -n {limit}, child ran {clock.Elapsed.TotalSeconds:F2} s: {outcome}");
+            int repeats = int.Parse(options.GetValueOrDefault("open-repeats") ?? "0", CultureInfo.InvariantCulture);
+            if (repeats > 0)
+                Console.WriteLine($"open (storage level, read-only, {files} files): median {FileLimitCheck.MedianOpenMilliseconds(dir, repeats):F2} ms over {repeats} runs");
+            if (!options.ContainsKey("dir")) Directory.Delete(dir, recursive: true);
+            return outcome.ExitCode;
+        }
     case "bench":
         return StorageBench.Run(dir, options);
     case "write-index-fixture":
@@ -48,7 +71,7 @@ switch (mode)
         int maxDelayMs = int.Parse(options.GetValueOrDefault("max-delay-ms") ?? "300", CultureInfo.InvariantCulture);
         bool keep = options.ContainsKey("keep");
         bool ownDir = !options.ContainsKey("dir");
-        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : options.ContainsKey("storage") ? " (storage level)" : options.ContainsKey("hybrid") ? " (HybridIndex, keyword blocks checked)" : " (WerklyIndex facade)")}: {kills} kills, seed {seed}, directory {dir}");
+        Console.WriteLine($"crash test{(options.ContainsKey("wal") ? " (write-ahead log)" : options.ContainsKey("storage") ? " (storage level)" : options.ContainsKey("hybrid") ? " (with texts, keyword blocks checked)" : " (WerklyIndex facade)")}: {kills} kills, seed {seed}, directory {dir}");
         bool wal = options.ContainsKey("wal");
         var result = wal
             ? LogKillLoop.Run(dir, kills, seed, maxDelayMs, line => Console.WriteLine(line))

@@ -33,7 +33,7 @@ internal static class Harness
     }
 
     /// <summary>The 1/5/15-minute load averages: the machine is shared, so they say how much of it the run had.</summary>
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>Compares micro-batch budgets on one workload (for choosing defaults).</summary>
@@ -246,7 +246,7 @@ internal static class Harness
         Console.WriteLine();
     }
 
-    private static double Percentile(List<double> values, double quantile)
+    internal static double Percentile(List<double> values, double quantile)
     {
         var sorted = values.Order().ToArray();
         var position = quantile * (sorted.Length - 1);

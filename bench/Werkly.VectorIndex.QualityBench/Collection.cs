@@ -21,7 +21,6 @@ internal sealed class Collection : IDisposable
         QueryVectors = queryVectors;
         Queries = [.. dataset.JudgedQueries];
         Texts = dataset.Corpus.ToDictionary(d => d.Id, d => ((string?)d.Title, (string?)d.Text), StringComparer.Ordinal);
-        Source = new HybridSearchSource(vectors, Company, keywords, key => Texts.TryGetValue(key, out var t) ? t : null);
     }
 
     public BeirDataset Dataset { get; }
@@ -30,7 +29,6 @@ internal sealed class Collection : IDisposable
     public ReadOnlyMemory<float>[] QueryVectors { get; }
     public BeirQuery[] Queries { get; }
     public Dictionary<string, (string? Title, string? Body)> Texts { get; }
-    public HybridSearchSource Source { get; }
 
     public static async Task<Collection> LoadAsync(string directory, string? cachePath)
     {
@@ -45,18 +43,20 @@ internal sealed class Collection : IDisposable
         var queries = await generator.GenerateAsync(judged.Select(q => q.Text).ToArray(), EmbeddingInputKind.Query).ConfigureAwait(false);
         Console.Error.WriteLine($"embedded {documents.Count} documents and {queries.Count} queries in {clock.Elapsed.TotalSeconds:F1} s");
         cache?.Save(cachePath!);
-        var vectors = new WerklyIndex(new VectorIndexOptions { Dimensions = generator.Dimensions, FlatSearchThreshold = int.MaxValue });
+        var vectors = new WerklyIndex(new WerklyIndexOptions { Dimensions = generator.Dimensions, FlatSearchThreshold = int.MaxValue });
         vectors.Upsert(Company, [.. dataset.Corpus.Select((d, i) => new VectorRecord(d.Id, documents[i].Vector))]);
         return new Collection(dataset, keywords, vectors, [.. queries.Select(e => e.Vector)]);
     }
 
     public IReadOnlyList<RankedHit> Vector(int query, ReadOnlyMemory<float>? vector = null) =>
-        Source.SearchVector(vector ?? QueryVectors[query], Depth, CancellationToken.None);
+        [.. Vectors.Search(Company, (vector ?? QueryVectors[query]).Span, Depth).Select(h => new RankedHit(h.Key, h.Score))];
+
+    public static IReadOnlyList<RankedHit> Ranked(IEnumerable<KeywordHit> hits) => [.. hits.Select(h => new RankedHit(h.Key, h.Score))];
 
     public IReadOnlyList<RankedHit> Bm25(int query, Bm25Options? scoring = null, TextAnalyzer? analyzer = null)
     {
         var terms = WeightedTerm.FromText(analyzer ?? Keywords.Analyzer, Queries[query].Text);
-        return terms.Length == 0 ? [] : HybridSearch.ToRankedHits(Keywords.Search(terms, Depth, scoring));
+        return terms.Length == 0 ? [] : Ranked(Keywords.Search(terms, Depth, scoring));
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Werkly.VectorIndex;
 using Werkly.VectorIndex.Evaluation;
 using Werkly.VectorIndex.Hybrid;
 using Werkly.VectorIndex.QualityBench;
@@ -48,7 +49,7 @@ Family("RM3 from BM25's own top documents, tuned (keyword only)", from docs in n
     select ($"{docs} docs {terms} terms λ={F(lambda)}", (Func<int, IReadOnlyList<string>>)(q =>
     {
         var feedback = keywordHits[q].Take(docs).Select((h, i) => new FeedbackDocument(collection.Texts[h.Key].Title, collection.Texts[h.Key].Body, 1.0 / (i + 1))).ToList();
-        return Keys(HybridSearch.ToRankedHits(collection.Keywords.Search(RelevanceFeedback.Expand(collection.Keywords.Analyzer, queries[q].Text, feedback, terms, lambda), Collection.Depth)));
+        return Keys(Collection.Ranked(collection.Keywords.Search(RelevanceFeedback.Expand(collection.Keywords.Analyzer, queries[q].Text, feedback, terms, lambda), Collection.Depth)));
     })));
 // Vector side: Rocchio from the vector side's own top documents.
 Family("Rocchio from the vector side's own top documents, tuned (vector only)", from docs in new[] { 3, 5, 10 } from beta in new[] { 0.5, 1.0 }

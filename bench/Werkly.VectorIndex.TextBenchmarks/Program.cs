@@ -13,10 +13,13 @@ using Werkly.VectorIndex.TextBenchmarks;
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --profile-indexing   analysis vs upsert time
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --reopen [rounds]    persisted hybrid index: first keyword
 //                                                                      search after opening, stored postings vs analyzing stored texts
+//   dotnet run -c Release --project bench/Werkly.VectorIndex.TextBenchmarks -- --refresh [rounds]   a read replica following a writer:
+//                                                                      Refresh() after each commit against reopening
 if (args.Contains("--smoke")) return Smoke();
 if (args.Contains("--eval")) return Eval();
 if (args.Contains("--profile-indexing")) return ProfileIndexing();
 if (args.Contains("--grid")) return Grid();
+if (args.Contains("--refresh")) return RefreshBenchmark.Run(args.SkipWhile(a => a != "--refresh").Skip(1).Select(a => int.TryParse(a, out var n) ? n : 0).FirstOrDefault());
 if (args.Contains("--reopen")) return ReopenBenchmark.Run(args.SkipWhile(a => a != "--reopen").Skip(1).Select(a => int.TryParse(a, out var n) ? n : 0).FirstOrDefault());
 var switcher = BenchmarkSwitcher.FromTypes([typeof(QueryBenchmarks), typeof(IndexingBenchmarks)]);
 if (args.Any(a => a is "--filter" or "-f")) switcher.Run(args);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.TextBenchmarks;
 
@@ -15,14 +14,16 @@ internal static class ReopenBenchmark
     private const int Commits = 7;
     private const string Company = "bench";
 
+    private static SearchQuery Keyword(string text) => new() { Mode = SearchMode.Keyword, Text = text };
+
     public static int Run(int rounds)
     {
         rounds = rounds > 0 ? rounds : 5;
         var docs = Corpus.Repeated();
         var queries = Corpus.Queries();
-        var options = new HybridIndexOptions { Vector = new VectorIndexOptions { Dimensions = Dimensions } };
+        var options = new WerklyIndexOptions { Dimensions = Dimensions };
         var root = Path.Combine(Path.GetTempPath(), "werkly-reopen-" + Guid.NewGuid().ToString("N")[..8]);
-        var records = docs.Select((d, i) => new HybridRecord(d.Id, Vector(i), d.Title, d.Text)).ToArray();
+        var records = docs.Select((d, i) => new VectorRecord(d.Id, Vector(i)) { Title = d.Title, Text = d.Text }).ToArray();
         Console.WriteLine($"{docs.Length:N0} chunks, {Dimensions}-d vectors, {Commits} commits; {rounds} reopen rounds; directory {root}");
         try
         {
@@ -31,8 +32,8 @@ internal static class ReopenBenchmark
             {
                 var name = blocks ? "keyword blocks" : "texts only";
                 var dir = dirs[name] = Path.Combine(root, blocks ? "blocks" : "texts");
-                using var index = HybridIndex.Open(dir, options);
-                if (!blocks) index.Vectors.SegmentKeywordEncoder = null;
+                using var index = WerklyIndex.Open(dir, options);
+                if (!blocks) index.KeywordBlockTransform = static _ => [];
                 var commit = TimeSpan.Zero;
                 var batch = (records.Length + Commits - 1) / Commits;
                 for (var c = 0; c < Commits; c++)
@@ -55,20 +56,20 @@ internal static class ReopenBenchmark
                     GC.WaitForPendingFinalizers();
                     var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
                     var watch = Stopwatch.StartNew();
-                    using var index = HybridIndex.Open(dir, options, readOnly: true);
+                    using var index = WerklyIndex.Open(dir, options, readOnly: true);
                     var open = watch.Elapsed.TotalMilliseconds;
                     watch.Restart();
-                    index.Search(Company, new HybridQuery(queries[0]), HybridSearchMode.Keyword);
+                    index.Search(Company, Keyword(queries[0]));
                     var first = watch.Elapsed.TotalMilliseconds;
                     var heap = (GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / 1048576.0;
                     var next = new List<double>();
                     foreach (var query in queries.Skip(1).Take(100))
                     {
                         watch.Restart();
-                        index.Search(Company, new HybridQuery(query), HybridSearchMode.Keyword);
+                        index.Search(Company, Keyword(query));
                         next.Add(watch.Elapsed.TotalMilliseconds);
                     }
-                    var load = index.LastKeywordLoad!.Value;
+                    var load = index.KeywordLoadOf(Company)!.Value;
                     results[name].Add((open, first, Median(next)));
                     Console.WriteLine($"round {round} [{name}]: open {open:F1} ms, first keyword search {first:F0} ms " +
                         $"(load {load.Elapsed.TotalMilliseconds:F0} ms: {load.SegmentsFromBlocks} segments from blocks, {load.SegmentsAnalyzed} analyzed, {load.Documents:N0} documents), " +
@@ -77,9 +78,9 @@ internal static class ReopenBenchmark
             }
             foreach (var (name, list) in results)
                 Console.WriteLine($"median [{name}]: open {Median([.. list.Select(r => r.Open)]):F1} ms, first keyword search {Median([.. list.Select(r => r.First)]):F0} ms, next {Median([.. list.Select(r => r.Next)]):F2} ms");
-            using (var writer = HybridIndex.Open(dirs["keyword blocks"], options))
+            using (var writer = WerklyIndex.Open(dirs["keyword blocks"], options))
             {
-                writer.Search(Company, new HybridQuery(queries[0]), HybridSearchMode.Keyword);
+                writer.Search(Company, Keyword(queries[0]));
                 var watch = Stopwatch.StartNew();
                 writer.Apply(Company, [records[0] with { Key = "new-record" }], []);
                 var firstAdd = watch.Elapsed.TotalMilliseconds;

@@ -13,60 +13,79 @@ public static class EmbeddingModel
     /// <summary>What <c>--model</c> accepts, for help and error messages.</summary>
     public const string Choices = "minilm (all-MiniLM-L6-v2, default), arctic (snowflake-arctic-embed-xs, with its query prefix) or the path of a folder holding model.onnx and vocab.txt (mean pooling, 256 tokens)";
 
-    /// <summary>Loads the model <paramref name="name"/> names.</summary>
+    /// <summary>The help text of <c>--model</c>.</summary>
+    public const string ModelHelp = "Embedding model: minilm (all-MiniLM-L6-v2, default), arctic (snowflake-arctic-embed-xs) or a folder with model.onnx and vocab.txt. Ingest and search an index with the same model.";
+
+    /// <summary>The dimensions of the bundled models (what an index built by the command holds).</summary>
+    public const int Dimensions = 384;
+
+    /// <summary>The precision commands run the model at unless <c>--precision</c> says otherwise.</summary>
+    public const ModelPrecision DefaultPrecision = ModelPrecision.Float32;
+
+    /// <summary>The values <c>--precision</c> takes.</summary>
+    public const string PrecisionHelp = "Model precision: float32 or int8 (quantized on first use, about twice as fast). Default: float32. Ingest and search an index at the same precision.";
+
+    /// <summary>Parses a <c>--precision</c> value (<see langword="null"/>: <see cref="DefaultPrecision"/>).</summary>
+    /// <exception cref="CommandFailedException">Not float32 or int8 (exit code <see cref="ExitCodes.Usage"/>).</exception>
+    public static ModelPrecision ParsePrecision(string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        null or "" => DefaultPrecision,
+        "FLOAT32" or "FP32" => ModelPrecision.Float32,
+        "INT8" => ModelPrecision.Int8,
+        _ => throw new CommandFailedException(ExitCodes.Usage, $"--precision must be float32 or int8, not '{value}'."),
+    };
+
+    /// <summary>Checks a <c>--model</c> value without loading the model.</summary>
+    /// <returns>The value (null for the default).</returns>
+    /// <exception cref="CommandFailedException">Neither a known model nor an existing folder (exit code <see cref="ExitCodes.Usage"/>).</exception>
+    public static string? ParseName(string? name) =>
+        IsValidName(name) ? name : throw new CommandFailedException(ExitCodes.Usage, $"Unknown --model '{name}': use {Choices}.");
+
+    /// <summary>Whether <paramref name="name"/> is a model <see cref="Create"/> accepts (without loading it).</summary>
+    public static bool IsValidName(string? name) => name is null || BundledId(name) is not null || Directory.Exists(name);
+
+    /// <summary>Loads the model <paramref name="name"/> names (a bundled one is extracted to the local model cache on first use).</summary>
     /// <param name="name">minilm, arctic, or a folder path; null for the default.</param>
+    /// <param name="precision">The precision to run it at (int8 is quantized into the model cache on first use).</param>
     /// <param name="cache">An embedding cache to share, or null.</param>
     /// <returns>The generator; the caller disposes it.</returns>
     /// <exception cref="CommandFailedException">The model cannot be loaded (<see cref="ExitCodes.Failure"/>), or the name
     /// is neither a known model nor an existing folder (<see cref="ExitCodes.Usage"/>).</exception>
-    public static OnnxEmbeddingGenerator Create(string? name, EmbeddingCache? cache = null)
+    public static OnnxEmbeddingGenerator Create(string? name = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null)
     {
-        var options = new OnnxEmbeddingGeneratorOptions { Cache = cache };
+        ParseName(name);
         try
         {
-            return (name ?? DefaultName).ToUpperInvariant() switch
+            var model = BundledId(name) switch
             {
-                "MINILM" or "ALL-MINILM-L6-V2" => OnnxEmbeddingGenerator.CreateDefault(options),
-                "ARCTIC" or "ARCTIC-EMBED-XS" => new OnnxEmbeddingGenerator(OnnxEmbeddingModel.ArcticEmbedXsFromPackage(), options),
-                _ when Directory.Exists(name) => new OnnxEmbeddingGenerator(OnnxEmbeddingModel.FromDirectory(Path.GetFullPath(name!)), options),
-                _ => throw new CommandFailedException(ExitCodes.Usage, $"Unknown --model '{name}': use {Choices}."),
+                OnnxEmbeddingModel.AllMiniLmL6V2Id => OnnxEmbeddingModel.AllMiniLmL6V2(),
+                OnnxEmbeddingModel.ArcticEmbedXsId => OnnxEmbeddingModel.ArcticEmbedXsFromPackage(),
+                _ => OnnxEmbeddingModel.FromDirectory(Path.GetFullPath(name!)),
             };
+            if (precision != ModelPrecision.Float32) model = model with { Precision = precision };
+            return new OnnxEmbeddingGenerator(model, new OnnxEmbeddingGeneratorOptions { Cache = cache });
         }
         catch (Exception e) when (e is EmbeddingModelException or FileNotFoundException)
         {
-            throw new CommandFailedException(ExitCodes.Failure, $"The model '{name}' cannot be loaded: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Whether <paramref name="name"/> is a model <see cref="Create(string?, EmbeddingCache?)"/> accepts
-    /// (without loading it).</summary>
-    public static bool IsValidName(string? name) =>
-        name is null || name.ToUpperInvariant() is "MINILM" or "ALL-MINILM-L6-V2" or "ARCTIC" or "ARCTIC-EMBED-XS" || Directory.Exists(name);
-
-    /// <summary>The dimensions of the bundled model (what an index built by the command holds).</summary>
-    public const int Dimensions = 384;
-
-    /// <summary>Loads the bundled model (extracting it to the local model cache on first use).</summary>
-    /// <returns>The generator; the caller disposes it.</returns>
-    /// <exception cref="CommandFailedException">The model cannot be loaded (exit code <see cref="ExitCodes.Failure"/>).</exception>
-    public static OnnxEmbeddingGenerator Create()
-    {
-        try
-        {
-            return OnnxEmbeddingGenerator.CreateDefault();
-        }
-        catch (EmbeddingModelException e)
-        {
             throw new CommandFailedException(ExitCodes.Failure,
-                $"{e.Message} The model ships inside the tool; reinstall it, or free disk space in the temp folder where it is extracted.", e);
+                $"The model '{name ?? DefaultName}' cannot be loaded: {e.Message} A bundled model ships inside the tool; reinstall it, or free disk space in the temp folder where it is extracted.", e);
         }
     }
 
     /// <summary>A generator that loads the model only when something is embedded, for commands that may not need it
     /// (<c>stats</c>, <c>delete</c>, keyword search).</summary>
-    /// <param name="name">The model, as for <see cref="Create(string?, EmbeddingCache?)"/>; null for the default.</param>
+    /// <param name="name">The model, as for <see cref="Create"/>; null for the default.</param>
+    /// <param name="precision">The precision to run it at.</param>
     /// <returns>The generator; the caller disposes it.</returns>
-    public static DeferredEmbeddingGenerator CreateDeferred(string? name = null) => new(name);
+    public static DeferredEmbeddingGenerator CreateDeferred(string? name = null, ModelPrecision precision = DefaultPrecision) => new(name, precision);
+
+    /// <summary>The model id of a bundled model's name, or null for a folder.</summary>
+    internal static string? BundledId(string? name) => (name ?? DefaultName).ToUpperInvariant() switch
+    {
+        "MINILM" or "ALL-MINILM-L6-V2" => OnnxEmbeddingModel.AllMiniLmL6V2Id,
+        "ARCTIC" or "ARCTIC-EMBED-XS" => OnnxEmbeddingModel.ArcticEmbedXsId,
+        _ => null,
+    };
 }
 
 /// <summary>Reports a bundled model's metadata at once and loads the model on the first embedding call (a model from a
@@ -77,21 +96,20 @@ public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     private readonly Lazy<OnnxEmbeddingGenerator> _model;
     private readonly EmbeddingGeneratorMetadata? _metadata;
 
-    /// <summary>Creates the generator for <paramref name="name"/> (see <see cref="EmbeddingModel.Create(string?, EmbeddingCache?)"/>).</summary>
-    public DeferredEmbeddingGenerator(string? name = null)
+    /// <summary>Creates the generator for <paramref name="name"/> (see <see cref="EmbeddingModel.Create"/>).</summary>
+    public DeferredEmbeddingGenerator(string? name = null, ModelPrecision precision = EmbeddingModel.DefaultPrecision)
     {
-        _model = new(() => Load(name), LazyThreadSafetyMode.ExecutionAndPublication);
-        var id = (name ?? EmbeddingModel.DefaultName).ToUpperInvariant() switch
-        {
-            "MINILM" or "ALL-MINILM-L6-V2" => OnnxEmbeddingModel.AllMiniLmL6V2Id,
-            "ARCTIC" or "ARCTIC-EMBED-XS" => OnnxEmbeddingModel.ArcticEmbedXsId,
-            _ => null,
-        };
-        if (id is not null) _metadata = new(OnnxEmbeddingGenerator.ProviderName, null, id, EmbeddingModel.Dimensions);
+        EmbeddingModel.ParseName(name);
+        _model = new(() => Load(name, precision), LazyThreadSafetyMode.ExecutionAndPublication);
+        if (EmbeddingModel.BundledId(name) is { } id) _metadata = new(OnnxEmbeddingGenerator.ProviderName, null, id, EmbeddingModel.Dimensions);
     }
 
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     public void EnsureLoaded() => _ = _model.Value;
+
+    /// <summary>The ONNX generator this one defers to, loading the model on first access; owned (and disposed) by this generator.</summary>
+    /// <exception cref="CommandFailedException">The model cannot be loaded.</exception>
+    public OnnxEmbeddingGenerator Generator => _model.Value;
 
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
@@ -112,9 +130,9 @@ public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         if (_model.IsValueCreated) _model.Value.Dispose();
     }
 
-    private OnnxEmbeddingGenerator Load(string? name)
+    private OnnxEmbeddingGenerator Load(string? name, ModelPrecision precision)
     {
-        var model = EmbeddingModel.Create(name);
+        var model = EmbeddingModel.Create(name, precision);
         if (_metadata is not null && model.Dimensions != EmbeddingModel.Dimensions)
         {
             model.Dispose();

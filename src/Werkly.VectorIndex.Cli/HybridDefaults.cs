@@ -1,11 +1,10 @@
-using Werkly.VectorIndex.Hybrid;
-
 namespace Werkly.VectorIndex.Cli;
 
-/// <summary>The fusion the <c>werkly</c> command uses for hybrid search unless told otherwise.</summary>
+/// <summary>The fusion and feedback the <c>werkly</c> command uses for hybrid search unless told otherwise.</summary>
 /// <remarks>
 /// The library's own defaults (<see cref="FusionOptions"/>, <see cref="FeedbackOptions"/>), so the command and the
-/// library rank alike. How they were chosen — by cross-validation, not on the full Cranfield query set — is in
+/// library rank alike; the command turns feedback on (the library leaves <see cref="SearchQuery.Feedback"/> off,
+/// since it costs 2 to 3 times a one-pass search). How they were chosen — by cross-validation, not on the full Cranfield query set — is in
 /// docs/TUNING.md (<c>werkly eval tests/data/cranfield --cross-validate</c> reproduces it).
 /// </remarks>
 public static class HybridDefaults
@@ -13,6 +12,7 @@ public static class HybridDefaults
     /// <summary>The default fusion: <see cref="FusionOptions"/>' defaults.</summary>
     public static FusionOptions Fusion { get; } = new();
 
-    /// <summary>The default pseudo-relevance feedback of evaluated hybrid searches: <see cref="FeedbackOptions"/>' defaults.</summary>
-    public static FeedbackOptions? Feedback { get; } = new();
+    /// <summary>The pseudo-relevance feedback of <c>werkly search</c> and <c>werkly eval</c> hybrid searches:
+    /// <see cref="FeedbackOptions.Default"/>.</summary>
+    public static FeedbackOptions? Feedback { get; } = FeedbackOptions.Default;
 }

@@ -39,6 +39,25 @@ internal sealed class BertWordPieceTokenizer
 
     internal int PadId { get; }
 
+    /// <summary>The tokens of <paramref name="text"/> without <c>[CLS]</c> and <c>[SEP]</c>, however many.</summary>
+    internal int CountTokens(string text)
+    {
+        var clean = Clean(text, _stripAccents);
+        return clean.Length == 0 ? 0 : _tokenizer.CountTokens(clean, considerPreTokenization: true, considerNormalization: true);
+    }
+
+    /// <summary>The tokens of <paramref name="text"/> as the model sees them (cleaned as <see cref="Encode(string, int)"/> does,
+    /// no special tokens, no truncation); offsets refer to the cleaned text, returned as the normalized text.</summary>
+    internal EncodeResults<EncodedToken> EncodeToTokens(string text)
+    {
+        var clean = Clean(text, _stripAccents);
+        var tokens = clean.Length == 0 ? [] : _tokenizer.EncodeToTokens(clean, out _, considerPreTokenization: true, considerNormalization: true);
+        return new EncodeResults<EncodedToken> { Tokens = tokens, NormalizedText = clean, CharsConsumed = text.Length };
+    }
+
+    /// <summary>The underlying WordPiece tokenizer (for decoding).</summary>
+    internal BertTokenizer Inner => _tokenizer;
+
     internal static BertWordPieceTokenizer Load(string vocabularyPath, bool lowerCase)
     {
         var options = new BertOptions
@@ -64,12 +83,19 @@ internal sealed class BertWordPieceTokenizer
     }
 
     /// <summary>Token ids of <paramref name="text"/> framed by <c>[CLS]</c> and <c>[SEP]</c>, at most <paramref name="maxTokens"/> of them.</summary>
-    internal int[] Encode(string text, int maxTokens)
+    internal int[] Encode(string text, int maxTokens) => Encode(text, maxTokens, out _);
+
+    /// <summary>Token ids of <paramref name="text"/> framed by <c>[CLS]</c> and <c>[SEP]</c>, at most <paramref name="maxTokens"/>
+    /// of them; <paramref name="truncated"/> tells whether tokens were cut off the end.</summary>
+    internal int[] Encode(string text, int maxTokens, out bool truncated)
     {
-        var clean = Clean(LimitLength(text, maxTokens, _stripAccents), _stripAccents);
+        var limited = LimitLength(text, maxTokens, _stripAccents);
+        var clean = Clean(limited, _stripAccents);
         // Encode everything and cut afterwards: the library's own limit stops at word boundaries, the reference cuts
         // inside a word.
         var ids = clean.Length == 0 ? [] : _tokenizer.EncodeToIds(clean, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
+        // LimitLength only cuts where at least maxTokens - 1 pieces (so tokens) remain: a cut text is always truncated.
+        truncated = ids.Count > maxTokens - 2 || limited.Length < text.Length;
         var count = Math.Min(ids.Count, maxTokens - 2);
         var result = new int[count + 2];
         result[0] = ClsId;

@@ -76,7 +76,8 @@ internal static class BundledModelFiles
         ?? throw new EmbeddingModelException(assembly.Location.Length > 0 ? assembly.Location : assembly.FullName ?? name,
             $"the manifest resource '{name}' is missing (has the package's layout changed?).");
 
-    private static IEnumerable<string> CandidateRoots(string? cacheDirectory)
+    /// <summary>The cache folders to try in turn: the caller's, else local application data, then the temporary folder.</summary>
+    internal static IEnumerable<string> CandidateRoots(string? cacheDirectory)
     {
         if (cacheDirectory is not null)
         {
@@ -88,7 +89,7 @@ internal static class BundledModelFiles
         yield return Path.Combine(Path.GetTempPath(), "Werkly.VectorIndex", "models");
     }
 
-    private static string DefaultRoot()
+    internal static string DefaultRoot()
     {
         var appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
         return string.IsNullOrEmpty(appData)

@@ -66,6 +66,19 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     /// </summary>
     public const string TelemetrySourceName = "Werkly.VectorIndex.Embeddings.Onnx";
 
+    /// <summary>
+    /// The key in <see cref="UsageDetails.AdditionalCounts"/> of each result under which the generator reports how many of
+    /// the call's texts were longer than <see cref="OnnxEmbeddingModel.MaxTokens"/> and so were embedded only in part
+    /// (the document ingestion pipeline sums it into its statistics).
+    /// </summary>
+    public const string TruncatedInputsKey = "werkly.truncated_inputs";
+
+    /// <summary>
+    /// The service key under which <see cref="GetService"/> answers <see cref="int"/> with <see cref="MaxInputTokens"/>
+    /// (token-aware chunkers ask for it along with <see cref="Microsoft.ML.Tokenizers.Tokenizer"/>).
+    /// </summary>
+    public const string MaxInputTokensKey = "werkly.max_input_tokens";
+
     /// <summary>The provider name reported in <see cref="Metadata"/>.</summary>
     public const string ProviderName = "werkly-onnx";
 
@@ -93,19 +106,24 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         _options = (options ?? new OnnxEmbeddingGeneratorOptions()).Validated();
         Model = model;
         _tokenizer = BertWordPieceTokenizer.Load(model.VocabularyPath, model.LowerCase);
-        _session = LoadSession(model.ModelPath, _options.IntraOpThreads);
+        Tokenizer = new ModelTokenizer(_tokenizer);
+        MaxInputTokens = Math.Max(1, model.MaxTokens - 2 - _tokenizer.CountTokens(model.PrefixFor(EmbeddingInputKind.Document)));
+        LoadedModelPath = model.Precision == ModelPrecision.Int8
+            ? QuantizedModelFiles.GetOrCreate(model.ModelPath, model.CacheDirectory)
+            : model.ModelPath;
+        _session = LoadSession(LoadedModelPath, _options);
         // One for every run: ONNX Runtime only reads it (its own Run overloads without options share one per session
         // across threads), and this generator never changes it.
         _runOptions = new RunOptions();
         try
         {
-            (_inputNames, _outputNames) = DescribeSession(_session, model.ModelPath);
-            Dimensions = Probe(model.ModelPath);
+            (_inputNames, _outputNames) = DescribeSession(_session, LoadedModelPath);
+            Dimensions = Probe(LoadedModelPath);
             if (_options.Cache is not null)
             {
                 var settings = string.Create(CultureInfo.InvariantCulture,
-                    $"{model.ModelId}|{model.Pooling}|{model.Normalize}|{model.MaxTokens}|{model.LowerCase}|{Dimensions}");
-                _cacheSeed = ComputeCacheSeed(settings, model.ModelPath, model.VocabularyPath);
+                    $"{model.ModelId}|{model.Pooling}|{model.Normalize}|{model.MaxTokens}|{model.LowerCase}|{Dimensions}|{model.Precision}");
+                _cacheSeed = ComputeCacheSeed(settings, LoadedModelPath, model.VocabularyPath);
             }
         }
         catch
@@ -129,6 +147,26 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
 
     /// <summary>The model this generator runs.</summary>
     public OnnxEmbeddingModel Model { get; }
+
+    /// <summary>
+    /// The ONNX file the generator runs: <see cref="OnnxEmbeddingModel.ModelPath"/>, or its cached int8 version when the
+    /// model's <see cref="OnnxEmbeddingModel.Precision"/> is <see cref="ModelPrecision.Int8"/>.
+    /// </summary>
+    public string LoadedModelPath { get; }
+
+    /// <summary>
+    /// The model's tokenizer, counting exactly the tokens the model sees of a text (same cleaning, no <c>[CLS]</c>/<c>[SEP]</c>,
+    /// no prefix, no truncation), for sizing chunks in tokens. Also returned by <see cref="GetService"/> for
+    /// <see cref="Microsoft.ML.Tokenizers.Tokenizer"/>.
+    /// </summary>
+    public Microsoft.ML.Tokenizers.Tokenizer Tokenizer { get; }
+
+    /// <summary>
+    /// How many tokens of a document's text the model reads before truncating: <see cref="OnnxEmbeddingModel.MaxTokens"/>
+    /// less <c>[CLS]</c>, <c>[SEP]</c> and the tokens of <see cref="OnnxEmbeddingModel.DocumentPrefix"/>, as counted by
+    /// <see cref="Tokenizer"/>.
+    /// </summary>
+    public int MaxInputTokens { get; }
 
     /// <summary>The model's native number of dimensions (measured on the loaded model).</summary>
     public int Dimensions { get; }
@@ -209,9 +247,10 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         }
 
         long tokens = 0;
+        var truncated = 0;
         if (pending.Count > 0)
         {
-            tokens = await EmbedAsync(texts, prefix, pending, vectors, cancellationToken).ConfigureAwait(false);
+            (tokens, truncated) = await EmbedAsync(texts, prefix, pending, vectors, cancellationToken).ConfigureAwait(false);
             if (keys is not null)
             {
                 foreach (var i in pending)
@@ -231,7 +270,13 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
         var createdAt = DateTimeOffset.UtcNow;
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Length)
         {
-            Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens },
+            Usage = new UsageDetails
+            {
+                InputTokenCount = tokens,
+                TotalTokenCount = tokens,
+                // Texts served from the cache or repeated in the call were counted when first embedded.
+                AdditionalCounts = new AdditionalPropertiesDictionary<long> { [TruncatedInputsKey] = truncated },
+            },
         };
         foreach (var vector in vectors)
         {
@@ -282,7 +327,9 @@ public sealed partial class OnnxEmbeddingGenerator : IEmbeddingGenerator<string,
     {
         ArgumentNullException.ThrowIfNull(serviceType);
         if (serviceKey is not null)
-            return null;
+            return serviceType == typeof(int) && MaxInputTokensKey.Equals(serviceKey) ? MaxInputTokens : null;
+        if (serviceType == typeof(Microsoft.ML.Tokenizers.Tokenizer))
+            return Tokenizer;
         if (serviceType == typeof(EmbeddingGeneratorMetadata))
             return Metadata;
         if (serviceType == typeof(OnnxEmbeddingModel))

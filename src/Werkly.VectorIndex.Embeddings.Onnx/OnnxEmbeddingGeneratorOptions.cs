@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace Werkly.VectorIndex.Embeddings.Onnx;
 
 /// <summary>Settings of an <see cref="OnnxEmbeddingGenerator"/>: batching, threading and caching.</summary>
@@ -36,6 +38,16 @@ public sealed class OnnxEmbeddingGeneratorOptions
     /// <summary>An embedding cache shared by all calls, or <see langword="null"/> (the default) for none.</summary>
     public EmbeddingCache? Cache { get; set; }
 
+    // Session settings the benchmarks compare (docs/BENCHMARKS.md); the defaults measured best or no worse.
+    internal GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    internal ExecutionMode ExecutionMode { get; set; } = ExecutionMode.ORT_SEQUENTIAL;
+
+    internal bool EnableCpuMemArena { get; set; } = true;
+
+    /// <summary>Where ONNX Runtime writes the graph it optimized (to inspect fusions), or <see langword="null"/>.</summary>
+    internal string? OptimizedModelPath { get; set; }
+
     internal OnnxEmbeddingGeneratorOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchSize, 1, nameof(MaxBatchSize));
@@ -49,6 +61,10 @@ public sealed class OnnxEmbeddingGeneratorOptions
             MaxConcurrentInferences = MaxConcurrentInferences,
             IntraOpThreads = IntraOpThreads,
             Cache = Cache,
+            GraphOptimizationLevel = GraphOptimizationLevel,
+            ExecutionMode = ExecutionMode,
+            EnableCpuMemArena = EnableCpuMemArena,
+            OptimizedModelPath = OptimizedModelPath,
         };
     }
 }

@@ -16,7 +16,8 @@ public static class OnnxEmbeddingServiceCollectionExtensions
     /// Creates the model description when the generator is first resolved; default the bundled all-MiniLM-L6-v2
     /// (<see cref="OnnxEmbeddingModel.AllMiniLmL6V2"/>).
     /// </param>
-    /// <param name="configure">Adjusts batching, threading and cache settings.</param>
+    /// <param name="configure">Adjusts batching, threading and cache settings. Without a cache of its own, the generator uses
+    /// the <see cref="EmbeddingCache"/> registered by <see cref="EmbeddingCacheServiceCollectionExtensions.AddEmbeddingCache"/>, if any.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <remarks>Thread safety: like any registration, call it while building the container, not concurrently with resolution.</remarks>
     public static IServiceCollection AddOnnxEmbeddingGenerator(this IServiceCollection services,
@@ -27,6 +28,7 @@ public static class OnnxEmbeddingServiceCollectionExtensions
         {
             var options = new OnnxEmbeddingGeneratorOptions();
             configure?.Invoke(options);
+            options.Cache ??= provider.GetService<EmbeddingCache>(); // AddEmbeddingCache: saved when the container is disposed
             return new OnnxEmbeddingGenerator(model?.Invoke(provider) ?? OnnxEmbeddingModel.AllMiniLmL6V2(), options);
         });
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(provider => provider.GetRequiredService<OnnxEmbeddingGenerator>());

@@ -1,50 +1,66 @@
-using Werkly.VectorIndex.Clustering;
-using Werkly.VectorIndex.Distance;
+using System.Diagnostics;
 using Werkly.VectorIndex.Exceptions;
 using Werkly.VectorIndex.Ivf;
 using Werkly.VectorIndex.Partitions;
 using Werkly.VectorIndex.Storage;
+using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex;
 
 /// <summary>
-/// An in-process IVFFlat vector index partitioned by company: the embedded replacement for
+/// An in-process search index partitioned by company: IVFFlat vector search, BM25 keyword search over the records'
+/// titles and texts, and both fused — the embedded replacement for
 /// <c>WHERE company_id = … ORDER BY embedding &lt;=&gt; q LIMIT k</c>.
 /// </summary>
 /// <remarks>
-/// <para>Every record belongs to exactly one company and a search names its company: it can never return another
-/// company's record. Each company has its own lists, trained on its own data; a company below
-/// <see cref="VectorIndexOptions.FlatSearchThreshold"/> live records is searched exactly.</para>
-/// <para>Threading: all members are thread-safe. Many concurrent searches with a concurrent writer is the normal case:
-/// searches of a company wait only while a write to that same company mutates it (microseconds per record); a retrain
-/// builds new lists while searches continue on the old ones. Writes to one company are serialised; writes to
-/// different companies run in parallel.</para>
-/// <para>Invalid input throws before anything changes: <see cref="DimensionMismatchException"/>,
-/// <see cref="InvalidVectorException"/> (NaN, ∞, a zero vector under cosine), <see cref="InvalidIdentifierException"/>,
-/// <see cref="CompanyNotFoundException"/> for searches of an unknown company.</para>
+/// <para><b>Companies.</b> Every record belongs to exactly one company, and every search names its company: it can never
+/// return another company's record. Company ids are 1 to 64 characters of <c>[A-Za-z0-9_.-]</c>, case-sensitive, and
+/// unique regardless of case (<see cref="InvalidIdentifierException"/> for an id that differs only in case from an
+/// existing one). Each company has its own lists, trained on its own data, its own keyword statistics and its own
+/// documents.</para>
+/// <para><b>Writes</b> are atomic per call: a record's vector, text, postings and document entry change together or not
+/// at all, and a search sees all of a write or none of it. Cancellation is observed only before a write changes
+/// anything. Everything is validated before anything changes, and a value accepted reads back exactly.</para>
+/// <para><b>Durability.</b> Persisted indexes (<see cref="Open(string, WerklyIndexOptions, bool)"/>) make writes durable
+/// at <see cref="Commit"/>, or, with <see cref="Durability.PerWrite"/>, before each write returns. A commit that fails
+/// keeps every write pending; a failure in one company's data never holds back another company's writes.</para>
+/// <para><b>Threading.</b> All members are thread-safe. Many concurrent searches with a concurrent writer is the normal
+/// case: a search runs on one state of its company from start to end and waits only for the microseconds in which a
+/// write installs its change; retrains and merges build while searches continue. Writes to one company are serialised;
+/// writes to different companies run in parallel.</para>
+/// <para><b>Lifetime.</b> <see cref="Dispose"/> waits for the operations in flight (cancelling commits, retrains and
+/// merges) and then releases the mapped files and the directory lock; it never throws. Every member called after it
+/// throws <see cref="ObjectDisposedException"/>. Do not call it from inside a filter callback.</para>
 /// </remarks>
-public sealed class WerklyIndex : IDisposable
+public sealed partial class WerklyIndex : IDisposable
 {
-    private readonly PartitionTable _partitions;
+    private readonly PartitionTable _partitions = new();
+    private readonly PartitionSettings _settings;
     private readonly IndexStore? _store;
     private readonly object _commitGate = new();
     private readonly HashSet<string> _deletedSinceCommit = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly ManualResetEventSlim _drained = new(false);
+    private readonly Timer? _refreshTimer;
+    private readonly IWriteLog? _writeLog;
+    private int _active;
+    private int _disposed;
 
     /// <summary>Creates an empty in-memory index.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting in <paramref name="options"/> is out of range.</exception>
-    public WerklyIndex(VectorIndexOptions options)
+    public WerklyIndex(WerklyIndexOptions options)
+        : this(Validated(options), store: null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Options = options;
-        _partitions = new PartitionTable(options);
     }
 
-    private WerklyIndex(VectorIndexOptions options, IndexStore store, Dictionary<string, IvfIndex> companies)
+    private WerklyIndex(WerklyIndexOptions options, IndexStore? store)
     {
         Options = options;
         _store = store;
-        _partitions = new PartitionTable(options, companies);
+        _settings = new PartitionSettings(options, new TextAnalyzer(options.Keywords.Analysis), Persistent: store is not null);
+        if (store is { ReadOnly: false } && options.Durability == Durability.PerWrite) _writeLog = new DirectoryWriteLog(store.Directory);
+        if (store is { ReadOnly: true } && options.RefreshInterval is { } interval)
+            _refreshTimer = new Timer(static state => ((WerklyIndex)state!).RefreshInBackground(), this, interval, interval);
     }
 
     /// <summary>
@@ -54,256 +70,187 @@ public sealed class WerklyIndex : IDisposable
     /// </summary>
     /// <param name="directory">The index folder (one writer at a time, any number of read-only openers).</param>
     /// <param name="options">Must match the dimensions and metric the index was created with.</param>
-    /// <param name="readOnly">Open without the write lock: searches only, no writes or commits.</param>
-    /// <remarks>Writes become durable at <see cref="Commit"/>; a write not yet committed is lost if the process dies,
-    /// but never half-applied. Damaged files throw <see cref="IndexCorruptedException"/> (naming the file and offset)
-    /// here or on the first read of the damaged block; files of a newer format throw
-    /// <see cref="IncompatibleFormatException"/>.</remarks>
+    /// <param name="readOnly">Open without the write lock: searches only. A read-only index sees later commits after
+    /// <see cref="Refresh"/>, or automatically with <see cref="WerklyIndexOptions.RefreshInterval"/>.</param>
+    /// <remarks>Damaged files throw <see cref="IndexCorruptedException"/> (naming the file and offset) here or on the first
+    /// read of the damaged block; files of a newer format throw <see cref="IncompatibleFormatException"/>.</remarks>
     /// <exception cref="IndexLockedException">Another writer holds the directory.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable (and <paramref name="readOnly"/> is false).</exception>
+    /// <exception cref="IOException">The folder is on a read-only file system (and <paramref name="readOnly"/> is false), or another I/O error.</exception>
     /// <exception cref="ArgumentException">The options' dimensions or metric differ from the stored index's.</exception>
-    public static WerklyIndex Open(string directory, VectorIndexOptions options, bool readOnly = false) =>
+    public static WerklyIndex Open(string directory, WerklyIndexOptions options, bool readOnly = false) =>
         Open(FileStorageDevice.Instance, directory, options, readOnly);
 
-    internal static WerklyIndex Open(IStorageDevice device, string directory, VectorIndexOptions options, bool readOnly = false)
+    internal static WerklyIndex Open(IStorageDevice device, string directory, WerklyIndexOptions options, bool readOnly = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var (store, companies) = IndexStore.Open(device, Path.GetFullPath(directory), options, readOnly);
-        return new WerklyIndex(options, store, companies);
-    }
-
-    /// <summary>
-    /// Builds the keyword index block of a segment about to be written, from its rows' keys and metadata; null writes
-    /// segments without one. <see cref="Hybrid.HybridIndex"/> sets it, so its segment files carry their postings.
-    /// </summary>
-    internal SegmentKeywordEncoder? SegmentKeywordEncoder { get; set; }
-
-    /// <summary>Runs <paramref name="read"/> over a company's segments under its read lock; see <see cref="IvfIndex.ReadSegments"/>.</summary>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    internal void ReadSegments(string companyId, Action<IReadOnlyList<IvfSegment>> read) => _partitions.Get(companyId).ReadSegments(read);
-
-    /// <summary>The folder of a persisted index, or null for an in-memory one.</summary>
-    public string? DirectoryPath => _store?.DirectoryPath;
-
-    /// <summary>
-    /// Makes every write so far durable: new records are written as immutable segment files and fsynced, then a new
-    /// manifest is renamed into place atomically. Searches and writes continue during the I/O. When this returns the
-    /// writes survive a killed process or a power loss; when it throws (I/O error, disk full) the index stays at its
-    /// last good commit and the writes stay pending for the next commit.
-    /// </summary>
-    /// <returns>The commit generation.</returns>
-    /// <exception cref="InvalidOperationException">The index is in-memory or read-only.</exception>
-    /// <exception cref="IOException">The commit failed; nothing was lost.</exception>
-    public long Commit(CancellationToken cancellationToken = default)
-    {
-        if (_store is null) throw new InvalidOperationException("This index is in-memory; create it with WerklyIndex.Open(directory, options) to commit.");
-        lock (_commitGate)
+        Validated(options);
+        var (store, companies, pending) = IndexStore.Open(device, Path.GetFullPath(directory), options, readOnly);
+        WerklyIndex? index = null;
+        try
         {
-            using var activity = IndexTelemetry.ActivitySource.StartActivity("werkly.index.commit");
-            var start = System.Diagnostics.Stopwatch.GetTimestamp();
-            var deleted = _deletedSinceCommit.ToArray();
-            var generation = _store.Commit(_partitions.Snapshot(), deleted, Options, SegmentKeywordEncoder, cancellationToken);
-            _deletedSinceCommit.ExceptWith(deleted);
-            IndexTelemetry.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            activity?.SetTag("werkly.commit.generation", generation);
-            return generation;
+            index = new WerklyIndex(options, store);
+            foreach (var company in companies)
+                index._partitions.GetOrCreate(company.CompanyId, id => index.NewPartition(id, company.Index)).Signature = company.Signature;
+            index.Replay(pending);
+            return index;
+        }
+        catch
+        {
+            if (index is not null) index.Dispose();
+            else store.Dispose();
+            throw;
         }
     }
 
-    /// <summary>Runs <see cref="Commit"/> on the thread pool.</summary>
-    public Task<long> CommitAsync(CancellationToken cancellationToken = default) =>
-        Task.Run(() => Commit(cancellationToken), cancellationToken);
-
     /// <summary>The settings the index was created with.</summary>
-    public VectorIndexOptions Options { get; }
+    public WerklyIndexOptions Options { get; }
 
     /// <summary>Vector length.</summary>
     public int Dimensions => Options.Dimensions;
 
     /// <summary>How vectors are compared.</summary>
-    public DistanceMetric Metric => Options.Metric;
+    public Distance.DistanceMetric Metric => Options.Metric;
 
-    /// <summary>The companies that have a partition (a snapshot).</summary>
-    public IReadOnlyCollection<string> Companies => [.. _partitions.CompanyIds];
+    /// <summary>The folder of a persisted index, or null for an in-memory one.</summary>
+    public string? DirectoryPath => _store?.DirectoryPath;
 
-    /// <summary>Whether <paramref name="companyId"/> has a partition.</summary>
-    public bool ContainsCompany(string companyId) => _partitions.TryGet(companyId, out _);
+    /// <summary>Whether the index was opened read-only.</summary>
+    public bool IsReadOnly => _store is { ReadOnly: true };
 
-    /// <summary>Inserts or replaces one record of <paramref name="companyId"/>.</summary>
-    /// <param name="companyId">The company; its partition is created on first write.</param>
-    /// <param name="key">Unique within the company: an existing record with this key is replaced.</param>
-    /// <param name="vector">Exactly <see cref="Dimensions"/> finite floats.</param>
-    /// <param name="metadata">Optional metadata for filtering and projection.</param>
-    public void Upsert(string companyId, string key, ReadOnlySpan<float> vector, IReadOnlyDictionary<string, MetadataValue>? metadata = null) =>
-        Upsert(companyId, [new VectorRecord(key, vector.ToArray(), metadata)]);
-
-    /// <summary>
-    /// Inserts or replaces a batch of records of <paramref name="companyId"/>. The batch is validated whole before
-    /// anything changes. When the company crosses the flat-search threshold or doubles since its last training and
-    /// <see cref="VectorIndexOptions.AutoRetrain"/> is on, its lists are retrained before this returns.
-    /// </summary>
-    /// <param name="companyId">The company; its partition is created on first write.</param>
-    /// <param name="records">The records; a key repeated in the batch keeps its last occurrence.</param>
-    /// <param name="cancellationToken">Cancels an automatic retrain (the records stay written).</param>
-    public void Upsert(string companyId, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default)
+    /// <summary>The generation of the commit this index shows (0 for a new or in-memory index).</summary>
+    public long Generation
     {
-        ArgumentNullException.ThrowIfNull(records);
-        EnsureWritable();
-        var partition = _partitions.GetOrCreate(companyId);
-        var trainingDue = partition.Upsert(records);
-        IndexTelemetry.RecordsWritten.Add(records.Count);
-        if (trainingDue) Train(partition, progress: null, cancellationToken);
-    }
-
-    /// <summary>
-    /// Deletes <paramref name="deletes"/> and then upserts <paramref name="upserts"/> in <paramref name="companyId"/> as one
-    /// atomic change: a concurrent search, and a commit, see all of it or none of it. This is how a document's chunks
-    /// are replaced. Everything is validated before anything changes; keys that do not exist are ignored.
-    /// </summary>
-    /// <param name="companyId">The company; its partition is created on first write.</param>
-    /// <param name="upserts">Records to insert or replace.</param>
-    /// <param name="deletes">Keys to delete first.</param>
-    /// <param name="cancellationToken">Cancels an automatic retrain (the change stays applied).</param>
-    public void Apply(string companyId, IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(upserts);
-        ArgumentNullException.ThrowIfNull(deletes);
-        EnsureWritable();
-        var partition = _partitions.GetOrCreate(companyId);
-        var trainingDue = partition.Apply(upserts, deletes);
-        IndexTelemetry.RecordsWritten.Add(upserts.Count);
-        if (trainingDue) Train(partition, progress: null, cancellationToken);
-    }
-
-    /// <summary>Deletes one record. Returns false when the company or the key does not exist.</summary>
-    public bool Delete(string companyId, string key)
-    {
-        Identifiers.ValidateKey(key);
-        EnsureWritable();
-        return _partitions.TryGet(companyId, out var partition) && partition!.Delete(key);
-    }
-
-    /// <summary>Deletes a company and all of its data. Returns false when it did not exist.</summary>
-    public bool DeleteCompany(string companyId)
-    {
-        EnsureWritable();
-        lock (_commitGate)
+        get
         {
-            if (!_partitions.Remove(companyId)) return false;
-            _deletedSinceCommit.Add(companyId);
-            return true;
+            using var lease = Enter();
+            lock (_commitGate) return _store?.Generation ?? 0;
         }
     }
 
-    /// <summary>The <paramref name="k"/> records of <paramref name="companyId"/> most similar to <paramref name="query"/>, best first.</summary>
-    /// <param name="companyId">The company to search.</param>
-    /// <param name="query">Exactly <see cref="Dimensions"/> finite floats.</param>
-    /// <param name="k">How many results at most (≥ 1).</param>
-    /// <param name="options">Probes and filter for this call, or null.</param>
-    /// <returns>At most <paramref name="k"/> hits ordered by score (descending), ties broken by key (ordinal).</returns>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    public SearchHit[] Search(string companyId, ReadOnlySpan<float> query, int k, SearchOptions? options = null)
+    /// <summary>The companies that have a partition (a snapshot).</summary>
+    public IReadOnlyCollection<string> Companies
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var hits = new SearchHit[k];
-        var count = Search(companyId, query, hits.AsSpan(), options);
-        return count == k ? hits : hits[..count];
+        get
+        {
+            using var lease = Enter();
+            return _partitions.CompanyIds;
+        }
+    }
+
+    /// <summary>Whether <paramref name="companyId"/> has a partition.</summary>
+    public bool ContainsCompany(string companyId)
+    {
+        Identifiers.ValidateCompanyId(companyId);
+        using var lease = Enter();
+        return _partitions.TryGet(companyId, out _);
     }
 
     /// <summary>
-    /// Allocation-free search: fills <paramref name="destination"/> with the best <c>destination.Length</c> records.
+    /// Throws unless <paramref name="companyId"/> is well formed and this index can write to it: it names an existing
+    /// company, or no existing company's id differs from it only in case. Writes check the same; this lets a caller
+    /// (a command-line tool, an upload endpoint) reject a bad id before doing any work.
     /// </summary>
-    /// <returns>How many hits were written.</returns>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    public int Search(string companyId, ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options = null)
+    /// <exception cref="InvalidIdentifierException">The id is malformed, or differs only in case from an existing company's.</exception>
+    public void ValidateCompanyId(string companyId)
     {
-        var partition = _partitions.Get(companyId);
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var count = partition.Search(query, destination, options);
-        IndexTelemetry.Searches.Add(1);
-        IndexTelemetry.SearchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        return count;
+        Identifiers.ValidateCompanyId(companyId);
+        using var lease = Enter();
+        _partitions.ThrowIfCaseVariant(companyId);
     }
 
-    /// <summary>Searches and reports the lists probed, vectors scanned and filtered out, and the time per phase.</summary>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    public SearchExplanation Explain(string companyId, ReadOnlySpan<float> query, int k, SearchOptions? options = null)
+    /// <summary>Test hook: called between the steps of every write (see <see cref="PartitionSettings.FaultHook"/>).</summary>
+    internal Action<string>? FaultHook
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        return _partitions.Get(companyId).Explain(query, k, options);
+        get => _settings.FaultHook;
+        init => _settings = _settings with { FaultHook = value };
     }
 
     /// <summary>
-    /// Retrains a company's lists from its live records now (k-means, then probe calibration), dropping deleted rows.
-    /// Below the flat-search threshold it compacts the company into exact flat search instead.
+    /// Waits for the operations in flight (commits, retrains and merges are cancelled), then releases the mapped files
+    /// and the directory's write lock. Uncommitted writes of an <see cref="Durability.OnCommit"/> index are discarded.
+    /// Never throws; calling it again does nothing.
     /// </summary>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; the company keeps its previous lists.</exception>
-    public void Retrain(string companyId, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public void Dispose()
     {
-        EnsureWritable();
-        Train(_partitions.Get(companyId), progress, cancellationToken);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
+        {
+            _disposing.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback registered on the token failed; the operation it belonged to reports it.
+        }
+        _refreshTimer?.Dispose();
+        if (Volatile.Read(ref _active) != 0) _drained.Wait();
+        foreach (var partition in _partitions.All()) TryRun(partition.Dispose);
+        if (_store is not null) TryRun(_store.Dispose);
+        _drained.Dispose();
+        _disposing.Dispose();
     }
 
-    private static void Train(IvfIndex partition, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Runs a disposal step; a failure must not keep the next steps (above all, releasing the lock) from running.</summary>
+    private static void TryRun(Action step)
     {
-        using var activity = IndexTelemetry.ActivitySource.StartActivity("werkly.index.retrain");
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        partition.Retrain(progress, cancellationToken);
-        IndexTelemetry.TrainingDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        try
+        {
+            step();
+        }
+#pragma warning disable CA1031 // Dispose never throws: a failure to release one resource must not keep the others held.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
-    /// <summary>
-    /// Compacts a company: merges all its segments into one and drops deleted and replaced rows, under its current
-    /// lists (use <see cref="Retrain"/> to retrain them too). Commits also merge automatically, smallest segments
-    /// first, once a company has more than 8 segments.
-    /// </summary>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    public void Merge(string companyId, CancellationToken cancellationToken = default)
+    /// <summary>A lease on the index for one operation: Dispose waits until every lease is returned.</summary>
+    private readonly struct Lease(WerklyIndex index) : IDisposable
     {
-        EnsureWritable();
-        _partitions.Get(companyId).MergeAll(cancellationToken);
+        public void Dispose() => index.Exit();
     }
 
-    /// <summary>Copies a record's stored vector (unit length under cosine) into <paramref name="destination"/>.</summary>
-    /// <returns>False when the company or key does not exist.</returns>
-    public bool TryGetVector(string companyId, string key, Span<float> destination)
+    private Lease Enter()
     {
-        Identifiers.ValidateKey(key);
-        return _partitions.TryGet(companyId, out var partition) && partition!.TryGetVector(key, destination, out _);
+        Interlocked.Increment(ref _active);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Exit();
+            throw new ObjectDisposedException(nameof(WerklyIndex));
+        }
+        return new Lease(this);
     }
 
-    /// <summary>The metadata of one record.</summary>
-    /// <returns>False when the company or key does not exist; <paramref name="metadata"/> is null for a record without metadata.</returns>
-    public bool TryGetMetadata(string companyId, string key, out IReadOnlyDictionary<string, MetadataValue>? metadata)
+    private void Exit()
     {
-        Identifiers.ValidateKey(key);
-        metadata = null;
-        return _partitions.TryGet(companyId, out var partition) && partition!.TryGetMetadata(key, out metadata);
+        if (Interlocked.Decrement(ref _active) == 0 && Volatile.Read(ref _disposed) != 0) _drained.Set();
     }
 
-    /// <summary>The keys of a company's live records (a snapshot, in no particular order).</summary>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    public IReadOnlyList<string> GetKeys(string companyId) => _partitions.Get(companyId).GetKeys();
+    /// <summary>A token cancelled by <paramref name="cancellationToken"/> or by <see cref="Dispose"/>.</summary>
+    private CancellationTokenSource Linked(CancellationToken cancellationToken) =>
+        CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
 
-    /// <summary>Live records of a company; 0 when it has no partition.</summary>
-    public int Count(string companyId) => _partitions.TryGet(companyId, out var partition) ? partition!.Count : 0;
+    /// <summary>An operation cancelled because the index is being disposed reports that, not a cancellation.</summary>
+    private ObjectDisposedException? DisposedInstead(OperationCanceledException ex, CancellationToken caller) =>
+        _disposing.IsCancellationRequested && !caller.IsCancellationRequested ? new ObjectDisposedException(nameof(WerklyIndex), ex) : null;
 
-    /// <summary>The shape of a company's index: live and deleted rows, lists, default probes.</summary>
-    /// <exception cref="CompanyNotFoundException">The company has no partition.</exception>
-    public IvfStatistics GetStatistics(string companyId) => _partitions.Get(companyId).GetStatistics();
+    private CompanyPartition NewPartition(string companyId, IvfIndex? loaded) =>
+        loaded is null
+            ? new CompanyPartition(companyId, _settings, new IvfIndex(Options, _settings.Persistent), keywordsLoaded: true)
+            : new CompanyPartition(companyId, _settings, loaded, keywordsLoaded: false);
 
     private void EnsureWritable()
     {
-        if (_store is { ReadOnly: true })
-            throw new InvalidOperationException($"The index at '{_store.DirectoryPath}' was opened read-only; open it for writing to change it.");
+        if (IsReadOnly)
+            throw new InvalidOperationException($"The index at '{_store!.DirectoryPath}' was opened read-only; open it for writing to change it.");
     }
 
-    /// <summary>Releases the mapped files and the write lock. Uncommitted writes are discarded.</summary>
-    public void Dispose()
+    private static WerklyIndexOptions Validated(WerklyIndexOptions options)
     {
-        _partitions.Dispose();
-        _store?.Dispose();
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
     }
+
+    private static long Now() => Stopwatch.GetTimestamp();
 }

@@ -1,7 +1,6 @@
 using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Embeddings.Onnx;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
 using Xunit.Abstractions;
 
 namespace Werkly.VectorIndex.Cli.Tests;
@@ -51,12 +50,12 @@ public sealed class EndToEndTests(ITestOutputHelper output) : IDisposable
         var found = 0;
         foreach (var query in sample)
         {
-            var hits = await documents.SearchAsync("cranfield", query.Text, HybridSearchMode.Hybrid, top: 10);
+            var hits = await documents.SearchAsync("cranfield", query.Text, SearchMode.Hybrid, top: 10);
             Assert.All(hits, h => Assert.Contains(h.DocumentId, corpusIds));
             var judged = cranfield.Judgments[query.Id];
             if (hits.Any(h => judged.TryGetValue(h.DocumentId[..^".txt".Length], out var gain) && gain > 0)) found++;
 
-            var other = await documents.SearchAsync("acme", query.Text, HybridSearchMode.Hybrid, top: 10);
+            var other = await documents.SearchAsync("acme", query.Text, SearchMode.Hybrid, top: 10);
             Assert.All(other, h => Assert.Contains(h.DocumentId, handbookIds!));
         }
         var share = (double)found / sample.Count;

@@ -5,7 +5,6 @@ using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Documents.Ingestion;
 using Werkly.VectorIndex.Embeddings.Onnx;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
 using Xunit.Abstractions;
 
 namespace Werkly.VectorIndex.Cli.Tests;
@@ -31,8 +30,8 @@ public sealed class RealDocumentTests(ITestOutputHelper output)
         using var index = DocumentIndex.CreateInMemory(generator);
         await new DocumentIngestor(generator, index).IngestAsync(
             dataset.Corpus.Select(d => SourceDocument.FromText(d.Id, d.Text, Path.GetFileName(d.Id))), "docs");
-        var first = new Dictionary<HybridSearchMode, int>();
-        foreach (var mode in new[] { HybridSearchMode.Vector, HybridSearchMode.Keyword, HybridSearchMode.Hybrid })
+        var first = new Dictionary<SearchMode, int>();
+        foreach (var mode in new[] { SearchMode.Vector, SearchMode.Keyword, SearchMode.Hybrid })
         {
             var right = 0;
             foreach (var query in judged)
@@ -42,10 +41,10 @@ public sealed class RealDocumentTests(ITestOutputHelper output)
             }
             first[mode] = right;
         }
-        output.WriteLine($"werkly search, right document first: vector {first[HybridSearchMode.Vector]}, keyword {first[HybridSearchMode.Keyword]}, hybrid {first[HybridSearchMode.Hybrid]} of {judged.Count}");
-        Assert.True(first[HybridSearchMode.Hybrid] >= first[HybridSearchMode.Vector],
-            $"hybrid put the right document first for {first[HybridSearchMode.Hybrid]} questions, vector alone for {first[HybridSearchMode.Vector]}");
-        Assert.True(first[HybridSearchMode.Hybrid] >= first[HybridSearchMode.Keyword]);
+        output.WriteLine($"werkly search, right document first: vector {first[SearchMode.Vector]}, keyword {first[SearchMode.Keyword]}, hybrid {first[SearchMode.Hybrid]} of {judged.Count}");
+        Assert.True(first[SearchMode.Hybrid] >= first[SearchMode.Vector],
+            $"hybrid put the right document first for {first[SearchMode.Hybrid]} questions, vector alone for {first[SearchMode.Vector]}");
+        Assert.True(first[SearchMode.Hybrid] >= first[SearchMode.Keyword]);
 
         // 2. The library's default hybrid (dbsf α = 0.5 with feedback), on the same chunks, ranked per document.
         using var evaluation = new BeirEvaluation(dataset, [generator], chunked: true);
@@ -55,7 +54,7 @@ public sealed class RealDocumentTests(ITestOutputHelper output)
         var (vectorFirst, hybridFirst) = (evaluation.SuccessAt1(vector), evaluation.SuccessAt1(hybrid));
         var ndcg = RetrievalMetrics.Mean(hybrid.Select(r => RetrievalMetrics.Score(r.QueryId, r.Ranking, dataset.Judgments[r.QueryId])));
         output.WriteLine($"library default hybrid: success@1 {hybridFirst:F4} (vector {vectorFirst:F4}), nDCG@10 {ndcg.Ndcg10:F4}");
-        Assert.Equal(vectorFirst, first[HybridSearchMode.Vector] / (double)judged.Count, 12); // both paths chunk and embed alike
+        Assert.Equal(vectorFirst, first[SearchMode.Vector] / (double)judged.Count, 12); // both paths chunk and embed alike
         Assert.True(hybridFirst >= vectorFirst, $"default hybrid success@1 {hybridFirst:F4} below vector {vectorFirst:F4}");
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Werkly.VectorIndex.Cli.Tests;
 
-/// <summary>The search options of issue 14 (--fusion, --alpha, --min-score, --per-document, --model), through the tool.</summary>
+/// <summary>The search options of issue 14 (--fusion, --alpha, --feedback, --min-score, --per-document, --model), through the tool.</summary>
 public sealed class SearchOptionsTests(IngestedIndexFixture fixture) : IClassFixture<IngestedIndexFixture>
 {
     private ToolResult Search(params string[] args) =>
@@ -33,17 +33,17 @@ public sealed class SearchOptionsTests(IngestedIndexFixture fixture) : IClassFix
     [Fact]
     public void Fusion_and_alpha_choose_how_the_sides_combine()
     {
-        var keywordOnly = Search("--fusion", "weighted", "--alpha", "0", "--top", "3").Json().GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("key").GetString()).ToList();
+        var keywordOnly = Search("--fusion", "weighted", "--alpha", "0", "--feedback", "off", "--top", "3").Json().GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("key").GetString()).ToList();
         var keyword = WerklyTool.Run(fixture.Folder.Path, "search", "Where are vacation days and holidays explained?", "--company", "acme", "--index", fixture.IndexPath,
             "--json", "--mode", "keyword", "--top", "3").Json().GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("key").GetString()).ToList();
-        Assert.Equal(keyword, keywordOnly.Take(keyword.Count)); // α = 0 ranks the keyword side's hits first, in its order
+        Assert.Equal(keyword, keywordOnly.Take(keyword.Count)); // α = 0 in one pass ranks the keyword side's hits first, in its order
         Assert.NotEmpty(Search("--fusion", "rrf", "--rrf-k", "10", "--explain").Json().GetProperty("hits").EnumerateArray());
     }
 
     [Fact]
     public void Bad_search_options_are_usage_errors()
     {
-        foreach (var args in new[] { new[] { "--fusion", "average" }, ["--alpha", "1.5"], ["--model", "no-such-model"], ["--per-document", "sum0"], ["--rrf-k", "0"] })
+        foreach (var args in new[] { new[] { "--fusion", "average" }, ["--alpha", "1.5"], ["--model", "no-such-model"], ["--per-document", "sum0"], ["--rrf-k", "0"], ["--feedback", "maybe"] })
         {
             var result = Search(args);
             Assert.True(result.ExitCode == 2, $"{string.Join(' ', args)}: {result}");

@@ -17,7 +17,28 @@ internal sealed class BenchmarkCorpus
         _centres = [.. Enumerable.Range(0, 2000).Select(_ => Unit(Gaussian(384)))];
     }
 
+    /// <summary>The company the benchmark index holds.</summary>
+    public const string Company = "bench";
+
     public BeirDataset Cranfield { get; }
+
+    /// <summary>99,400 chunks (Cranfield's texts × 71 with new ids, drawn vectors) in one company, trained, and one
+    /// query per Cranfield query (its text and a drawn vector, top 10); the first 20 are run once to build lazily
+    /// initialised state.</summary>
+    public (WerklyIndex Index, SearchQuery[] Queries) BuildIndex()
+    {
+        var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 384, AutoRetrain = false });
+        const int copies = 71;
+        for (var copy = 0; copy < copies; copy++)
+        {
+            var batch = Cranfield.Corpus.Select(d => new VectorRecord($"{d.Id}-{copy}", Draw()) { Title = d.Title, Text = d.Text }).ToList();
+            index.Apply(Company, batch, []);
+        }
+        index.Retrain(Company);
+        SearchQuery[] queries = [.. Cranfield.Queries.Select(q => new SearchQuery { Text = q.Text, Vector = Draw(), Top = 10 })];
+        foreach (var q in queries.Take(20)) index.Search(Company, q with { Feedback = FeedbackOptions.Default });
+        return (index, queries);
+    }
 
     /// <summary>A unit vector near a random centre.</summary>
     public float[] Draw()

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Benchmarks.Hybrid;
 
@@ -11,26 +10,15 @@ namespace Werkly.VectorIndex.Benchmarks.Hybrid;
 [MemoryDiagnoser]
 public class HybridLatencyBenchmarks : IDisposable
 {
-    private HybridIndex _index = null!;
-    private HybridQuery[] _queries = [];
+    private WerklyIndex _index = null!;
+    private SearchQuery[] _queries = [];
     private int _next;
 
     [GlobalSetup]
     public void Setup()
     {
         var corpus = new BenchmarkCorpus();
-        var dataset = corpus.Cranfield;
-        var draw = corpus.Draw;
-        _index = new HybridIndex(new HybridIndexOptions { Vector = new VectorIndexOptions { Dimensions = 384, AutoRetrain = false } });
-        const int copies = 71;
-        for (var copy = 0; copy < copies; copy++)
-        {
-            var batch = dataset.Corpus.Select(d => new HybridRecord($"{d.Id}-{copy}", draw(), d.Title, d.Text)).ToList();
-            _index.Apply("bench", batch, []);
-        }
-        _index.Vectors.Retrain("bench");
-        _queries = [.. dataset.Queries.Select(q => new HybridQuery(q.Text) { Vector = draw(), Fusion = new FusionOptions { Top = 10 } })];
-        foreach (var q in _queries.Take(20)) _index.Search("bench", q); // builds lazily initialised state
+        (_index, _queries) = corpus.BuildIndex();
     }
 
     [GlobalCleanup]
@@ -41,11 +29,11 @@ public class HybridLatencyBenchmarks : IDisposable
     }
 
     [Benchmark]
-    public int Vector() => _index.Search("bench", _queries[_next++ % _queries.Length], HybridSearchMode.Vector).Count;
+    public int Vector() => _index.Search(BenchmarkCorpus.Company, _queries[_next++ % _queries.Length] with { Mode = SearchMode.Vector }).Count;
 
     [Benchmark]
-    public int Keyword() => _index.Search("bench", _queries[_next++ % _queries.Length], HybridSearchMode.Keyword).Count;
+    public int Keyword() => _index.Search(BenchmarkCorpus.Company, _queries[_next++ % _queries.Length] with { Mode = SearchMode.Keyword }).Count;
 
     [Benchmark]
-    public int Hybrid() => _index.Search("bench", _queries[_next++ % _queries.Length], HybridSearchMode.Hybrid).Count;
+    public int Hybrid() => _index.Search(BenchmarkCorpus.Company, _queries[_next++ % _queries.Length]).Count;
 }

@@ -32,10 +32,10 @@ public class SearchBenchmarks : IDisposable
         }
         var records = Enumerable.Range(0, Rows).Select(i => new VectorRecord($"doc-{i}", Draw())).ToList();
         _queries = Enumerable.Range(0, 256).Select(_ => Draw()).ToArray();
-        _ivf = new WerklyIndex(new VectorIndexOptions { Dimensions = Dimensions, FlatSearchThreshold = 1000, AutoRetrain = false });
+        _ivf = new WerklyIndex(new WerklyIndexOptions { Dimensions = Dimensions, FlatSearchThreshold = 1000, AutoRetrain = false });
         _ivf.Upsert("bench", records);
         _ivf.Retrain("bench");
-        _flat = new WerklyIndex(new VectorIndexOptions { Dimensions = Dimensions, FlatSearchThreshold = int.MaxValue, AutoRetrain = false });
+        _flat = new WerklyIndex(new WerklyIndexOptions { Dimensions = Dimensions, FlatSearchThreshold = int.MaxValue, AutoRetrain = false });
         _flat.Upsert("bench", records);
     }
 

@@ -22,7 +22,7 @@ public sealed class DeleteCommand : AsyncCommand<DeleteSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, DeleteSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.CreateDeferred(); // loaded only if something is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: false);
         var company = settings.CompanyId;
         if (!index.Companies.Contains(company, StringComparer.Ordinal))

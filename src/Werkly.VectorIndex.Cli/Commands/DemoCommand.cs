@@ -5,7 +5,6 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Documents.Chunking;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 
@@ -105,7 +104,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
                 Terminal.Out.Write(new Rule($"company [bold]{Markup.Escape(company)}[/] · hybrid search").LeftJustified());
                 foreach (var question in questions)
                 {
-                    var (hits, took) = await SearchCommand.SearchAsync(index, company, question, HybridSearchMode.Hybrid, settings.Top, explain: true, cancellationToken).ConfigureAwait(false);
+                    var (hits, took) = await SearchCommand.SearchAsync(index, company, question, SearchMode.Hybrid, settings.Top, explain: true, cancellationToken).ConfigureAwait(false);
                     latencies.Add(took.TotalMilliseconds);
                     crossed += hits.Count(h => !sources[company].Contains(h.DocumentId));
                     Terminal.Out.Write(SearchCommand.HitList(question, hits, explain: true));

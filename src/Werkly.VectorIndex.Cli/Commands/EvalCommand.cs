@@ -8,7 +8,6 @@ using Werkly.VectorIndex.Cli.Evaluation;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Embeddings.Onnx;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 
@@ -79,6 +78,11 @@ public sealed class EvalSettings : CommandSettings
     [CommandOption("--splits <N>")]
     [Description("With --cross-validate: how many random two-fold splits (seeds 1..N; default 10).")]
     public int? Splits { get; init; }
+
+    /// <summary>The embedding model's precision.</summary>
+    [CommandOption("--precision <PRECISION>")]
+    [Description(EmbeddingModel.PrecisionHelp)]
+    public string? Precision { get; init; }
 
     /// <summary>Print a grid of fusion settings instead of one score.</summary>
     [CommandOption("--sweep")]
@@ -190,7 +194,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         var generators = new List<OnnxEmbeddingGenerator>();
         try
         {
-            for (var i = 0; i < names.Count; i++) generators.Add(EmbeddingModel.Create(names[i], caches[i]?.Cache));
+            for (var i = 0; i < names.Count; i++) generators.Add(EmbeddingModel.Create(names[i], EmbeddingModel.ParsePrecision(settings.Precision), caches[i]?.Cache));
             using var evaluation = new BeirEvaluation(dataset, generators, settings.Chunk);
             if (settings.Json || Console.IsOutputRedirected)
                 await evaluation.PrepareAsync(null, cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,24 @@ public class IndexSettings : CommandSettings
     [Description("Print exactly one JSON object on stdout (progress and tables are left out).")]
     public bool Json { get; init; }
 
+    /// <summary>The embedding model's precision.</summary>
+    [CommandOption("--precision <PRECISION>")]
+    [Description(EmbeddingModel.PrecisionHelp)]
+    public string? Precision { get; init; }
+
+    /// <summary>The embedding model.</summary>
+    [CommandOption("--model <MODEL>")]
+    [Description(EmbeddingModel.ModelHelp)]
+    public string? Model { get; init; }
+
+    /// <summary>The checked <see cref="Model"/> (null for the default).</summary>
+    /// <exception cref="CommandFailedException">Neither a known model nor an existing folder.</exception>
+    public string? ModelName => EmbeddingModel.ParseName(Model);
+
+    /// <summary>The parsed <see cref="Precision"/>.</summary>
+    /// <exception cref="CommandFailedException">Not a known precision.</exception>
+    public Embeddings.Onnx.ModelPrecision ModelPrecision => EmbeddingModel.ParsePrecision(Precision);
+
     /// <summary>The index folder as a full path.</summary>
     public string IndexPath => Path.GetFullPath(string.IsNullOrWhiteSpace(Index) ? DefaultIndexDirectory : Index);
 
@@ -32,12 +50,12 @@ public class IndexSettings : CommandSettings
             return ValidationResult.Error("--company is required: the company (tenant) id, for example --company acme.");
         try
         {
-            Identifiers.ValidateCompanyId(company);
+            InvalidIdentifierException.ThrowIfInvalidCompanyId(company);
             return ValidationResult.Success();
         }
         catch (InvalidIdentifierException e)
         {
-            return ValidationResult.Error(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
+            return ValidationResult.Error(e.Reason);
         }
     }
 }

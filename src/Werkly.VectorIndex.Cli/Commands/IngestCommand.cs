@@ -30,16 +30,9 @@ public sealed class IngestSettings : CompanySettings
     [Description("fixed (1,000 characters, 200 overlap, never inside a word; default) or semantic (by headings and paragraphs, at most 1,000 characters).")]
     public string? Chunking { get; init; }
 
-    /// <summary>The embedding model.</summary>
-    [CommandOption("--model <MODEL>")]
-    [Description("Embedding model: minilm (default), arctic, or a folder with model.onnx and vocab.txt. Search with the same model.")]
-    public string? Model { get; init; }
-
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (!EmbeddingModel.IsValidName(Model))
-            return ValidationResult.Error($"Unknown --model '{Model}': use {EmbeddingModel.Choices}.");
         if (string.IsNullOrWhiteSpace(Path))
             return ValidationResult.Error("Give the file or folder to ingest, for example: werkly ingest ./handbook --company acme");
         if (Chunking is not null && Chunking.ToUpperInvariant() is not ("FIXED" or "SEMANTIC"))
@@ -65,9 +58,11 @@ public sealed class IngestCommand : AsyncCommand<IngestSettings>
         foreach (var name in skipped)
             Terminal.WriteWarning($"Skipped '{name}': unsupported format (supported: {string.Join(", ", DocumentTextExtractor.Default.SupportedExtensions)}).");
 
-        using var generator = EmbeddingModel.Create(settings.Model);
+        // The index (and its write lock) first, the model after: a second writer is told about the lock at once,
+        // instead of after loading (on first use: extracting) the model.
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision);
         using var index = IndexLocation.OpenOrCreate(settings.IndexPath, generator);
-        var summary = await IngestAsync(index, generator, documents, settings.CompanyId, settings.Sync, settings.CreateChunker(), settings.Json, cancellationToken).ConfigureAwait(false);
+        var summary = await IngestAsync(index, generator.Generator, documents, settings.CompanyId, settings.Sync, settings.CreateChunker(), settings.Json, cancellationToken).ConfigureAwait(false);
 
         var failures = summary.Result.Documents.Where(d => d.Status == DocumentStatus.Failed).ToList();
         if (settings.Json)

@@ -7,7 +7,6 @@ using Spectre.Console.Rendering;
 using Werkly.VectorIndex.Cli.Output;
 using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Exceptions;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Commands;
 
@@ -55,10 +54,10 @@ public sealed class SearchSettings : CompanySettings
     [Description("Return only hits scoring at least SCORE, so fewer than --top when the rest are poor matches: the fused score in hybrid mode (0 to 1 for dbsf and weighted; 1 = best on both sides), cosine similarity in vector mode, BM25 in keyword mode.")]
     public double? MinScore { get; init; }
 
-    /// <summary>The embedding model.</summary>
-    [CommandOption("--model <MODEL>")]
-    [Description("The model the documents were ingested with: minilm (default), arctic, or a folder with model.onnx and vocab.txt.")]
-    public string? Model { get; init; }
+    /// <summary>Pseudo-relevance feedback.</summary>
+    [CommandOption("--feedback <ON_OFF>")]
+    [Description("Hybrid only: on (default: expand both sides from the 3 best fused hits and search again) or off (one pass, faster).")]
+    public string? Feedback { get; init; }
 
     /// <summary>Rank documents instead of chunks.</summary>
     [CommandOption("--per-document [HOW]")]
@@ -66,7 +65,7 @@ public sealed class SearchSettings : CompanySettings
     public FlagValue<string>? PerDocument { get; init; }
 
     /// <summary>The parsed mode.</summary>
-    public HybridSearchMode ParsedMode => ParseMode(Mode) ?? HybridSearchMode.Hybrid;
+    public SearchMode ParsedMode => ParseMode(Mode) ?? SearchMode.Hybrid;
 
     /// <summary>The fusion the options describe (the library's defaults for what is not given).</summary>
     public FusionOptions ParsedFusion => HybridDefaults.Fusion with
@@ -76,9 +75,13 @@ public sealed class SearchSettings : CompanySettings
         RrfK = RrfK ?? HybridDefaults.Fusion.RrfK,
     };
 
+    /// <summary>The feedback the options describe: <see cref="HybridDefaults.Feedback"/> unless turned off.</summary>
+    public FeedbackOptions? ParsedFeedback => Feedback?.ToUpperInvariant() is "OFF" or "NO" or "NONE" ? null : HybridDefaults.Feedback;
+
     /// <summary>How chunks become documents, or null to list chunks.</summary>
-    public (DocumentScoring Scoring, int Chunks)? ParsedPerDocument => PerDocument is { IsSet: true } flag
-        ? Evaluation.EvaluationSettings.ParseAggregation(string.IsNullOrEmpty(flag.Value) ? "max" : flag.Value)
+    public DocumentGrouping? ParsedPerDocument => PerDocument is { IsSet: true } flag
+        && Evaluation.EvaluationSettings.ParseAggregation(string.IsNullOrEmpty(flag.Value) ? "max" : flag.Value) is { } how
+        ? new DocumentGrouping { Scoring = how.Scoring, ChunksPerDocument = how.Chunks }
         : null;
 
     /// <inheritdoc />
@@ -98,18 +101,18 @@ public sealed class SearchSettings : CompanySettings
             return ValidationResult.Error("--rrf-k must be between 1 and 100000.");
         if (MinScore is { } floor && !double.IsFinite(floor))
             return ValidationResult.Error("--min-score must be a number.");
-        if (!EmbeddingModel.IsValidName(Model))
-            return ValidationResult.Error($"Unknown --model '{Model}': use {EmbeddingModel.Choices}.");
+        if (Feedback is not null && Feedback.ToUpperInvariant() is not ("ON" or "YES" or "OFF" or "NO" or "NONE"))
+            return ValidationResult.Error($"Unknown --feedback '{Feedback}': use on or off.");
         if (PerDocument is { IsSet: true } && ParsedPerDocument is null)
             return ValidationResult.Error($"Unknown --per-document '{PerDocument.Value}': use max or sumN (for example sum2).");
         return base.Validate();
     }
 
-    internal static HybridSearchMode? ParseMode(string? mode) => mode?.ToUpperInvariant() switch
+    internal static SearchMode? ParseMode(string? mode) => mode?.ToUpperInvariant() switch
     {
-        "HYBRID" => HybridSearchMode.Hybrid,
-        "VECTOR" => HybridSearchMode.Vector,
-        "KEYWORD" or "BM25" => HybridSearchMode.Keyword,
+        "HYBRID" => SearchMode.Hybrid,
+        "VECTOR" => SearchMode.Vector,
+        "KEYWORD" or "BM25" => SearchMode.Keyword,
         _ => null,
     };
 }
@@ -122,13 +125,13 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.CreateDeferred(settings.Model); // loaded only if something is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var mode = settings.ParsedMode;
-        if (mode != HybridSearchMode.Keyword)
+        if (mode != SearchMode.Keyword)
             generator.EnsureLoaded(); // took_ms covers embedding the question, not loading the model
         var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain,
-            settings.ParsedFusion, settings.MinScore, settings.ParsedPerDocument, cancellationToken).ConfigureAwait(false);
+            settings.ParsedFusion, settings.ParsedFeedback, settings.MinScore, settings.ParsedPerDocument, cancellationToken).ConfigureAwait(false);
         var modeName = mode.ToString().ToLowerInvariant();
 
         if (settings.Json)
@@ -173,8 +176,8 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     /// <summary>Searches one company, timing the call (query embedding included).</summary>
     /// <exception cref="CommandFailedException">The company is not in the index (<see cref="ExitCodes.NotFound"/>).</exception>
     internal static Task<(IReadOnlyList<DocumentHit> Hits, TimeSpan Took)> SearchAsync(DocumentIndex index, string companyId, string question,
-        HybridSearchMode mode, int top, bool explain, CancellationToken cancellationToken) =>
-        SearchAsync(index, companyId, question, mode, top, explain, HybridDefaults.Fusion, null, null, cancellationToken);
+        SearchMode mode, int top, bool explain, CancellationToken cancellationToken) =>
+        SearchAsync(index, companyId, question, mode, top, explain, HybridDefaults.Fusion, HybridDefaults.Feedback, null, null, cancellationToken);
 
     /// <summary>Searches one company with the given fusion, score floor and chunk → document aggregation, timing the
     /// call (query embedding included).</summary>
@@ -184,14 +187,14 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
     /// <param name="mode">Hybrid, vector or keyword.</param>
     /// <param name="top">How many hits (documents with <paramref name="perDocument"/>).</param>
     /// <param name="explain">Whether hits carry each side's rank and score.</param>
-    /// <param name="fusion">The hybrid fusion (its paging is replaced).</param>
+    /// <param name="fusion">The hybrid fusion.</param>
+    /// <param name="feedback">The hybrid pseudo-relevance feedback, or null for one pass.</param>
     /// <param name="minScore">The lowest score a hit may have, or null.</param>
-    /// <param name="perDocument">Null to list chunks; otherwise chunks are grouped by document (10 chunks are fetched
-    /// per requested document, at most 1,000) and each document is shown by its best chunk with the document's score.</param>
+    /// <param name="perDocument">Null to list chunks; otherwise one hit per document, its best chunk with the document's score.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <exception cref="CommandFailedException">The company is not in the index (<see cref="ExitCodes.NotFound"/>).</exception>
     internal static async Task<(IReadOnlyList<DocumentHit> Hits, TimeSpan Took)> SearchAsync(DocumentIndex index, string companyId, string question,
-        HybridSearchMode mode, int top, bool explain, FusionOptions fusion, double? minScore, (DocumentScoring Scoring, int Chunks)? perDocument,
+        SearchMode mode, int top, bool explain, FusionOptions fusion, FeedbackOptions? feedback, double? minScore, DocumentGrouping? perDocument,
         CancellationToken cancellationToken)
     {
         if (!index.Companies.Contains(companyId, StringComparer.Ordinal))
@@ -199,11 +202,18 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
         var clock = Stopwatch.StartNew();
         try
         {
-            var chunks = perDocument is null ? top : Math.Min(1000, Math.Max(top, 10 * top));
-            IReadOnlyList<DocumentHit> hits = await index.SearchAsync(companyId, question, mode, chunks, explain, fusion with { MinScore = minScore }, cancellationToken).ConfigureAwait(false);
-            if (minScore is { } floor) hits = [.. hits.Where(h => h.Score >= floor)]; // vector and keyword modes return raw scores
-            if (perDocument is { } how)
-                hits = [.. DocumentAggregation.Group(hits, h => h.DocumentId, h => h.Score, how.Scoring, how.Chunks, top).Select(g => g.Hits[0] with { Score = g.Score })];
+            var query = new SearchQuery
+            {
+                Mode = mode,
+                Text = question,
+                Top = top,
+                Explain = explain,
+                Fusion = fusion,
+                Feedback = mode == SearchMode.Hybrid ? feedback : null,
+                MinScore = minScore,
+                GroupByDocument = perDocument,
+            };
+            var hits = await index.SearchAsync(companyId, query, cancellationToken).ConfigureAwait(false);
             return (hits, clock.Elapsed);
         }
         catch (CompanyNotFoundException)

@@ -25,7 +25,7 @@ public sealed class StatsCommand : AsyncCommand<StatsSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, StatsSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var generator = EmbeddingModel.CreateDeferred(); // loaded only if something is embedded
+        using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // loaded only if something is embedded
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var companies = index.Companies.Order(StringComparer.Ordinal).ToList();
         if (settings.Company is { } only)
@@ -35,7 +35,7 @@ public sealed class StatsCommand : AsyncCommand<StatsSettings>
             companies = [only];
         }
 
-        var rows = companies.Select(c => (Company: c, Documents: index.DocumentCount(c), Chunks: index.ChunkCount(c), Shape: index.Index.Vectors.GetStatistics(c))).ToList();
+        var rows = companies.Select(c => (Company: c, Documents: index.DocumentCount(c), Chunks: index.ChunkCount(c), Shape: index.GetStatistics(c))).ToList();
         var documentIds = new List<string>();
         if (settings.Company is not null)
         {
@@ -50,7 +50,7 @@ public sealed class StatsCommand : AsyncCommand<StatsSettings>
             {
                 w.WriteString("index", settings.IndexPath);
                 w.WriteNumber("size_bytes", sizeBytes);
-                w.WriteNumber("dimensions", index.Index.Vectors.Dimensions);
+                w.WriteNumber("dimensions", index.Dimensions);
                 w.WriteNumber("documents", rows.Sum(r => r.Documents));
                 w.WriteNumber("chunks", rows.Sum(r => r.Chunks));
                 w.WriteStartArray("companies");
@@ -78,7 +78,7 @@ public sealed class StatsCommand : AsyncCommand<StatsSettings>
         }
 
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{settings.IndexPath} · {sizeBytes / 1024.0 / 1024.0:F1} MiB · {index.Index.Vectors.Dimensions} dimensions")))
+            .Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{settings.IndexPath} · {sizeBytes / 1024.0 / 1024.0:F1} MiB · {index.Dimensions} dimensions")))
             .AddColumn("company").AddColumn(new TableColumn("documents").RightAligned()).AddColumn(new TableColumn("chunks").RightAligned())
             .AddColumn(new TableColumn("search").RightAligned()).AddColumn(new TableColumn("segments").RightAligned()).AddColumn(new TableColumn("deleted rows").RightAligned());
         foreach (var (company, documents, chunks, shape) in rows)

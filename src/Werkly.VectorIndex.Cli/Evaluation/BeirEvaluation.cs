@@ -4,8 +4,6 @@ using Werkly.VectorIndex.Documents;
 using Werkly.VectorIndex.Documents.Ingestion;
 using Werkly.VectorIndex.Embeddings.Onnx;
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
-using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Cli.Evaluation;
 
@@ -41,9 +39,11 @@ public sealed class BeirEvaluation : IDisposable
     private readonly BeirDataset _dataset;
     private readonly IReadOnlyList<IEmbeddingGenerator<string, Embedding<float>>> _generators;
     private readonly bool _chunked;
-    private readonly InvertedIndex _keywords = new();
-    private readonly List<Side> _sides = [];
-    private readonly Dictionary<string, (string? Title, string? Body, string Document)> _records = new(StringComparer.Ordinal);
+    // One index per model (each with the texts, so every index runs keyword, vector and hybrid searches); one with a
+    // placeholder vector when only BM25 is scored.
+    private readonly List<WerklyIndex> _indexes = [];
+    private readonly List<ReadOnlyMemory<float>[]> _queryVectors = [];
+    private int _records;
     private BeirQuery[] _judged = [];
     private bool _prepared;
 
@@ -68,7 +68,7 @@ public sealed class BeirEvaluation : IDisposable
     public int Models => _generators.Count;
 
     /// <summary>How many records are indexed (documents, or chunks when chunked).</summary>
-    public int Records => _records.Count;
+    public int Records => _records;
 
     /// <summary>Time spent embedding the corpus and the queries during <see cref="PrepareAsync"/>.</summary>
     public TimeSpan EmbeddingTime { get; private set; }
@@ -99,18 +99,26 @@ public sealed class BeirEvaluation : IDisposable
         }
         EmbeddingTime = clock.Elapsed;
 
-        progress?.Report(new EvaluationProgress("keyword index", 0, records.Count));
-        _keywords.UpsertRange(records.Select(r => new KeywordDocument(r.Key, r.Title, r.Body)), cancellationToken);
-        foreach (var r in records) _records[r.Key] = (r.Title, r.Body, r.Document);
-        progress?.Report(new EvaluationProgress("keyword index", records.Count, records.Count));
-        for (var m = 0; m < _generators.Count; m++)
+        _records = records.Count;
+        for (var m = 0; m < Math.Max(1, _generators.Count); m++)
         {
-            var dimensions = records.Count > 0 ? records[0].Vectors[m].Length : queryVectors[m].FirstOrDefault().Length;
+            progress?.Report(new EvaluationProgress("index", 0, records.Count));
+            var dimensions = _generators.Count == 0 ? 1 : records.Count > 0 ? records[0].Vectors[m].Length : queryVectors[m].FirstOrDefault().Length;
             // Exact search: a test collection is scored against the whole corpus, not an approximation of it.
-            var index = new WerklyIndex(new VectorIndexOptions { Dimensions = Math.Max(1, dimensions), FlatSearchThreshold = int.MaxValue });
-            _sides.Add(new Side(this, index, queryVectors[m]));
-            index.Upsert(CompanyId, [.. records.Select(r => new VectorRecord(r.Key, r.Vectors[m]))], cancellationToken);
+            var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = Math.Max(1, dimensions), FlatSearchThreshold = int.MaxValue });
+            _indexes.Add(index);
+            ReadOnlyMemory<float> placeholder = new float[] { 1f };
+            VectorRecord Of(Record r) => new(r.Key, _generators.Count == 0 ? placeholder : r.Vectors[m]) { Title = r.Title, Text = r.Body };
+            if (_chunked)
+            {
+                // Chunks are written as their documents' records, so the index groups them by document (GroupByDocument).
+                index.ReplaceDocuments(CompanyId, [.. records.GroupBy(r => r.Document, StringComparer.Ordinal)
+                    .Select(g => new DocumentUpdate(g.Key, "eval", [.. g.Select(Of)]))], cancellationToken);
+            }
+            else index.Upsert(CompanyId, [.. records.Select(Of)], cancellationToken);
+            progress?.Report(new EvaluationProgress("index", records.Count, records.Count));
         }
+        _queryVectors.AddRange(queryVectors);
         _prepared = true;
     }
 
@@ -129,10 +137,7 @@ public sealed class BeirEvaluation : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var hits = Search(settings, q, cancellationToken);
-            var ranking = _chunked
-                ? DocumentAggregation.Group(hits, h => _records[h.Key].Document, h => h.Score, settings.Aggregation, settings.ChunksPerDocument)
-                    .Select(g => g.DocumentId).ToArray()
-                : hits.Select(h => h.Key).ToArray();
+            var ranking = hits.Select(h => _chunked ? h.DocumentId! : h.Key).ToArray();
             runs[q] = new QueryRun(_judged[q].Id, ranking, clock.Elapsed);
         }
         return runs;
@@ -180,34 +185,28 @@ public sealed class BeirEvaluation : IDisposable
     /// <summary>Disposes the indexes.</summary>
     public void Dispose()
     {
-        _keywords.Dispose();
-        foreach (var side in _sides) side.Index.Dispose();
+        foreach (var index in _indexes) index.Dispose();
     }
 
-    private IReadOnlyList<RankedHit> Search(EvaluationSettings settings, int q, CancellationToken cancellationToken)
+    /// <summary>One query through the index's own search (the product path): <see cref="Depth"/> results, each side
+    /// retrieving <see cref="Depth"/> candidates; documents instead of chunks when chunked.</summary>
+    private IReadOnlyList<SearchResult> Search(EvaluationSettings settings, int q, CancellationToken cancellationToken)
     {
-        var text = _judged[q].Text;
-        var fusion = settings.Fusion with { Skip = 0, Top = Depth, MinScore = null, Explain = false };
-        switch (settings.Mode)
+        var side = settings.Mode == EvaluationMode.Bm25 ? 0 : settings.VectorSide;
+        var query = new SearchQuery
         {
-            case EvaluationMode.Bm25:
-                var terms = WeightedTerm.FromText(_keywords.Analyzer, text);
-                return terms.Length == 0 ? [] : HybridSearch.ToRankedHits(_keywords.Search(terms, Depth, null, cancellationToken));
-            case EvaluationMode.Vector:
-                var side = _sides[settings.VectorSide];
-                return side.Source.SearchVector(side.QueryVectors[q], Depth, cancellationToken);
-        }
-        if (settings.SideWeights is { } weights)
-        {
-            var lists = new List<IReadOnlyList<RankedHit>>();
-            foreach (var s in _sides) lists.Add(s.Source.SearchVector(s.QueryVectors[q], Depth, cancellationToken));
-            var analyzed = WeightedTerm.FromText(_keywords.Analyzer, text);
-            lists.Add(analyzed.Length == 0 ? [] : HybridSearch.ToRankedHits(_keywords.Search(analyzed, Depth, null, cancellationToken)));
-            return ScoreFusion.FuseLists(lists, weights, fusion.Method, fusion.RrfK, Depth);
-        }
-        var vectorSide = _sides[settings.VectorSide];
-        var query = new HybridQuery(text) { Vector = vectorSide.QueryVectors[q], Fusion = fusion, CandidatesPerSide = Depth, Feedback = settings.Feedback };
-        return [.. HybridSearch.Search(query, vectorSide.Source, cancellationToken: cancellationToken).Select(h => new RankedHit(h.Key, h.Score))];
+            Mode = settings.Mode switch { EvaluationMode.Bm25 => SearchMode.Keyword, EvaluationMode.Vector => SearchMode.Vector, _ => SearchMode.Hybrid },
+            Text = _judged[q].Text,
+            Vector = settings.Mode == EvaluationMode.Bm25 ? null : _queryVectors[side][q],
+            Top = Depth,
+            CandidatesPerSide = Depth,
+            Fusion = settings.Fusion,
+            Feedback = settings.Mode == EvaluationMode.Hybrid ? settings.Feedback : null,
+            GroupByDocument = _chunked ? new DocumentGrouping { Scoring = settings.Aggregation, ChunksPerDocument = settings.ChunksPerDocument } : null,
+        };
+        // A query whose text analyzes to nothing still has a vector side; a keyword search of it finds nothing.
+        if (query.Mode == SearchMode.Keyword && string.IsNullOrWhiteSpace(query.Text)) return [];
+        return _indexes[side].Search(CompanyId, query, cancellationToken);
     }
 
     private async Task<List<Record>> EmbedDocumentsAsync(
@@ -267,18 +266,6 @@ public sealed class BeirEvaluation : IDisposable
     {
         AdditionalProperties = new AdditionalPropertiesDictionary { [OnnxEmbeddingGenerator.InputKindKey] = kind },
     };
-
-    /// <summary>One model's vector side together with the shared keyword index and texts: what
-    /// <see cref="HybridSearch"/> runs against.</summary>
-    private sealed class Side(BeirEvaluation owner, WerklyIndex index, ReadOnlyMemory<float>[] queryVectors)
-    {
-        public WerklyIndex Index { get; } = index;
-
-        public ReadOnlyMemory<float>[] QueryVectors { get; } = queryVectors;
-
-        public HybridSearchSource Source { get; } = new(index, CompanyId, owner._keywords,
-            key => owner._records.TryGetValue(key, out var record) ? (record.Title, record.Body) : null);
-    }
 
     /// <summary>Chunking without a model (BM25 only): every chunk gets a one-dimensional placeholder vector.</summary>
     private sealed class NoEmbeddings : IEmbeddingGenerator<string, Embedding<float>>

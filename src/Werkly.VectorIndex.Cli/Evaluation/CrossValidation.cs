@@ -1,5 +1,4 @@
 using Werkly.VectorIndex.Evaluation;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Evaluation;
 
@@ -82,17 +81,6 @@ public static class CrossValidation
             { Fusion = dbsf with { Alpha = a }, Feedback = new FeedbackOptions { OriginalQueryWeight = 1 } })]));
         if (models >= 2)
         {
-            var equal = Enumerable.Repeat(1.0 / (models + 1), models + 1).ToArray();
-            foreach (var method in ScoreMethods)
-                families.Add(new($"{models} models + bm25, {EvaluationSettings.MethodName(method)}, equal weights (untuned)",
-                    [hybrid with { Fusion = new FusionOptions { Method = method }, SideWeights = equal }]));
-            if (models == 2)
-            {
-                families.Add(new("2 models + bm25, dbsf, weights tuned (simplex by 0.1)", [..
-                    from i in Enumerable.Range(0, 11)
-                    from j in Enumerable.Range(0, 11 - i)
-                    select hybrid with { Fusion = new FusionOptions { Method = FusionMethod.DistributionBased }, SideWeights = [i / 10.0, j / 10.0, (10 - i - j) / 10.0] }]));
-            }
             for (var m = 1; m < models; m++)
                 families.Add(new($"model {m} + bm25, dbsf α = 0.5 + feedback defaults", [hybrid with { Fusion = dbsf, Feedback = new FeedbackOptions(), VectorSide = m }]));
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Cli.Evaluation;
 
@@ -18,13 +17,8 @@ public sealed record EvaluationSettings
     /// <summary>Pseudo-relevance feedback for the hybrid mode, or null for one pass.</summary>
     public FeedbackOptions? Feedback { get; init; } = HybridDefaults.Feedback;
 
-    /// <summary>Which loaded model the vector side uses (0 = the first <c>--model</c>); ignored when
-    /// <see cref="SideWeights"/> fuses several.</summary>
+    /// <summary>Which loaded model the vector side uses (0 = the first <c>--model</c>).</summary>
     public int VectorSide { get; init; }
-
-    /// <summary>Hybrid with several models: one weight per loaded model, then one for BM25 (fused with
-    /// <see cref="ScoreFusion.FuseLists"/>); null for one vector side and α.</summary>
-    public IReadOnlyList<double>? SideWeights { get; init; }
 
     /// <summary>Chunked collections: how a document's chunk scores make its score.</summary>
     public DocumentScoring Aggregation { get; init; } = DocumentScoring.MaxChunk;
@@ -44,13 +38,6 @@ public sealed record EvaluationSettings
         if (Mode != EvaluationMode.Bm25 && models == 0) throw new ArgumentException($"Mode {Mode} needs an embedding model.");
         if (VectorSide < 0 || (Mode != EvaluationMode.Bm25 && VectorSide >= models))
             throw new ArgumentException($"Vector side {VectorSide} is not loaded ({models} model(s)).");
-        if (SideWeights is { } weights)
-        {
-            if (Mode != EvaluationMode.Hybrid) throw new ArgumentException("Side weights need the hybrid mode.");
-            if (weights.Count != models + 1) throw new ArgumentException($"Give {models + 1} side weights: one per model, then BM25.");
-            if (weights.Any(w => !(w >= 0) || double.IsInfinity(w))) throw new ArgumentException("Side weights must be finite and not negative.");
-            if (Feedback is not null) throw new ArgumentException("Feedback with several vector sides is not supported.");
-        }
     }
 
     /// <summary>A short description for tables, for example <c>hybrid dbsf α=0.5 +feedback(3 docs)</c>.</summary>
@@ -61,13 +48,11 @@ public sealed record EvaluationSettings
         {
             EvaluationMode.Bm25 => "bm25",
             EvaluationMode.Vector => VectorSide == 0 ? "vector" : string.Create(inv, $"vector[{VectorSide}]"),
-            _ => SideWeights is { } w
-                ? string.Create(inv, $"hybrid {MethodName(Fusion.Method)} weights={string.Join('/', w.Select(x => x.ToString("0.##", inv)))}")
-                : Fusion.Method == FusionMethod.ReciprocalRank
-                    ? string.Create(inv, $"hybrid rrf k={Fusion.RrfK} α={Fusion.Alpha:0.0#}")
-                    : string.Create(inv, $"hybrid {MethodName(Fusion.Method)} α={Fusion.Alpha:0.0#}"),
+            _ => Fusion.Method == FusionMethod.ReciprocalRank
+                ? string.Create(inv, $"hybrid rrf k={Fusion.RrfK} α={Fusion.Alpha:0.0#}")
+                : string.Create(inv, $"hybrid {MethodName(Fusion.Method)} α={Fusion.Alpha:0.0#}"),
         };
-        if (Mode == EvaluationMode.Hybrid && VectorSide != 0 && SideWeights is null) text += string.Create(inv, $" model[{VectorSide}]");
+        if (Mode == EvaluationMode.Hybrid && VectorSide != 0) text += string.Create(inv, $" model[{VectorSide}]");
         if (Mode == EvaluationMode.Hybrid && Feedback is { } f)
             text += string.Create(inv, $" +feedback({f.Documents} docs, {f.ExpansionTerms} terms, λ={f.OriginalQueryWeight:0.0#}, β={f.VectorFeedbackWeight:0.0#}, γ={f.SecondPassWeight:0.0#})");
         return text;
@@ -96,8 +81,7 @@ public sealed record EvaluationSettings
     /// Reads <c>key=value</c> pairs separated by commas on top of <paramref name="baseline"/>: <c>mode</c>
     /// (bm25|vector|hybrid), <c>fusion</c> (weighted|dbsf|zscore|rrf), <c>alpha</c>, <c>rrf-k</c>, <c>feedback</c>
     /// (on|off|number of documents), <c>feedback-terms</c>, <c>feedback-lambda</c>, <c>feedback-beta</c>, <c>feedback-gamma</c>, <c>model</c>
-    /// (index of a loaded model), <c>weights</c> (slash-separated, one per model then BM25), <c>per-document</c>
-    /// (max|sumN).
+    /// (index of a loaded model), <c>per-document</c> (max|sumN).
     /// </summary>
     /// <exception cref="FormatException">An unknown key or a value that does not parse (the message names it).</exception>
     public static EvaluationSettings Parse(string spec, EvaluationSettings baseline)
@@ -129,9 +113,8 @@ public sealed record EvaluationSettings
                 "FEEDBACK-BETA" => settings with { Feedback = feedback with { VectorFeedbackWeight = Number(part, value) } },
                 "FEEDBACK-GAMMA" => settings with { Feedback = feedback with { SecondPassWeight = Number(part, value) } },
                 "MODEL" => settings with { VectorSide = (int)Number(part, value) },
-                "WEIGHTS" => settings with { SideWeights = [.. value.Split('/').Select(v => Number(part, v))] },
                 "PER-DOCUMENT" => ParseAggregation(value) is { } a ? settings with { Aggregation = a.Scoring, ChunksPerDocument = a.Chunks } : throw Bad(part, "max or sumN (for example sum2)"),
-                _ => throw new FormatException($"Unknown setting '{part[..equals]}': use mode, fusion, alpha, rrf-k, feedback, feedback-terms, feedback-lambda, feedback-beta, feedback-gamma, model, weights or per-document."),
+                _ => throw new FormatException($"Unknown setting '{part[..equals]}': use mode, fusion, alpha, rrf-k, feedback, feedback-terms, feedback-lambda, feedback-beta, feedback-gamma, model or per-document."),
             };
         }
         return settings;

@@ -3,16 +3,15 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Documents.Chunking;
 using Werkly.VectorIndex.Documents.Ingestion;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Documents.Indexing;
 
 /// <summary>Settings of a <see cref="DocumentIndex"/>.</summary>
 public sealed record DocumentIndexOptions
 {
-    /// <summary>Vector index settings; <see cref="VectorIndexOptions.Dimensions"/> must match the generator's.
+    /// <summary>Index settings; <see cref="WerklyIndexOptions.Dimensions"/> must match the generator's.
     /// Null takes the generator's reported dimensions and the defaults.</summary>
-    public VectorIndexOptions? Vector { get; init; }
+    public WerklyIndexOptions? Index { get; init; }
 
     /// <summary>Commit after every sink call that changed something (durable ingestion). Default true for an opened index.</summary>
     public bool CommitEachBatch { get; init; } = true;
@@ -30,34 +29,35 @@ public sealed record DocumentIndexOptions
 /// <param name="Text">The chunk's text.</param>
 /// <param name="HeadingPath">The headings above the chunk, joined with " › ".</param>
 /// <param name="Explanation">Each side's rank and score, when asked for.</param>
-public sealed record DocumentHit(string Key, string DocumentId, double Score, string Text, string HeadingPath, HybridExplanation? Explanation);
+public sealed record DocumentHit(string Key, string DocumentId, double Score, string Text, string HeadingPath, ScoreBreakdown? Explanation);
 
 /// <summary>
-/// The retrieval-augmented-generation store: a <see cref="HybridIndex"/> of document chunks with an
+/// The retrieval-augmented-generation store: a <see cref="WerklyIndex"/> of document chunks with an
 /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> for queries, and the <see cref="IChunkSink"/> that
-/// <see cref="DocumentIngestor"/> writes to. Each document's chunks are replaced atomically and, for an opened index,
-/// durably (committed) before the call returns.
+/// <see cref="DocumentIngestor"/> writes to. Each document's chunks are replaced atomically (its old chunks, whatever
+/// version wrote them, out; its new chunks in) and, for an opened index, durably (committed) before the call returns.
 /// </summary>
-/// <remarks>Thread-safe: searches run concurrently with ingestion; writes are serialised.</remarks>
+/// <remarks>Thread-safe: searches run concurrently with ingestion; writes are serialised per company by the index.
+/// Disposing it disposes the index; see <see cref="WerklyIndex.Dispose"/>.</remarks>
 public sealed class DocumentIndex : IChunkSink, IDisposable
 {
-    private const string DocumentKey = "document";
     private const string OrdinalKey = "ordinal";
     private const string ChunkCountKey = "chunks";
-    private const string HashKey = "hash";
     private const string StartKey = "start";
     private const string EndKey = "end";
     private const string HeadingsKey = "headings";
 
+    private readonly WerklyIndex _index;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly EmbeddingGenerationOptions? _queryOptions;
     private readonly bool _commit;
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (string Hash, int Chunks)>> _documents = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    // Documents without text have no chunk to carry their hash into the index: remembered for this process only, so a
+    // re-ingest skips them, and examined again after reopening (nothing is embedded or written for them).
+    private readonly ConcurrentDictionary<(string Company, string Document), string> _emptyDocuments = new();
 
-    private DocumentIndex(HybridIndex index, IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options, bool commit)
+    private DocumentIndex(WerklyIndex index, IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options, bool commit)
     {
-        Index = index;
+        _index = index;
         _generator = generator;
         _queryOptions = options?.QueryEmbeddingOptions;
         _commit = commit;
@@ -67,123 +67,153 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     public static DocumentIndex CreateInMemory(IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        return new DocumentIndex(new HybridIndex(HybridOptions(generator, options)), generator, options, commit: false);
+        return new DocumentIndex(new WerklyIndex(IndexOptions(generator, options)), generator, options, commit: false);
     }
 
     /// <summary>Opens (or creates) a persisted document index in <paramref name="directory"/>.</summary>
     /// <exception cref="Werkly.VectorIndex.Exceptions.IndexLockedException">Another writer has the directory open.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable (and <paramref name="readOnly"/> is false).</exception>
     public static DocumentIndex Open(string directory, IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options = null, bool readOnly = false)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var index = HybridIndex.Open(directory, HybridOptions(generator, options), readOnly);
+        var index = WerklyIndex.Open(directory, IndexOptions(generator, options), readOnly);
         return new DocumentIndex(index, generator, options, commit: !readOnly && (options?.CommitEachBatch ?? true));
     }
 
-    /// <summary>The underlying hybrid index (statistics, explain).</summary>
-    public HybridIndex Index { get; }
-
     /// <summary>The companies with documents.</summary>
-    public IReadOnlyCollection<string> Companies => Index.Companies;
+    public IReadOnlyCollection<string> Companies => _index.Companies;
 
-    /// <summary>Number of chunks a company holds.</summary>
-    public int ChunkCount(string companyId) => Index.Count(companyId);
+    /// <summary>Vector length of the chunks' embeddings.</summary>
+    public int Dimensions => _index.Dimensions;
 
-    /// <summary>Number of documents a company holds.</summary>
-    public int DocumentCount(string companyId) => Documents(companyId).Count;
+    /// <summary>The index folder, or null for an in-memory index.</summary>
+    public string? DirectoryPath => _index.DirectoryPath;
+
+    /// <summary>Number of chunks a company holds (0 for an unknown company).</summary>
+    public int ChunkCount(string companyId) => _index.Count(companyId);
+
+    /// <summary>Number of documents a company holds (0 for an unknown company).</summary>
+    public int DocumentCount(string companyId) => _index.GetDocuments(companyId).Count;
+
+    /// <summary>The documents of a company, ordered by id: content hash and chunk count.</summary>
+    public IReadOnlyList<DocumentInfo> GetDocuments(string companyId) => _index.GetDocuments(companyId);
+
+    /// <summary>The shape of a company's vector index (lists, probes, live and deleted chunks, segments).</summary>
+    /// <exception cref="Werkly.VectorIndex.Exceptions.CompanyNotFoundException">The company has no documents.</exception>
+    public CompanyStatistics GetStatistics(string companyId) => _index.GetStatistics(companyId);
+
+    /// <summary>Throws unless the index can write to <paramref name="companyId"/>; see <see cref="WerklyIndex.ValidateCompanyId"/>.</summary>
+    /// <exception cref="Werkly.VectorIndex.Exceptions.InvalidIdentifierException">The id is malformed or a case variant of an existing company's.</exception>
+    public void ValidateCompanyId(string companyId) => _index.ValidateCompanyId(companyId);
+
+    /// <summary>Read-only: switches to the writer's newest commit, if any; see <see cref="WerklyIndex.Refresh"/>.</summary>
+    public bool Refresh(CancellationToken cancellationToken = default) => _index.Refresh(cancellationToken);
 
     /// <summary>Searches a company's chunks for <paramref name="question"/>.</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="question">The question (embedded as a query unless <paramref name="mode"/> is keyword).</param>
+    /// <param name="mode">Hybrid (default), vector or keyword.</param>
+    /// <param name="top">How many chunks.</param>
+    /// <param name="explain">Whether each hit carries its sides' ranks and scores.</param>
+    /// <param name="fusion">How hybrid fuses its sides; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
     /// <exception cref="Werkly.VectorIndex.Exceptions.CompanyNotFoundException">The company has no documents.</exception>
-    public async Task<IReadOnlyList<DocumentHit>> SearchAsync(string companyId, string question, HybridSearchMode mode = HybridSearchMode.Hybrid,
+    public Task<IReadOnlyList<DocumentHit>> SearchAsync(string companyId, string question, SearchMode mode = SearchMode.Hybrid,
         int top = 5, bool explain = false, FusionOptions? fusion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(question);
         if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("The question is empty.", nameof(question));
-        ReadOnlyMemory<float>? vector = null;
-        if (mode != HybridSearchMode.Keyword)
-            vector = await EmbedQueryAsync(_generator, _queryOptions, question, cancellationToken).ConfigureAwait(false);
-        var query = new HybridQuery(question)
-        {
-            Vector = vector,
-            Fusion = (fusion ?? new FusionOptions()) with { Top = top, Explain = explain },
-            Include = HybridProjection.Text | HybridProjection.Metadata,
-        };
-        return [.. Index.Search(companyId, query, mode, cancellationToken).Select(h => new DocumentHit(h.Key,
-            h.Metadata is not null && h.Metadata.TryGetValue(DocumentKey, out var d) ? d.AsString() : h.Key,
-            h.Score, h.Text ?? "", h.Metadata is not null && h.Metadata.TryGetValue(HeadingsKey, out var p) ? p.AsString() : "", h.Explanation))];
+        return SearchAsync(companyId, new SearchQuery { Mode = mode, Text = question, Top = top, Explain = explain, Fusion = fusion ?? FusionOptions.Default },
+            cancellationToken);
+    }
+
+    /// <summary>Searches a company's chunks with every setting of <see cref="SearchQuery"/>: fusion, pseudo-relevance
+    /// feedback (<see cref="SearchQuery.Feedback"/>), a score floor (<see cref="SearchQuery.MinScore"/>), one hit per
+    /// document (<see cref="SearchQuery.GroupByDocument"/>), a filter and paging.</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="query">The query; its <see cref="SearchQuery.Text"/> is the question, embedded as a query unless the
+    /// search is keyword-only or <see cref="SearchQuery.Vector"/> is given. Each hit carries its text and heading path
+    /// whatever <see cref="SearchQuery.Include"/> says.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The hits, best first; with <see cref="SearchQuery.GroupByDocument"/> one per document (its best chunk,
+    /// with the document's score).</returns>
+    /// <exception cref="ArgumentException">The query has no text, or is invalid (see <see cref="SearchQuery.Validate"/>).</exception>
+    /// <exception cref="Werkly.VectorIndex.Exceptions.CompanyNotFoundException">The company has no documents.</exception>
+    public async Task<IReadOnlyList<DocumentHit>> SearchAsync(string companyId, SearchQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (string.IsNullOrWhiteSpace(query.Text)) throw new ArgumentException("The question is empty.", nameof(query));
+        query.Validate();
+        var vector = query.Vector;
+        if (query.Mode != SearchMode.Keyword && vector is null)
+            vector = await EmbedQueryAsync(_generator, _queryOptions, query.Text, cancellationToken).ConfigureAwait(false);
+        query = query with { Vector = vector, Include = query.Include | RecordFields.Text | RecordFields.Metadata };
+        var results = await _index.SearchAsync(companyId, query, cancellationToken).ConfigureAwait(false);
+        return [.. results.Select(h => new DocumentHit(h.Key, h.DocumentId ?? h.Key, h.Score, h.Text ?? "",
+            h.Metadata is not null && h.Metadata.TryGetValue(HeadingsKey, out var p) ? p.AsString() : "", h.Explanation))];
     }
 
     /// <summary>Deletes a company and all its documents (committed for an opened index).</summary>
     public bool DeleteCompany(string companyId)
     {
-        _writeGate.Wait();
-        try
-        {
-            _documents.TryRemove(companyId, out _);
-            var deleted = Index.DeleteCompany(companyId);
-            if (deleted && _commit) Index.Commit();
-            return deleted;
-        }
-        finally { _writeGate.Release(); }
+        foreach (var key in _emptyDocuments.Keys.Where(k => k.Company == companyId).ToList()) _emptyDocuments.TryRemove(key, out _);
+        var deleted = _index.DeleteCompany(companyId);
+        if (deleted && _commit) _index.Commit();
+        return deleted;
     }
 
     /// <inheritdoc />
-    public ValueTask<string?> GetDocumentHashAsync(string companyId, string documentId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Documents(companyId).TryGetValue(documentId, out var entry) ? entry.Hash : null);
+    public ValueTask<string?> GetDocumentHashAsync(string companyId, string documentId, CancellationToken cancellationToken)
+    {
+        if (_index.TryGetDocument(companyId, documentId, out var document)) return ValueTask.FromResult<string?>(document.ContentHash);
+        return ValueTask.FromResult(_emptyDocuments.GetValueOrDefault((companyId, documentId)));
+    }
 
     /// <inheritdoc />
     public async ValueTask ReplaceDocumentsAsync(string companyId, IReadOnlyList<DocumentReplacement> documents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var updates = new List<DocumentUpdate>(documents.Count);
+        foreach (var document in documents)
         {
-            var table = Documents(companyId);
-            foreach (var document in documents)
+            var records = document.Chunks.Select(c => new VectorRecord(c.Chunk.Key, c.Vector, new Dictionary<string, MetadataValue>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var deletes = table.TryGetValue(document.DocumentId, out var old) ? ChunkKeys(document.DocumentId, old.Chunks) : [];
-                var records = document.Chunks.Select(c => new HybridRecord(c.Chunk.Key, c.Vector, null, c.Chunk.Text,
-                    new Dictionary<string, MetadataValue>
-                    {
-                        [DocumentKey] = document.DocumentId,
-                        [OrdinalKey] = c.Chunk.Ordinal,
-                        [ChunkCountKey] = document.Chunks.Count,
-                        [HashKey] = document.ContentHash,
-                        [StartKey] = c.Chunk.Start,
-                        [EndKey] = c.Chunk.End,
-                        [HeadingsKey] = c.Chunk.HeadingPathText,
-                    })).ToList();
-                // One atomic change per document: its old chunks out, its new chunks in.
-                Index.Apply(companyId, records, deletes, cancellationToken);
-                // A document without text has no chunk to carry its hash into the files: it is remembered for this
-                // process only, so after reopening it is examined again (nothing is embedded or written for it).
-                table[document.DocumentId] = (document.ContentHash, records.Count);
-            }
-            if (_commit) Index.Commit(CancellationToken.None); // a commit is not interrupted halfway: it is atomic anyway
+                [OrdinalKey] = c.Chunk.Ordinal,
+                [ChunkCountKey] = document.Chunks.Count,
+                [StartKey] = c.Chunk.Start,
+                [EndKey] = c.Chunk.End,
+                [HeadingsKey] = c.Chunk.HeadingPathText,
+            })
+            { Text = c.Chunk.Text }).ToList();
+            updates.Add(new DocumentUpdate(document.DocumentId, document.ContentHash, records));
         }
-        finally { _writeGate.Release(); }
+        // One atomic change for the batch: each document's old chunks out, its new chunks in.
+        await _index.ReplaceDocumentsAsync(companyId, updates, cancellationToken).ConfigureAwait(false);
+        foreach (var document in documents)
+        {
+            if (document.Chunks.Count == 0) _emptyDocuments[(companyId, document.DocumentId)] = document.ContentHash;
+            else _emptyDocuments.TryRemove((companyId, document.DocumentId), out _);
+        }
+        if (_commit) _index.Commit(CancellationToken.None); // a commit is not interrupted halfway: it is atomic anyway
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> DeleteDocumentAsync(string companyId, string documentId, CancellationToken cancellationToken)
+    public ValueTask<bool> DeleteDocumentAsync(string companyId, string documentId, CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var table = Documents(companyId);
-            if (!table.TryRemove(documentId, out var old)) return false;
-            Index.Apply(companyId, [], ChunkKeys(documentId, old.Chunks), cancellationToken);
-            if (_commit) Index.Commit(CancellationToken.None);
-            return true;
-        }
-        finally { _writeGate.Release(); }
+        var empty = _emptyDocuments.TryRemove((companyId, documentId), out _);
+        var deleted = _index.DeleteDocument(companyId, documentId, cancellationToken);
+        if (deleted && _commit) _index.Commit(CancellationToken.None);
+        return ValueTask.FromResult(deleted || empty);
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<string> ListDocumentIdsAsync(string companyId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);
-        foreach (var id in Documents(companyId).Keys.Order(StringComparer.Ordinal))
+        var ids = _index.GetDocuments(companyId).Select(d => d.DocumentId)
+            .Concat(_emptyDocuments.Keys.Where(k => k.Company == companyId).Select(k => k.Document))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var id in ids)
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return id;
@@ -191,47 +221,18 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        Index.Dispose();
-        _writeGate.Dispose();
-    }
+    public void Dispose() => _index.Dispose();
 
-    private static string[] ChunkKeys(string documentId, int chunks) =>
-        [.. Enumerable.Range(0, chunks).Select(i => DocumentChunk.KeyOf(documentId, i))];
-
-    /// <summary>A company's document table, rebuilt from the chunks' metadata on first use after opening.</summary>
-    private ConcurrentDictionary<string, (string Hash, int Chunks)> Documents(string companyId) =>
-        _documents.GetOrAdd(companyId, company =>
-        {
-            var table = new ConcurrentDictionary<string, (string, int)>(StringComparer.Ordinal);
-            if (!Index.Vectors.ContainsCompany(company)) return table;
-            foreach (var key in Index.Vectors.GetKeys(company))
-            {
-                // Every document's first chunk, and only a first chunk, has a key ending in "#0" (an ordinal has no '#'
-                // and no leading zero): the other keys are skipped before their metadata is decoded.
-                if (!key.EndsWith("#0", StringComparison.Ordinal)) continue;
-                if (!Index.Vectors.TryGetMetadata(company, key, out var m) || m is null) continue;
-                if (!m.TryGetValue(OrdinalKey, out var ordinal) || ordinal.AsNumber() != 0) continue;
-                table[m[DocumentKey].AsString()] = (m[HashKey].AsString(), (int)m[ChunkCountKey].AsNumber());
-            }
-            return table;
-        });
-
-    private static HybridIndexOptions HybridOptions(IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options)
+    private static WerklyIndexOptions IndexOptions(IEmbeddingGenerator<string, Embedding<float>> generator, DocumentIndexOptions? options)
     {
         var dimensions = options?.QueryEmbeddingOptions?.Dimensions ?? generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions;
-        var vector = options?.Vector ?? new VectorIndexOptions
+        var index = options?.Index ?? new WerklyIndexOptions
         {
-            Dimensions = dimensions ?? throw new ArgumentException("The generator does not report its dimensions; set DocumentIndexOptions.Vector.", nameof(generator)),
+            Dimensions = dimensions ?? throw new ArgumentException("The generator does not report its dimensions; set DocumentIndexOptions.Index.", nameof(generator)),
         };
-        if (dimensions is { } d && d != vector.Dimensions)
-            throw new ArgumentException($"The generator produces {d}-dimensional vectors but the index is set to {vector.Dimensions}.", nameof(options));
-        return new HybridIndexOptions
-        {
-            Vector = vector,
-            QueryEmbedder = (text, ct) => EmbedQueryAsync(generator, options?.QueryEmbeddingOptions, text, ct).GetAwaiter().GetResult(),
-        };
+        if (dimensions is { } d && d != index.Dimensions)
+            throw new ArgumentException($"The generator produces {d}-dimensional vectors but the index is set to {index.Dimensions}.", nameof(options));
+        return index;
     }
 
     /// <summary>Embeds a search question as a query, not a document: the options carry

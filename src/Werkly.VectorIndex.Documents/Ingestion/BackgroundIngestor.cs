@@ -221,7 +221,7 @@ public sealed class BackgroundIngestor : IAsyncDisposable
 
     private WorkItem NewItem(string companyId, SourceDocument? document, string documentId, out IngestTicket ticket)
     {
-        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
+        Werkly.VectorIndex.Exceptions.InvalidIdentifierException.ThrowIfInvalidCompanyId(companyId);
         var sequence = Interlocked.Increment(ref _sequence);
         ticket = new IngestTicket(companyId, documentId, sequence);
         return new WorkItem(companyId, document, documentId, checked((int)Math.Min(sequence, int.MaxValue)), null, ticket);

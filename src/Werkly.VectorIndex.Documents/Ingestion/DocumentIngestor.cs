@@ -95,7 +95,7 @@ public sealed class DocumentIngestor
     public async Task<IngestResult> SyncAsync(IEnumerable<SourceDocument> documents, string companyId, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
+        Werkly.VectorIndex.Exceptions.InvalidIdentifierException.ThrowIfInvalidCompanyId(companyId);
         var list = documents.ToList();
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var document in list)
@@ -129,14 +129,14 @@ public sealed class DocumentIngestor
     /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
     public ValueTask<bool> DeleteDocumentAsync(string companyId, string documentId, CancellationToken cancellationToken = default)
     {
-        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
+        Werkly.VectorIndex.Exceptions.InvalidIdentifierException.ThrowIfInvalidCompanyId(companyId);
         ArgumentException.ThrowIfNullOrEmpty(documentId);
         return _sink.DeleteDocumentAsync(companyId, documentId, cancellationToken);
     }
 
     private async Task<IngestResult> RunAsync(IAsyncEnumerable<SourceDocument> documents, int? total, string companyId, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
-        Werkly.VectorIndex.Partitions.Identifiers.ValidateCompanyId(companyId);
+        Werkly.VectorIndex.Exceptions.InvalidIdentifierException.ThrowIfInvalidCompanyId(companyId);
         var outcomes = new List<DocumentOutcome>(total ?? 16);
         var observer = new RunObserver
         {
@@ -148,7 +148,10 @@ public sealed class DocumentIngestor
             },
         };
         await Pipeline.RunAsync(Number(documents, companyId, total, cancellationToken), _options.ContinueOnDocumentError, observer, cancellationToken).ConfigureAwait(false);
-        return new IngestResult(outcomes, observer.ChunksWritten, observer.Clock.Elapsed, System.Diagnostics.Stopwatch.GetElapsedTime(0, observer.EmbeddingTicks));
+        return new IngestResult(outcomes, observer.ChunksWritten, observer.Clock.Elapsed, System.Diagnostics.Stopwatch.GetElapsedTime(0, observer.EmbeddingTicks))
+        {
+            ChunksTruncated = observer.ChunksTruncated,
+        };
     }
 
     private static async IAsyncEnumerable<WorkItem> Number(IAsyncEnumerable<SourceDocument> documents, string companyId, int? total, [EnumeratorCancellation] CancellationToken cancellationToken)

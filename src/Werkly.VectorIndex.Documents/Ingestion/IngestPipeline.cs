@@ -22,6 +22,7 @@ internal sealed class RunObserver
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
     public long EmbeddingTicks;
     public long ChunksWritten;
+    public long ChunksTruncated;
     public int Ingested, Unchanged, Failed;
 }
 
@@ -34,6 +35,7 @@ internal sealed class IngestPipeline
     private readonly IChunkSink _sink;
     private readonly DocumentIngestorOptions _options;
     private readonly string _hashSalt;
+    private readonly IChunker _chunker;
     private int _dimensions; // fixed by the first embedding; 0 until then
 
     public IngestPipeline(IEmbeddingGenerator<string, Embedding<float>> generator, IChunkSink sink, DocumentIngestorOptions options)
@@ -41,8 +43,9 @@ internal sealed class IngestPipeline
         _generator = generator;
         _sink = sink;
         _options = options;
+        _chunker = ModelSizing.For(options.Chunker, generator);
         var metadata = generator.GetService(typeof(EmbeddingGeneratorMetadata)) as EmbeddingGeneratorMetadata;
-        _hashSalt = $"{options.Chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}|headings={options.EmbedHeadingPath}";
+        _hashSalt = $"{_chunker.Fingerprint}|{metadata?.ProviderName}|{metadata?.DefaultModelId}|{metadata?.DefaultModelDimensions}|{options.EmbeddingOptions?.ModelId}|{options.EmbeddingOptions?.Dimensions}|headings={options.EmbedHeadingPath}";
     }
 
     public async Task RunAsync(IAsyncEnumerable<WorkItem> items, bool continueOnError, RunObserver observer, CancellationToken cancellationToken)
@@ -132,7 +135,7 @@ internal sealed class IngestPipeline
             job.Outcome = new DocumentOutcome(item.CompanyId, item.DocumentId, DocumentStatus.Unchanged, 0, hash);
             return;
         }
-        var chunks = _options.Chunker.Chunk(item.DocumentId, extracted);
+        var chunks = _chunker.Chunk(item.DocumentId, extracted);
         job.Chunks = chunks;
         job.Vectors = new ReadOnlyMemory<float>[chunks.Count];
     }
@@ -248,6 +251,8 @@ internal sealed class IngestPipeline
         IngestTelemetry.EmbeddingDuration.Record((double)elapsed / Stopwatch.Frequency);
         if (embeddings is null || embeddings.Count != texts.Count)
             throw new InvalidOperationException($"The embedding generator returned {embeddings?.Count ?? 0} embeddings for {texts.Count} inputs.");
+        if (embeddings.Usage?.AdditionalCounts?.TryGetValue(ModelSizing.TruncatedInputsKey, out var truncated) == true)
+            Interlocked.Add(ref observer.ChunksTruncated, truncated);
         var vectors = new ReadOnlyMemory<float>[texts.Count];
         for (var i = 0; i < vectors.Length; i++)
         {
@@ -374,7 +379,7 @@ internal sealed class IngestPipeline
         if (observer.Completed is not null)
             await observer.Completed(job.Item, outcome).ConfigureAwait(false);
         observer.Progress?.Report(new IngestProgress(job.Item.Number, job.Item.Total, outcome, observer.Ingested, observer.Unchanged,
-            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed));
+            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed) { ChunksTruncated = Interlocked.Read(ref observer.ChunksTruncated) });
     }
 
     private static string StatusTag(DocumentStatus status) => status switch

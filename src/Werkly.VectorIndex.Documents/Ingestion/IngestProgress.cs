@@ -24,6 +24,10 @@ public sealed record IngestProgress(
     /// <summary>Chunks written per second of elapsed time.</summary>
     public double ChunksPerSecond => Elapsed > TimeSpan.Zero ? ChunksWritten / Elapsed.TotalSeconds : 0;
 
+    /// <summary>Chunks so far that the embedding model read only in part (longer than its input limit), as the generator
+    /// reports them (<see cref="Chunking.ModelSizing.TruncatedInputsKey"/>; 0 when it does not).</summary>
+    public long ChunksTruncated { get; init; }
+
     /// <summary>Documents finished (any status) per second of elapsed time.</summary>
     public double DocumentsPerSecond => Elapsed > TimeSpan.Zero ? DocumentNumber / Elapsed.TotalSeconds : 0;
 
@@ -54,6 +58,11 @@ public sealed record IngestResult(IReadOnlyList<DocumentOutcome> Documents, long
 
     /// <summary>Chunks written per second.</summary>
     public double ChunksPerSecond => Elapsed > TimeSpan.Zero ? ChunksWritten / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Chunks the embedding model read only in part (longer than its input limit, so their tail is not in their
+    /// vector), as the generator reports them (<see cref="Chunking.ModelSizing.TruncatedInputsKey"/>; 0 when it does not).
+    /// The default chunkers size chunks in the model's tokens when it can, which keeps this at 0.</summary>
+    public long ChunksTruncated { get; init; }
 
     /// <summary>Documents (any outcome) per second.</summary>
     public double DocumentsPerSecond => Elapsed > TimeSpan.Zero ? Documents.Count / Elapsed.TotalSeconds : 0;

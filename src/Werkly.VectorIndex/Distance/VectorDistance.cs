@@ -37,12 +37,23 @@ public static class VectorDistance
     {
         if (destination.Length < source.Length) throw new ArgumentException("Destination is too short.", nameof(destination));
         var norm = MathF.Sqrt(Dot(source, source));
-        if (norm == 0)
+        if (norm is > 1e-18f and < 1e18f)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(source, 1f / norm, destination);
+            return norm;
+        }
+        // The squared norm underflowed or overflowed float: scale by the largest magnitude first.
+        var max = source.IsEmpty ? 0 : MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(source));
+        if (max == 0 || !float.IsFinite(max))
         {
             destination[..source.Length].Clear();
             return 0;
         }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(source, 1f / norm, destination);
-        return norm;
+        var scale = 1.0 / max;
+        double sum = 0;
+        foreach (var x in source) sum += x * scale * (x * scale);
+        var inverse = scale / Math.Sqrt(sum);
+        for (var i = 0; i < source.Length; i++) destination[i] = (float)(source[i] * inverse);
+        return (float)(Math.Sqrt(sum) * max);
     }
 }

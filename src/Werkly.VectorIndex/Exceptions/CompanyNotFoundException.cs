@@ -5,7 +5,15 @@ public sealed class CompanyNotFoundException : KeyNotFoundException
 {
     /// <summary>Creates the exception for <paramref name="companyId"/>.</summary>
     public CompanyNotFoundException(string companyId)
-        : base($"The index has no company '{companyId}'. Upsert a record for it first, or check the id.")
+        : this(companyId, null)
+    {
+    }
+
+    /// <summary>Creates the exception for <paramref name="companyId"/>, naming an existing company whose id differs only in case.</summary>
+    public CompanyNotFoundException(string companyId, string? existingSpelling)
+        : base(existingSpelling is null
+            ? $"The index has no company '{companyId}'. Upsert a record for it first, or check the id."
+            : $"The index has no company '{companyId}' (company ids are case-sensitive; did you mean '{existingSpelling}'?).")
     {
         CompanyId = companyId;
     }

@@ -2,37 +2,45 @@ using System.Runtime.InteropServices;
 
 namespace Werkly.VectorIndex.Hybrid;
 
+/// <summary>One hit of a single retriever (vector or keyword), as fed to <see cref="ScoreFusion"/>.</summary>
+/// <param name="Key">The record key.</param>
+/// <param name="Score">The retriever's score; higher is better (a similarity, not a distance). Must be finite.</param>
+/// <remarks>A hit's rank is its position in the list it is passed in (the first is rank 1).</remarks>
+internal readonly record struct RankedHit(string Key, double Score);
+
+/// <summary>One fused hit: its score and what each side contributed.</summary>
+internal readonly record struct FusedHit(string Key, double Score, ScoreBreakdown Breakdown);
+
 /// <summary>Combines a vector ranking and a keyword ranking into one (weighted normalized scores — min-max, z-score or
-/// distribution-based — or reciprocal rank fusion), with a score floor, paging and optional per-hit explanations.</summary>
+/// distribution-based — or reciprocal rank fusion), with each hit's breakdown.</summary>
 /// <remarks>Pure functions: no state, safe from any thread. The result is ordered by fused score, then by key (ordinal),
 /// so equal inputs always give the same order.</remarks>
-public static class ScoreFusion
+internal static class ScoreFusion
 {
     /// <summary>Fuses two ranked lists.</summary>
     /// <param name="vectorHits">Vector-search hits, best first (rank = position + 1); may be empty.</param>
     /// <param name="keywordHits">Keyword-search hits, best first; may be empty.</param>
-    /// <param name="options">Method, α, RRF k, score floor, paging and explain; null for the defaults.</param>
-    /// <returns>At most <see cref="FusionOptions.Top"/> hits whose fused score is at least
-    /// <see cref="FusionOptions.MinScore"/>, after skipping <see cref="FusionOptions.Skip"/>.</returns>
+    /// <param name="options">Method, α, RRF k; null for the defaults.</param>
+    /// <returns>Every key of either list, best first.</returns>
     /// <exception cref="ArgumentNullException">A list is null.</exception>
     /// <exception cref="ArgumentException">A list holds a null key, the same key twice, or a non-finite score.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public static IReadOnlyList<HybridHit> Fuse(IReadOnlyList<RankedHit> vectorHits, IReadOnlyList<RankedHit> keywordHits,
+    public static List<FusedHit> Fuse(IReadOnlyList<RankedHit> vectorHits, IReadOnlyList<RankedHit> keywordHits,
         FusionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(vectorHits);
         ArgumentNullException.ThrowIfNull(keywordHits);
-        return FusePasses([vectorHits], [keywordHits], [1.0], options ?? new FusionOptions());
+        return FusePasses([vectorHits], [keywordHits], [1.0], options ?? FusionOptions.Default);
     }
 
     /// <summary>
     /// Fuses a first and a second pass (pseudo-relevance feedback): each of the four lists is normalised on its own and
     /// a hit scores α · ((1 − γ) · first vector + γ · second vector) + (1 − α) · ((1 − γ) · first keyword + γ · second
-    /// keyword), γ being <paramref name="secondPassWeight"/>. Explanations show the second pass's ranks and scores, and
+    /// keyword), γ being <paramref name="secondPassWeight"/>. Breakdowns show the second pass's ranks and scores, and
     /// contributions summed over both passes.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="secondPassWeight"/> is outside 0 to 1, or an option is out of range.</exception>
-    internal static IReadOnlyList<HybridHit> FuseTwoPasses(IReadOnlyList<RankedHit> firstVector, IReadOnlyList<RankedHit> firstKeyword,
+    public static List<FusedHit> FuseTwoPasses(IReadOnlyList<RankedHit> firstVector, IReadOnlyList<RankedHit> firstKeyword,
         IReadOnlyList<RankedHit> secondVector, IReadOnlyList<RankedHit> secondKeyword, double secondPassWeight, FusionOptions options)
     {
         if (!(secondPassWeight is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(secondPassWeight), secondPassWeight, "The second pass's weight must be between 0 and 1.");
@@ -41,9 +49,10 @@ public static class ScoreFusion
             : FusePasses([firstVector, secondVector], [firstKeyword, secondKeyword], [1 - secondPassWeight, secondPassWeight], options);
     }
 
-    private static HybridHit[] FusePasses(IReadOnlyList<RankedHit>[] vectorPasses, IReadOnlyList<RankedHit>[] keywordPasses, double[] passWeights,
+    private static List<FusedHit> FusePasses(IReadOnlyList<RankedHit>[] vectorPasses, IReadOnlyList<RankedHit>[] keywordPasses, double[] passWeights,
         FusionOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var passes = passWeights.Length;
         var index = new Dictionary<string, int>(vectorPasses[^1].Count + keywordPasses[^1].Count, StringComparer.Ordinal);
@@ -80,31 +89,22 @@ public static class ScoreFusion
             }
             vector *= alpha;
             keyword *= 1 - alpha;
-            var score = vector + keyword;
-            if (options.MinScore is { } floor && !(score >= floor)) continue;
-            fused.Add((k, score, vector, keyword));
+            fused.Add((k, vector + keyword, vector, keyword));
         }
         fused.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(keys[a.Key], keys[b.Key]));
 
-        var count = Math.Max(0, Math.Min(options.Top, fused.Count - options.Skip));
-        var page = new HybridHit[count];
-        for (var i = 0; i < count; i++)
+        var result = new List<FusedHit>(fused.Count);
+        foreach (var (k, score, vector, keyword) in fused)
         {
-            var (k, score, vector, keyword) = fused[options.Skip + i];
             int vectorRank = ranks[last][k], keywordRank = ranks[last + 1][k];
-            page[i] = new HybridHit(keys[k], score)
-            {
-                Explanation = options.Explain
-                    ? new HybridExplanation(
-                        vectorRank > 0 ? vectorRank : null,
-                        vectorRank > 0 ? scores[last][k] : null,
-                        keywordRank > 0 ? keywordRank : null,
-                        keywordRank > 0 ? scores[last + 1][k] : null,
-                        vector, keyword, options.Method)
-                    : null,
-            };
+            result.Add(new FusedHit(keys[k], score, new ScoreBreakdown(
+                vectorRank > 0 ? vectorRank : null,
+                vectorRank > 0 ? scores[last][k] : null,
+                keywordRank > 0 ? keywordRank : null,
+                keywordRank > 0 ? scores[last + 1][k] : null,
+                vector, keyword, options.Method)));
         }
-        return page;
+        return result;
     }
 
     private static double Contribution(SideNormalization side, List<int> ranks, List<double> scores, int key) =>
@@ -113,7 +113,7 @@ public static class ScoreFusion
     /// <summary>
     /// Fuses any number of ranked lists with one normalisation and a weight per list: Σ weight · n(score), where n is the
     /// <paramref name="method"/>'s normalisation over each list (reciprocal rank for <see cref="FusionMethod.ReciprocalRank"/>).
-    /// Used to fuse more than two retrievers, for example two embedding models and BM25.
+    /// For experiments with more than two retrievers (two embedding models and BM25, in bench/Werkly.VectorIndex.QualityBench).
     /// </summary>
     /// <param name="lists">The ranked lists, best first each.</param>
     /// <param name="weights">One non-negative weight per list.</param>
@@ -123,8 +123,8 @@ public static class ScoreFusion
     /// <returns>Key and fused score, best first; ties by key (ordinal).</returns>
     /// <exception cref="ArgumentException">The counts differ, a weight is negative or not finite, or a list is invalid
     /// (null key, repeated key, non-finite score).</exception>
-    public static IReadOnlyList<RankedHit> FuseLists(IReadOnlyList<IReadOnlyList<RankedHit>> lists, IReadOnlyList<double> weights,
-        FusionMethod method, int rrfK = 60, int top = FusionOptions.MaxTop)
+    public static List<RankedHit> FuseLists(IReadOnlyList<IReadOnlyList<RankedHit>> lists, IReadOnlyList<double> weights,
+        FusionMethod method, int rrfK = 60, int top = SearchQuery.MaxTop)
     {
         ArgumentNullException.ThrowIfNull(lists);
         ArgumentNullException.ThrowIfNull(weights);

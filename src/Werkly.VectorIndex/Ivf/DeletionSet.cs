@@ -1,7 +1,7 @@
 namespace Werkly.VectorIndex.Ivf;
 
 /// <summary>The deleted rows of one segment: a growable bitset with a count, plus the deletions not yet committed.</summary>
-/// <remarks>Guarded by the owning <see cref="IvfIndex"/>'s lock: writers mutate under the write lock, readers test bits
+/// <remarks>Guarded by the owning company partition's lock: writers mutate under the write lock, readers test bits
 /// under the read lock.</remarks>
 internal sealed class DeletionSet
 {
@@ -25,6 +25,17 @@ internal sealed class DeletionSet
         _bits[word] |= 1UL << row;
         Count++;
         if (!committed) Uncommitted.Add(row);
+        return true;
+    }
+
+    /// <summary>Clears <paramref name="row"/>'s bit (undoing an <see cref="Add"/>); false when it was not set.</summary>
+    public bool Remove(int row)
+    {
+        if (!Contains(row)) return false;
+        _bits[row >> 6] &= ~(1UL << row);
+        Count--;
+        var i = Uncommitted.LastIndexOf(row);
+        if (i >= 0) Uncommitted.RemoveAt(i);
         return true;
     }
 }

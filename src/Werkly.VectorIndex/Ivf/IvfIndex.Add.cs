@@ -1,97 +1,120 @@
 using Werkly.VectorIndex.Distance;
-using Werkly.VectorIndex.Partitions;
 
 namespace Werkly.VectorIndex.Ivf;
+
+/// <summary>What one <see cref="IvfIndex.Apply"/> changed, so that <see cref="IvfIndex.Undo"/> can take it back.</summary>
+internal sealed class VectorUndo
+{
+    /// <summary>The memory segment the rows were appended to, and its row count before.</summary>
+    public MemorySegment? Memory;
+    public int MemoryRows;
+
+    /// <summary>Deletion bits set, in order.</summary>
+    public readonly List<(IvfSegment Segment, int Row)> Deleted = [];
+
+    /// <summary>Key map entries changed, in order, with the value each had before (null: absent).</summary>
+    public readonly List<(string Key, (IvfSegment Segment, int Row)? Previous)> Keys = [];
+}
 
 internal sealed partial class IvfIndex
 {
     /// <summary>
-    /// Inserts or replaces records. The whole batch is validated before anything changes, so a bad record leaves the
-    /// index untouched. A replaced record's old vector is never returned again.
+    /// Deletes <paramref name="deletes"/>, then appends one row per key of <paramref name="keys"/> (vectors padded to the
+    /// stride), replacing a live record with the same key. Everything is validated already; the
+    /// key map must be built. Records what it changed in <paramref name="undo"/>. Runs under the write lock.
     /// </summary>
-    /// <returns>True when the batch crossed a training threshold under <see cref="VectorIndexOptions.AutoRetrain"/>.</returns>
-    public bool Upsert(IReadOnlyList<VectorRecord> records) => Apply(records, []);
-
-    /// <summary>
-    /// Deletes <paramref name="deletes"/>, then upserts <paramref name="upserts"/>, as one atomic change: a concurrent
-    /// search (or a commit) sees all of it or none of it. Everything is validated before anything changes.
-    /// </summary>
-    /// <returns>True when the batch crossed a training threshold under <see cref="VectorIndexOptions.AutoRetrain"/>.</returns>
-    public bool Apply(IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes)
+    /// <returns>How many of <paramref name="deletes"/> existed.</returns>
+    public int Apply(IReadOnlyList<string> keys, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?> metadata, ReadOnlySpan<float> padded,
+        IReadOnlyList<string> deletes, VectorUndo undo)
     {
-        ArgumentNullException.ThrowIfNull(upserts);
-        ArgumentNullException.ThrowIfNull(deletes);
-        foreach (var key in deletes) Identifiers.ValidateKey(key);
-        var padded = new float[upserts.Count * Stride];
-        for (var i = 0; i < upserts.Count; i++)
+        var map = _rowByKey ?? throw new InvalidOperationException("The key map is not built.");
+        undo.Memory = _memory;
+        undo.MemoryRows = _memory.RowCount;
+        var deleted = 0;
+        foreach (var key in deletes)
         {
-            var record = upserts[i] ?? throw new ArgumentNullException(nameof(upserts), $"Record {i} is null.");
-            Identifiers.ValidateKey(record.Key);
-            VectorValidation.Validate(record.Vector.Span, Dimensions, Metric, $"{nameof(upserts)}[{i}].{nameof(VectorRecord.Vector)}");
-            Prepare(record.Vector.Span, padded.AsSpan(i * Stride, Stride));
-        }
-
-        _lock.EnterWriteLock();
-        try
-        {
-            var map = EnsureKeyMap();
-            foreach (var key in deletes)
-            {
-                if (map.Remove(key, out var location)) MarkDeleted(location.Segment, location.Row);
-            }
-            var scratch = _quantizer is null ? null : new float[_quantizer.ListCount];
-            for (var i = 0; i < upserts.Count; i++)
-            {
-                var vector = padded.AsSpan(i * Stride, Stride);
-                var list = _quantizer is null ? 0 : _quantizer.Assign(vector, scratch);
-                var row = _memory.Append(list, vector, upserts[i].Key, upserts[i].Metadata);
-                if (map.TryGetValue(upserts[i].Key, out var previous)) MarkDeleted(previous.Segment, previous.Row);
-                map[upserts[i].Key] = (_memory, row);
-            }
-            return Options.AutoRetrain && NeedsTraining();
-        }
-        finally { _lock.ExitWriteLock(); }
-    }
-
-    /// <summary>Deletes the record with <paramref name="key"/>; returns false when there is none.</summary>
-    public bool Delete(string key)
-    {
-        Identifiers.ValidateKey(key);
-        _lock.EnterWriteLock();
-        try
-        {
-            if (!EnsureKeyMap().Remove(key, out var location)) return false;
+            if (!map.Remove(key, out var location)) continue;
+            deleted++;
+            undo.Keys.Add((key, location));
             MarkDeleted(location.Segment, location.Row);
-            return true;
+            undo.Deleted.Add(location);
         }
-        finally { _lock.ExitWriteLock(); }
+        var scratch = _quantizer is null ? null : new float[_quantizer.ListCount];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var vector = padded.Slice(i * Stride, Stride);
+            var list = _quantizer is null ? 0 : _quantizer.Assign(vector, scratch);
+            var key = keys[i];
+            var row = _memory.Append(list, vector, key, metadata[i]);
+            if (map.TryGetValue(key, out var previous))
+            {
+                undo.Keys.Add((key, previous));
+                MarkDeleted(previous.Segment, previous.Row);
+                undo.Deleted.Add(previous);
+            }
+            else
+            {
+                undo.Keys.Add((key, null));
+            }
+            map[key] = (_memory, row);
+        }
+        return deleted;
     }
 
-    /// <summary>Copies the stored vector of <paramref name="key"/> (normalised under cosine) into <paramref name="destination"/>.</summary>
-    public bool TryGetVector(string key, Span<float> destination, out IReadOnlyDictionary<string, MetadataValue>? metadata)
+    /// <summary>Takes back everything <paramref name="undo"/> recorded, newest first. Runs under the write lock.</summary>
+    public void Undo(VectorUndo undo)
     {
-        if (destination.Length < Dimensions) throw new ArgumentException($"Destination must hold {Dimensions} floats.", nameof(destination));
-        var found = ReadWithKeys<(float[]? Vector, IReadOnlyDictionary<string, MetadataValue>? Metadata)>(map =>
-            map.TryGetValue(key, out var location)
-                ? (location.Segment.GetVector(location.Row)[..Dimensions].ToArray(), location.Segment.GetMetadata(location.Row))
-                : (null, null));
-        metadata = found.Metadata;
-        if (found.Vector is null) return false;
-        found.Vector.CopyTo(destination);
+        var map = _rowByKey!;
+        for (var i = undo.Keys.Count - 1; i >= 0; i--)
+        {
+            var (key, previous) = undo.Keys[i];
+            if (previous is { } location) map[key] = location;
+            else map.Remove(key);
+        }
+        for (var i = undo.Deleted.Count - 1; i >= 0; i--)
+        {
+            var (segment, row) = undo.Deleted[i];
+            segment.Deleted.Remove(row);
+        }
+        undo.Memory?.Truncate(undo.MemoryRows);
+    }
+
+    /// <summary>Deletes the record with <paramref name="key"/>; false when there is none. The key map must be built.</summary>
+    public bool Delete(string key, VectorUndo? undo = null)
+    {
+        if (!_rowByKey!.Remove(key, out var location)) return false;
+        undo?.Keys.Add((key, location));
+        MarkDeleted(location.Segment, location.Row);
+        undo?.Deleted.Add(location);
         return true;
     }
 
-    /// <summary>The metadata of <paramref name="key"/>; false when there is no such record.</summary>
-    public bool TryGetMetadata(string key, out IReadOnlyDictionary<string, MetadataValue>? metadata)
+    /// <summary>The stored (padded) vector of a live record, unit length under cosine; the key map must be built.</summary>
+    public bool TryGetVector(string key, out ReadOnlySpan<float> vector)
     {
-        var found = ReadWithKeys<(bool Found, IReadOnlyDictionary<string, MetadataValue>? Metadata)>(map =>
-            map.TryGetValue(key, out var location) ? (true, location.Segment.GetMetadata(location.Row)) : (false, null));
-        metadata = found.Metadata;
-        return found.Found;
+        if (!_rowByKey!.TryGetValue(key, out var location))
+        {
+            vector = default;
+            return false;
+        }
+        vector = location.Segment.GetVector(location.Row)[..Dimensions];
+        return true;
     }
 
-    /// <summary>The keys of all live records, in no particular order (a snapshot).</summary>
-    public string[] GetKeys() => ReadWithKeys(map => map.Keys.ToArray());
+    /// <summary>The metadata of a live record (null when it has none); false when there is no such record. The key map must be built.</summary>
+    public bool TryGetMetadata(string key, out IReadOnlyDictionary<string, MetadataValue>? metadata)
+    {
+        if (!_rowByKey!.TryGetValue(key, out var location))
+        {
+            metadata = null;
+            return false;
+        }
+        metadata = location.Segment.GetMetadata(location.Row);
+        return true;
+    }
+
+    /// <summary>The keys of all live records, in no particular order; the key map must be built.</summary>
+    public string[] GetKeys() => [.. _rowByKey!.Keys];
 
     /// <summary>Deleted rows a company may carry before a write compacts it (when they also outnumber the live rows).</summary>
     internal const int CompactionMinimumDeletedRows = 1000;
@@ -99,9 +122,9 @@ internal sealed partial class IvfIndex
     /// <summary>
     /// Whether the policy asks for a rebuild now: crossing the flat threshold, 2× growth since training, or more
     /// deleted and replaced rows than live ones (re-ingesting documents replaces rows; without this their old rows
-    /// would stay in the lists until someone called <see cref="Retrain"/>).
+    /// would stay in the lists until someone called <c>Retrain</c>).
     /// </summary>
-    private bool NeedsTraining()
+    public bool NeedsTraining()
     {
         var live = LiveCount();
         var deleted = 0;

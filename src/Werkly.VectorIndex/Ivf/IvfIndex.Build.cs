@@ -11,37 +11,38 @@ internal sealed partial class IvfIndex
     public static int DefaultListCount(long rows) =>
         rows <= 1_000_000 ? (int)Math.Max(1, rows / 1000) : (int)Math.Round(Math.Sqrt(rows));
 
+    /// <summary>A retrain built from the live rows, ready to be installed.</summary>
+    internal sealed record RetrainResult(CoarseQuantizer? Quantizer, MemorySegment Memory, Dictionary<string, (IvfSegment, int)> Map, int Probes, IvfSegment[] Replaced);
+
     /// <summary>
-    /// Rebuilds the index from its live records: trains new lists (or goes back to flat search below the threshold),
-    /// drops deleted rows, and recalibrates the default probes. Searches continue on the old lists meanwhile.
+    /// Builds the index anew from its live records: trains new lists (or goes back to flat search below the threshold),
+    /// drops deleted rows, and recalibrates the default probes. Only reads, so searches continue meanwhile (run it
+    /// under the upgradeable read lock, then <see cref="InstallRetrain"/> under the write lock).
     /// </summary>
-    public void Retrain(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public RetrainResult BuildRetrain(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        _lock.EnterUpgradeableReadLock();
-        try
-        {
-            var live = LiveRows(_segments);
-            CoarseQuantizer? quantizer = null;
-            if (live.Count >= Options.FlatSearchThreshold)
-                quantizer = Train(live, progress, cancellationToken);
+        var live = LiveRows(_segments);
+        CoarseQuantizer? quantizer = null;
+        if (live.Count >= Options.FlatSearchThreshold)
+            quantizer = Train(live, progress, cancellationToken);
 
-            var (memory, map) = Rebuild(live, quantizer, cancellationToken);
-            var probes = quantizer is null ? 1 : Options.Probes ?? CalibrateProbes(quantizer, memory, cancellationToken);
+        var (memory, map) = Rebuild(live, quantizer, cancellationToken);
+        var probes = quantizer is null ? 1 : Options.Probes ?? CalibrateProbes(quantizer, memory, cancellationToken);
+        return new RetrainResult(quantizer, memory, map, Math.Min(probes, quantizer?.ListCount ?? 1), _segments);
+    }
 
-            _lock.EnterWriteLock();
-            try
-            {
-                OnSegmentsReplaced(_segments);
-                _quantizer = quantizer;
-                _memory = memory;
-                _segments = [memory];
-                AssignRowBases(_segments);
-                _rowByKey = map;
-                _defaultProbes = Math.Min(probes, quantizer?.ListCount ?? 1);
-            }
-            finally { _lock.ExitWriteLock(); }
-        }
-        finally { _lock.ExitUpgradeableReadLock(); }
+    /// <summary>Swaps in a retrain built by <see cref="BuildRetrain"/> from the current segments. Runs under the write lock.</summary>
+    public void InstallRetrain(RetrainResult result)
+    {
+        if (!ReferenceEquals(result.Replaced, _segments))
+            throw new InvalidOperationException("The segments changed since the retrain was built.");
+        OnSegmentsReplaced(_segments);
+        _quantizer = result.Quantizer;
+        _memory = result.Memory;
+        _segments = [result.Memory];
+        AssignRowBases(_segments);
+        _rowByKey = result.Map;
+        _defaultProbes = result.Probes;
     }
 
     private CoarseQuantizer Train(List<(IvfSegment Segment, int Row)> live, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -109,7 +110,7 @@ internal sealed partial class IvfIndex
 
     /// <summary>
     /// The smallest probe count whose recall@10 on a sample of the company's own vectors (each one's own row excluded)
-    /// reaches <see cref="VectorIndexOptions.TargetRecall"/>. A true neighbour is found exactly when its list is probed,
+    /// reaches <see cref="WerklyIndexOptions.TargetRecall"/>. A true neighbour is found exactly when its list is probed,
     /// so one exact search per sample query gives the recall of every probe count at once.
     /// </summary>
     private int CalibrateProbes(CoarseQuantizer quantizer, MemorySegment segment, CancellationToken cancellationToken)

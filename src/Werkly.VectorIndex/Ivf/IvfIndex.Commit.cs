@@ -37,44 +37,39 @@ internal sealed partial class IvfIndex
     /// <summary>
     /// Freezes the company's uncommitted state for a commit: the memory segment (when it holds rows) becomes a
     /// read-only segment with a new id and a fresh memory segment takes new writes; deletions since the last commit
-    /// are taken out of their sets. Writers and readers continue meanwhile. Returns null when nothing changed.
+    /// are taken out of their sets. Runs under the write lock, for microseconds. Returns null when nothing changed.
     /// </summary>
     internal CommitPlan? PrepareCommit()
     {
-        _lock.EnterWriteLock();
-        try
+        var newSegments = new List<MemorySegment>();
+        foreach (var segment in _segments)
         {
-            var newSegments = new List<MemorySegment>();
-            foreach (var segment in _segments)
+            if (segment is MemorySegment memory && !_committedSegmentIds.Contains(memory.SegmentId) && memory.RowCount > 0)
             {
-                if (segment is MemorySegment memory && !_committedSegmentIds.Contains(memory.SegmentId) && memory.RowCount > 0)
-                {
-                    if (memory.SegmentId == 0) memory.SegmentId = _nextSegmentId++;
-                    newSegments.Add(memory);
-                }
+                if (memory.SegmentId == 0) memory.SegmentId = _nextSegmentId++;
+                newSegments.Add(memory);
             }
-            if (newSegments.Contains(_memory))
-            {
-                _memory = new MemorySegment(_quantizer?.ListCount ?? 1, Stride);
-                _segments = [.. _segments, _memory];
-                AssignRowBases(_segments);
-            }
-
-            var tombstones = new Dictionary<long, IReadOnlyCollection<int>>();
-            foreach (var segment in _segments)
-            {
-                if (segment.SegmentId == 0 || segment.Deleted.Uncommitted.Count == 0) continue;
-                tombstones[segment.SegmentId] = segment.Deleted.Uncommitted.ToArray();
-                segment.Deleted.Uncommitted.Clear();
-            }
-
-            if (newSegments.Count == 0 && tombstones.Count == 0 && !_quantizerChanged && _removedSinceCommit.Count == 0)
-                return null;
-            _inFlightSegmentIds.UnionWith(newSegments.Select(s => s.SegmentId));
-            return new CommitPlan(_quantizerChanged ? _quantizer : null, _quantizer is null, _quantizerChanged, [.. _removedSinceCommit], newSegments,
-                tombstones, _defaultProbes, _nextSegmentId);
         }
-        finally { _lock.ExitWriteLock(); }
+        if (newSegments.Contains(_memory))
+        {
+            _memory = new MemorySegment(_quantizer?.ListCount ?? 1, Stride);
+            _segments = [.. _segments, _memory];
+            AssignRowBases(_segments);
+        }
+
+        var tombstones = new Dictionary<long, IReadOnlyCollection<int>>();
+        foreach (var segment in _segments)
+        {
+            if (segment.SegmentId == 0 || segment.Deleted.Uncommitted.Count == 0) continue;
+            tombstones[segment.SegmentId] = segment.Deleted.Uncommitted.ToArray();
+            segment.Deleted.Uncommitted.Clear();
+        }
+
+        if (newSegments.Count == 0 && tombstones.Count == 0 && !_quantizerChanged && _removedSinceCommit.Count == 0)
+            return null;
+        _inFlightSegmentIds.UnionWith(newSegments.Select(s => s.SegmentId));
+        return new CommitPlan(_quantizerChanged ? _quantizer : null, _quantizer is null, _quantizerChanged, [.. _removedSinceCommit], newSegments,
+            tombstones, _defaultProbes, _nextSegmentId);
     }
 
     /// <summary>After a successful commit: swaps the frozen segments for their committed (mapped) copies.</summary>
@@ -82,52 +77,42 @@ internal sealed partial class IvfIndex
     /// <param name="committed">Segment id → the committed segment, for the plan's new segments.</param>
     internal void CompleteCommit(CommitPlan plan, IReadOnlyDictionary<long, IvfSegment> committed)
     {
-        _lock.EnterWriteLock();
-        try
+        for (var i = 0; i < _segments.Length; i++)
         {
-            for (var i = 0; i < _segments.Length; i++)
+            if (_segments[i] is MemorySegment memory && committed.TryGetValue(memory.SegmentId, out var replacement) && plan.NewSegments.Contains(memory))
             {
-                if (_segments[i] is MemorySegment memory && committed.TryGetValue(memory.SegmentId, out var replacement) && plan.NewSegments.Contains(memory))
-                {
-                    replacement.SegmentId = memory.SegmentId;
-                    _segments[i] = replacement;
-                }
+                replacement.SegmentId = memory.SegmentId;
+                _segments[i] = replacement;
             }
-            AssignRowBases(_segments);
-            if (_rowByKey is not null)
-            {
-                // Point the key map at the replacements (same rows, same numbering).
-                foreach (var (key, location) in _rowByKey.ToArray())
-                {
-                    if (location.Segment is MemorySegment memory && committed.TryGetValue(memory.SegmentId, out var replacement) && plan.NewSegments.Contains(memory))
-                        _rowByKey[key] = (replacement, location.Row);
-                }
-            }
-            foreach (var segment in plan.NewSegments) _committedSegmentIds.Add(segment.SegmentId);
-            foreach (var id in plan.RemovedSegmentIds) _committedSegmentIds.Remove(id);
-            _removedSinceCommit.RemoveAll(plan.RemovedSegmentIds.Contains);
-            _inFlightSegmentIds.Clear();
-            if (plan.QuantizerChanged && ReferenceEquals(plan.Quantizer, _quantizer)) _quantizerChanged = false;
         }
-        finally { _lock.ExitWriteLock(); }
+        AssignRowBases(_segments);
+        if (_rowByKey is not null)
+        {
+            // Point the key map at the replacements (same rows, same numbering).
+            foreach (var (key, location) in _rowByKey.ToArray())
+            {
+                if (location.Segment is MemorySegment memory && committed.TryGetValue(memory.SegmentId, out var replacement) && plan.NewSegments.Contains(memory))
+                    _rowByKey[key] = (replacement, location.Row);
+            }
+        }
+        foreach (var segment in plan.NewSegments) _committedSegmentIds.Add(segment.SegmentId);
+        foreach (var id in plan.RemovedSegmentIds) _committedSegmentIds.Remove(id);
+        _removedSinceCommit.RemoveAll(plan.RemovedSegmentIds.Contains);
+        _inFlightSegmentIds.Clear();
+        if (plan.QuantizerChanged && ReferenceEquals(plan.Quantizer, _quantizer)) _quantizerChanged = false;
     }
 
     /// <summary>After a failed commit: puts the taken deletions back so the next commit carries them.</summary>
     internal void AbortCommit(CommitPlan plan)
     {
-        _lock.EnterWriteLock();
-        try
+        foreach (var segment in _segments)
         {
-            foreach (var segment in _segments)
-            {
-                if (plan.Tombstones.TryGetValue(segment.SegmentId, out var rows)) segment.Deleted.Uncommitted.AddRange(rows);
-            }
-            // Frozen segments stay in place with their ids; PrepareCommit picks them up again. One that a retrain or
-            // merge dropped meanwhile was never committed, so there is nothing to remove on disk.
-            _removedSinceCommit.RemoveAll(id => _inFlightSegmentIds.Contains(id) && !_committedSegmentIds.Contains(id));
-            _inFlightSegmentIds.Clear();
+            if (plan.Tombstones.TryGetValue(segment.SegmentId, out var rows)) segment.Deleted.Uncommitted.AddRange(rows);
         }
-        finally { _lock.ExitWriteLock(); }
+        // Frozen segments stay in place with their ids; PrepareCommit picks them up again. One that a retrain or
+        // merge dropped meanwhile was never committed, so there is nothing to remove on disk.
+        _removedSinceCommit.RemoveAll(id => _inFlightSegmentIds.Contains(id) && !_committedSegmentIds.Contains(id));
+        _inFlightSegmentIds.Clear();
     }
 
     /// <summary>Called under the write lock when a retrain replaces every segment.</summary>

@@ -9,7 +9,7 @@ internal sealed partial class IvfIndex
 
     /// <summary>
     /// The best <c>destination.Length</c> records for <paramref name="query"/>, best first, ties broken by key.
-    /// Allocation-free after the calling thread's first search.
+    /// Allocation-free after the calling thread's first search. Runs under the read lock.
     /// </summary>
     /// <returns>How many hits were written (fewer than asked only when fewer records match).</returns>
     public int Search(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions? options) =>
@@ -18,7 +18,7 @@ internal sealed partial class IvfIndex
     /// <summary>Searches like <see cref="Search"/> and reports what the search did.</summary>
     public SearchExplanation Explain(ReadOnlySpan<float> query, int k, SearchOptions? options)
     {
-        var hits = new SearchHit[k];
+        var hits = new SearchHit[Math.Clamp(k, 1, Math.Max(1, LiveCount()))];
         var trace = new SearchTrace();
         var count = SearchCore(query, hits, options ?? SearchOptions.Default, trace);
         return new SearchExplanation
@@ -37,18 +37,18 @@ internal sealed partial class IvfIndex
 
     private int SearchCore(ReadOnlySpan<float> query, Span<SearchHit> destination, SearchOptions options, SearchTrace? trace)
     {
-        var k = destination.Length;
-        if (k <= 0) throw new ArgumentOutOfRangeException(nameof(destination), k, "k must be at least 1.");
+        if (destination.Length <= 0) throw new ArgumentOutOfRangeException(nameof(destination), destination.Length, "k must be at least 1.");
         if (options.Probes is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Probes, "Probes must be at least 1.");
         VectorValidation.Validate(query, Dimensions, Metric, nameof(query));
+        // More hits than live records cannot be found: never size buffers by a huge k.
+        var k = Math.Min(destination.Length, LiveCount());
+        if (k == 0) return 0;
 
         var scratch = SearchScratch.For(Stride, k);
         var padded = scratch.Query.AsSpan(0, Stride);
         Prepare(query, padded);
         if (trace is not null) trace.Start = Stopwatch.GetTimestamp();
 
-        _lock.EnterReadLock();
-        try
         {
             var heap = scratch.Heap;
             heap.Reset(k, _keyOfRow);
@@ -111,7 +111,6 @@ internal sealed partial class IvfIndex
             if (trace is not null) trace.ResultDone = Stopwatch.GetTimestamp();
             return count;
         }
-        finally { _lock.ExitReadLock(); }
     }
 
     /// <summary>Scans list <paramref name="list"/> of every segment into the heap.</summary>

@@ -12,13 +12,13 @@ namespace Werkly.VectorIndex.Ivf;
 /// Split by phase: <c>IvfIndex.Add.cs</c> (upsert, delete), <c>IvfIndex.Build.cs</c> (training, retraining, probe
 /// calibration), <c>IvfIndex.Search.cs</c>, <c>IvfIndex.Merge.cs</c> (segment merges) and <c>IvfIndex.Commit.cs</c>
 /// (freezing and swapping segments around a persistence commit).
-/// Threading: any number of concurrent searches; writes are serialised and exclude searches only for the moment
-/// they mutate (a <see cref="ReaderWriterLockSlim"/>). A retrain builds the new lists under an upgradeable read lock,
-/// so searches continue on the old lists, and swaps them in under a brief write lock.
+/// Threading: not synchronised itself. The owning <c>CompanyPartition</c>'s lock guards it: searches and other reads
+/// run under its read lock, mutations (<see cref="Apply"/>, <see cref="EnsureKeyMap"/>, the <c>Install…</c> and commit
+/// methods) under its write lock. The <c>Build…</c> methods of a retrain or merge only read, so they run under the
+/// upgradeable read lock while searches continue, and their result is installed under the write lock.
 /// </remarks>
-internal sealed partial class IvfIndex : IDisposable
+internal sealed partial class IvfIndex
 {
-    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Func<int, string> _keyOfRow;
     private readonly bool _persistent;
 
@@ -31,13 +31,13 @@ internal sealed partial class IvfIndex : IDisposable
     /// <summary>Creates an empty company.</summary>
     /// <param name="options">The index settings.</param>
     /// <param name="persistent">Whether commits will follow: only then are deletions remembered as pending tombstones.</param>
-    public IvfIndex(VectorIndexOptions options, bool persistent = false)
+    public IvfIndex(WerklyIndexOptions options, bool persistent = false)
         : this(options, quantizer: null, sealedSegments: [], defaultProbes: 1, persistent)
     {
     }
 
     /// <summary>Creates an index over existing segments (persistence opens companies this way).</summary>
-    internal IvfIndex(VectorIndexOptions options, CoarseQuantizer? quantizer, IReadOnlyList<IvfSegment> sealedSegments, int defaultProbes, bool persistent = true)
+    internal IvfIndex(WerklyIndexOptions options, CoarseQuantizer? quantizer, IReadOnlyList<IvfSegment> sealedSegments, int defaultProbes, bool persistent = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
@@ -54,7 +54,7 @@ internal sealed partial class IvfIndex : IDisposable
         _keyOfRow = row => KeyOf(row);
     }
 
-    public VectorIndexOptions Options { get; }
+    public WerklyIndexOptions Options { get; }
 
     public int Dimensions { get; }
 
@@ -63,31 +63,19 @@ internal sealed partial class IvfIndex : IDisposable
     public DistanceMetric Metric { get; }
 
     /// <summary>Live (not deleted) records.</summary>
-    public int Count
+    public int Count => LiveCount();
+
+    /// <summary>The index's shape.</summary>
+    public CompanyStatistics GetStatistics()
     {
-        get
-        {
-            _lock.EnterReadLock();
-            try { return LiveCount(); }
-            finally { _lock.ExitReadLock(); }
-        }
+        var rows = _segments.Sum(s => (long)s.RowCount);
+        var live = LiveCount();
+        return new CompanyStatistics(live, (int)(rows - live), _quantizer?.ListCount ?? 0,
+            _quantizer is null ? 0 : _defaultProbes, _quantizer?.TrainedAtCount ?? 0, _segments.Length);
     }
 
-    /// <summary>A consistent snapshot of the index's shape.</summary>
-    public IvfStatistics GetStatistics()
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            var rows = _segments.Sum(s => (long)s.RowCount);
-            var live = LiveCount();
-            return new IvfStatistics(live, (int)(rows - live), _quantizer?.ListCount ?? 0,
-                _quantizer is null ? 0 : _defaultProbes, _quantizer?.TrainedAtCount ?? 0, _segments.Length);
-        }
-        finally { _lock.ExitReadLock(); }
-    }
-
-    public void Dispose() => _lock.Dispose();
+    /// <summary>The segments in row order (committed ones first, the memory segment last).</summary>
+    public IReadOnlyList<IvfSegment> Segments => _segments;
 
     private int LiveCount()
     {
@@ -138,8 +126,15 @@ internal sealed partial class IvfIndex : IDisposable
         return segment.GetKey(globalRow - segment.RowBase);
     }
 
-    /// <summary>The key → row map, built on first need (opening a persisted company does not pay for it).</summary>
-    private Dictionary<string, (IvfSegment Segment, int Row)> EnsureKeyMap()
+    /// <summary>Whether the key → row map is built (reads that need it must first build it under the write lock).</summary>
+    public bool HasKeyMap => Volatile.Read(ref _rowByKey) is not null;
+
+    /// <summary>
+    /// The key → row map, built on first need (opening a persisted company does not pay for it). Building it mutates
+    /// (a key live in two segments, which only a damaged commit leaves, is resolved by deleting the older row), so the
+    /// first call runs under the write lock.
+    /// </summary>
+    public Dictionary<string, (IvfSegment Segment, int Row)> EnsureKeyMap()
     {
         if (_rowByKey is { } map) return map;
         map = new Dictionary<string, (IvfSegment, int)>(LiveCount(), StringComparer.Ordinal);
@@ -149,42 +144,29 @@ internal sealed partial class IvfIndex : IDisposable
             {
                 if (segment.Deleted.Contains(row)) continue;
                 var key = segment.GetKey(row);
-                // A key live in two segments can only come from a damaged commit: the later segment wins.
                 if (map.TryGetValue(key, out var older)) MarkDeleted(older.Segment, older.Row);
                 map[key] = (segment, row);
             }
         }
-        return _rowByKey = map;
+        Volatile.Write(ref _rowByKey, map);
+        return map;
+    }
+
+    /// <summary>The location of a live record; the key map must be built.</summary>
+    public bool TryFind(string key, out IvfSegment segment, out int row)
+    {
+        if (_rowByKey!.TryGetValue(key, out var location))
+        {
+            (segment, row) = location;
+            return true;
+        }
+        segment = null!;
+        row = -1;
+        return false;
     }
 
     /// <summary>Sets a row's deletion bit; a persistent index also remembers it as a tombstone for the next commit.</summary>
     private void MarkDeleted(IvfSegment segment, int row) => segment.Deleted.Add(row, committed: !_persistent);
-
-    /// <summary>Runs <paramref name="read"/> under the read lock with the key map built.</summary>
-    private T ReadWithKeys<T>(Func<Dictionary<string, (IvfSegment Segment, int Row)>, T> read)
-    {
-        if (Volatile.Read(ref _rowByKey) is null)
-        {
-            _lock.EnterWriteLock();
-            try { EnsureKeyMap(); }
-            finally { _lock.ExitWriteLock(); }
-        }
-        _lock.EnterReadLock();
-        try { return read(_rowByKey!); }
-        finally { _lock.ExitReadLock(); }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="read"/> under the read lock over the segments in row order (the key map built first, so a
-    /// key live in two segments is already resolved): writes, commits and merges wait until it returns, and every
-    /// segment, mapped or not, stays valid meanwhile. A row is live when its segment's <see cref="IvfSegment.Deleted"/>
-    /// does not hold it.
-    /// </summary>
-    internal void ReadSegments(Action<IReadOnlyList<IvfSegment>> read) => ReadWithKeys(_ =>
-    {
-        read(_segments);
-        return true;
-    });
 
     /// <summary>Pads a vector to the stride and normalises it under cosine.</summary>
     private void Prepare(ReadOnlySpan<float> vector, Span<float> padded)
@@ -200,12 +182,3 @@ internal sealed partial class IvfIndex : IDisposable
         else BlockKernel.Score<DotOperator>(paddedQuery, block, Stride, scores);
     }
 }
-
-/// <summary>Shape of one company's index.</summary>
-/// <param name="LiveCount">Records that searches can return.</param>
-/// <param name="DeletedCount">Deleted or replaced rows still occupying list space until the next compaction.</param>
-/// <param name="ListCount">Trained lists, or 0 while the company uses flat search.</param>
-/// <param name="DefaultProbes">Lists probed when a search does not say (0 for flat search).</param>
-/// <param name="TrainedAtCount">Live records when the lists were last trained.</param>
-/// <param name="SegmentCount">Segments searched (committed segments plus the in-memory one).</param>
-public readonly record struct IvfStatistics(int LiveCount, int DeletedCount, int ListCount, int DefaultProbes, long TrainedAtCount, int SegmentCount);

@@ -43,6 +43,9 @@ internal sealed class MemoryInvertedLists : IInvertedLists
         return count;
     }
 
+    /// <summary>Removes the last row appended to <paramref name="list"/> (undoing an append).</summary>
+    public void RemoveLast(int list) => _counts[list]--;
+
     /// <summary>Pre-sizes list <paramref name="list"/> for <paramref name="capacity"/> rows.</summary>
     public void EnsureCapacity(int list, int capacity)
     {

@@ -35,6 +35,15 @@ internal sealed class MemorySegment : IvfSegment
 
     public void EnsureCapacity(int list, int rows) => _lists.EnsureCapacity(list, rows);
 
+    /// <summary>Removes the rows from <paramref name="rowCount"/> on (the last ones appended), undoing their appends.</summary>
+    public void Truncate(int rowCount)
+    {
+        for (var row = _keys.Count - 1; row >= rowCount; row--) _lists.RemoveLast(_locations[row].List);
+        _keys.RemoveRange(rowCount, _keys.Count - rowCount);
+        _metadata.RemoveRange(rowCount, _metadata.Count - rowCount);
+        _locations.RemoveRange(rowCount, _locations.Count - rowCount);
+    }
+
     /// <summary>Appends a row; returns its local row number.</summary>
     public int Append(int list, ReadOnlySpan<float> paddedVector, string key, IReadOnlyDictionary<string, MetadataValue>? metadata)
     {

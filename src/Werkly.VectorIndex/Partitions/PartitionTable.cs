@@ -1,66 +1,96 @@
 using System.Collections.Concurrent;
 using Werkly.VectorIndex.Exceptions;
-using Werkly.VectorIndex.Ivf;
 
 namespace Werkly.VectorIndex.Partitions;
 
 /// <summary>
-/// Routes every call to the one company partition it names. Each company has its own <see cref="IvfIndex"/>
-/// (own lists, trained on its own data, own choice of flat or IVF), so a query can only ever see its company's rows.
+/// Routes every call to the one partition its company id names. Company ids are exact and case-sensitive (compared
+/// ordinally, as Postgres compares text), and unique regardless of case: an id that differs only in case from an
+/// existing company is rejected, never merged with it or stored beside it.
 /// </summary>
-/// <remarks>Thread-safe: lookups are lock-free; creating and removing a partition are atomic.</remarks>
-internal sealed class PartitionTable : IDisposable
+/// <remarks>Thread-safe: lookups are lock-free; creating, removing and replacing partitions are atomic.</remarks>
+internal sealed class PartitionTable
 {
-    private readonly ConcurrentDictionary<string, IvfIndex> _partitions = new(StringComparer.Ordinal);
-    private readonly VectorIndexOptions _options;
-    private readonly bool _persistent;
+    private readonly Lock _gate = new();
+    private volatile ConcurrentDictionary<string, CompanyPartition> _partitions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _byFoldedId = new(StringComparer.OrdinalIgnoreCase);
 
-    public PartitionTable(VectorIndexOptions options) => _options = options;
-
-    /// <summary>Creates the table of a persisted index, holding the companies loaded from disk.</summary>
-    public PartitionTable(VectorIndexOptions options, IEnumerable<KeyValuePair<string, IvfIndex>> partitions)
-        : this(options)
-    {
-        _persistent = true;
-        foreach (var (company, index) in partitions) _partitions[company] = index;
-    }
-
-    /// <summary>A snapshot of every company and its index.</summary>
-    public Dictionary<string, IvfIndex> Snapshot() => new(_partitions, StringComparer.Ordinal);
-
-    public ICollection<string> CompanyIds => _partitions.Keys;
-
-    /// <summary>The company's partition, created empty on first write.</summary>
-    public IvfIndex GetOrCreate(string companyId)
-    {
-        Identifiers.ValidateCompanyId(companyId);
-        return _partitions.GetOrAdd(companyId, static (_, table) => new IvfIndex(table._options, table._persistent), this);
-    }
+    public bool TryGet(string companyId, out CompanyPartition partition) => _partitions.TryGetValue(companyId, out partition!);
 
     /// <summary>The company's partition; throws <see cref="CompanyNotFoundException"/> when it has none.</summary>
-    public IvfIndex Get(string companyId)
+    public CompanyPartition Get(string companyId) =>
+        _partitions.TryGetValue(companyId, out var partition) ? partition : throw new CompanyNotFoundException(companyId, SpellingOf(companyId));
+
+    /// <summary>The company's partition, created by <paramref name="create"/> on first write.</summary>
+    /// <exception cref="InvalidIdentifierException">Another company's id differs from this one only in case.</exception>
+    public CompanyPartition GetOrCreate(string companyId, Func<string, CompanyPartition> create)
     {
-        Identifiers.ValidateCompanyId(companyId);
-        return _partitions.TryGetValue(companyId, out var partition) ? partition : throw new CompanyNotFoundException(companyId);
+        if (_partitions.TryGetValue(companyId, out var partition)) return partition;
+        lock (_gate)
+        {
+            if (_partitions.TryGetValue(companyId, out partition)) return partition;
+            ThrowIfCaseVariantLocked(companyId);
+            partition = create(companyId);
+            _byFoldedId[companyId] = companyId;
+            _partitions[companyId] = partition;
+            return partition;
+        }
     }
 
-    public bool TryGet(string companyId, out IvfIndex? partition)
+    /// <summary>Throws when another company's id differs from <paramref name="companyId"/> only in case.</summary>
+    /// <exception cref="InvalidIdentifierException">It does.</exception>
+    public void ThrowIfCaseVariant(string companyId)
     {
-        Identifiers.ValidateCompanyId(companyId);
-        return _partitions.TryGetValue(companyId, out partition);
+        lock (_gate) ThrowIfCaseVariantLocked(companyId);
     }
 
-    /// <summary>Removes the company and all its data; false when it did not exist.</summary>
-    public bool Remove(string companyId)
+    private void ThrowIfCaseVariantLocked(string companyId)
     {
-        Identifiers.ValidateCompanyId(companyId);
-        // The partition object stays valid for searches already holding it; it is simply no longer reachable.
-        return _partitions.TryRemove(companyId, out _);
+        if (_byFoldedId.TryGetValue(companyId, out var existing) && existing != companyId)
+            throw new InvalidIdentifierException(
+                $"Company id '{companyId}' differs only in case from the existing company '{existing}'; company ids are case-sensitive and must be unique regardless of case.",
+                nameof(companyId));
     }
 
-    public void Dispose()
+    /// <summary>Removes a company's partition; null when it had none.</summary>
+    public CompanyPartition? Remove(string companyId)
     {
-        foreach (var partition in _partitions.Values) partition.Dispose();
-        _partitions.Clear();
+        lock (_gate)
+        {
+            if (!_partitions.TryRemove(companyId, out var partition)) return null;
+            _byFoldedId.Remove(companyId);
+            return partition;
+        }
+    }
+
+    /// <summary>Every partition, ordered by company id (ordinal): the order commits take their writer gates in.</summary>
+    public CompanyPartition[] All()
+    {
+        var all = _partitions.Values.ToArray();
+        Array.Sort(all, static (a, b) => string.CompareOrdinal(a.CompanyId, b.CompanyId));
+        return all;
+    }
+
+    public string[] CompanyIds => [.. _partitions.Keys];
+
+    /// <summary>Replaces the whole table (a refresh); returns the partitions no longer in it.</summary>
+    public List<CompanyPartition> Replace(IReadOnlyList<CompanyPartition> partitions)
+    {
+        lock (_gate)
+        {
+            var next = new ConcurrentDictionary<string, CompanyPartition>(StringComparer.Ordinal);
+            foreach (var partition in partitions) next[partition.CompanyId] = partition;
+            var dropped = _partitions.Values.Where(p => !next.TryGetValue(p.CompanyId, out var kept) || !ReferenceEquals(kept, p)).ToList();
+            _byFoldedId.Clear();
+            foreach (var id in next.Keys) _byFoldedId[id] = id;
+            _partitions = next;
+            return dropped;
+        }
+    }
+
+    /// <summary>The existing spelling of a company id that differs only in case, or null.</summary>
+    private string? SpellingOf(string companyId)
+    {
+        lock (_gate) return _byFoldedId.GetValueOrDefault(companyId);
     }
 }

@@ -14,7 +14,7 @@ internal sealed class CompanyChange
     /// <exception cref="Exceptions.InvalidIdentifierException">The id is empty, longer than 64 characters, or holds characters other than <c>[A-Za-z0-9_.-]</c>.</exception>
     public CompanyChange(string companyId)
     {
-        Partitions.Identifiers.ValidateCompanyId(companyId);
+        Identifiers.ValidateCompanyId(companyId);
         CompanyId = companyId;
     }
 

@@ -24,7 +24,8 @@ internal interface IStorageDevice
 
     /// <summary>Maps the whole of <paramref name="path"/> read-only into memory.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <remarks>A zero-length file yields a region of length 0 (nothing is mapped).</remarks>
+    /// <remarks>A zero-length file yields a region of length 0 (nothing is mapped). The file's handle is closed before
+    /// this returns: a region pins no file descriptor, only its mapping, until it is disposed.</remarks>
     MappedFileRegion MapReadOnly(string path);
 
     /// <summary>Renames <paramref name="sourcePath"/> to <paramref name="destinationPath"/>, atomically replacing it.</summary>
@@ -43,10 +44,14 @@ internal interface IStorageDevice
     IReadOnlyList<string> ListFiles(string directoryPath);
 
     /// <summary>Creates <paramref name="directoryPath"/> and its parents when missing.</summary>
+    /// <exception cref="UnauthorizedAccessException">A parent folder is not writable; the message says so.</exception>
     void CreateDirectory(string directoryPath);
 
-    /// <summary>Takes an exclusive, cross-process lock on <paramref name="lockFilePath"/>; dispose the result to release it.</summary>
-    /// <exception cref="Exceptions.IndexLockedException">Another process or instance holds the lock.</exception>
+    /// <summary>Takes an exclusive, cross-process lock on <paramref name="lockFilePath"/> for a writer, without waiting;
+    /// dispose the result to release it.</summary>
+    /// <exception cref="Exceptions.IndexLockedException">Another process or instance holds the lock (and only then).</exception>
+    /// <exception cref="UnauthorizedAccessException">The lock file's folder is not writable by this process; the message says so.</exception>
+    /// <exception cref="IOException">The folder is on a read-only file system (the message says it is not writable), or another I/O error.</exception>
     IDisposable AcquireExclusiveLock(string lockFilePath);
 }
 

@@ -5,6 +5,8 @@ internal sealed partial class IndexDirectory
     /// <summary>Applies <paramref name="changes"/> atomically and makes them durable.</summary>
     /// <param name="changes">At most one change per company; companies not named keep their state.</param>
     /// <param name="commitData">Opaque bytes stored with the commit (the facade's settings); null keeps the previous commit's.</param>
+    /// <param name="logRecordsCommitted">How many of the <see cref="PendingLog"/> records (the first ones) the changes
+    /// include; records appended after them stay in the write-ahead log. All of them by default.</param>
     /// <param name="cancellationToken">Cancels the commit before its manifest is renamed into place; the directory then stays at the previous commit.</param>
     /// <returns>The new generation.</returns>
     /// <exception cref="ArgumentException">A change is inconsistent (unknown segment, duplicate segment id, dimensions differ within a company, bad row ids).</exception>
@@ -12,15 +14,17 @@ internal sealed partial class IndexDirectory
     /// <exception cref="InvalidOperationException">The directory is read-only.</exception>
     /// <remarks>Serialized with other commits; snapshots keep being served while it runs. Files the commit retires
     /// are deleted once no snapshot uses them.</remarks>
-    public long Commit(IReadOnlyList<CompanyChange> changes, ReadOnlyMemory<byte>? commitData = null, CancellationToken cancellationToken = default)
+    public long Commit(IReadOnlyList<CompanyChange> changes, ReadOnlyMemory<byte>? commitData = null, int logRecordsCommitted = int.MaxValue,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (Options.ReadOnly) throw new InvalidOperationException($"Index directory '{DirectoryPath}' is open read-only.");
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Company ids are exact (ordinal, case-sensitive): they never name files, so "Acme" and "acme" are two companies.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
             ArgumentNullException.ThrowIfNull(change, nameof(changes));
-            if (!seen.Add(change.CompanyId)) throw new ArgumentException($"Company '{change.CompanyId}' has more than one change in the commit (company ids are compared case-insensitively because they name files on case-insensitive file systems).", nameof(changes));
+            if (!seen.Add(change.CompanyId)) throw new ArgumentException($"Company '{change.CompanyId}' has more than one change in the commit.", nameof(changes));
         }
 
         lock (_commitGate)
@@ -31,7 +35,7 @@ internal sealed partial class IndexDirectory
             DirectoryState next;
             try
             {
-                next = transaction.Run(changes, commitData, cancellationToken);
+                next = transaction.Run(changes, commitData, logRecordsCommitted, cancellationToken);
             }
             catch
             {
@@ -42,7 +46,6 @@ internal sealed partial class IndexDirectory
             // The new manifest is durable: from here on nothing may undo the commit.
             transaction.RetireSuperseded(next);
             Swap(next);
-            RetireLog();
             return next.Manifest.Generation;
         }
     }
@@ -103,17 +106,15 @@ internal sealed partial class IndexDirectory
         private readonly List<string> _writtenFiles = [];
         private readonly List<Action> _opened = [];
 
-        public DirectoryState Run(IReadOnlyList<CompanyChange> changes, ReadOnlyMemory<byte>? commitData, CancellationToken cancellationToken)
+        public DirectoryState Run(IReadOnlyList<CompanyChange> changes, ReadOnlyMemory<byte>? commitData, int logRecordsCommitted, CancellationToken cancellationToken)
         {
-            var byId = previous.Companies.ToDictionary(c => c.CompanyId, StringComparer.OrdinalIgnoreCase);
+            var byId = previous.Companies.ToDictionary(c => c.CompanyId, StringComparer.Ordinal);
             var order = previous.Companies.Select(c => c.CompanyId).ToList();
-            var result = new Dictionary<string, CompanySnapshot?>(StringComparer.OrdinalIgnoreCase);
+            var result = new Dictionary<string, CompanySnapshot?>(StringComparer.Ordinal);
             foreach (var change in changes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var existing = byId.GetValueOrDefault(change.CompanyId);
-                if (existing is not null && !string.Equals(existing.CompanyId, change.CompanyId, StringComparison.Ordinal))
-                    throw new ArgumentException($"Company '{change.CompanyId}' collides with existing company '{existing.CompanyId}' (ids differ only in case).", nameof(changes));
                 if (existing is null) order.Add(change.CompanyId);
                 result[change.CompanyId] = Apply(change.DeleteCompany ? null : existing, change, cancellationToken);
             }
@@ -143,7 +144,7 @@ internal sealed partial class IndexDirectory
                     c.Segments.Select(s => s.Entry).ToList(), c.Properties.ToArray())).ToList());
 
             cancellationToken.ThrowIfCancellationRequested();
-            directory.ReplaceManifest(manifest, directory.ManifestWithLog(directory._logReference));
+            manifest = directory.ReplaceManifestAndLog(manifest, logRecordsCommitted);
             return new DirectoryState(manifest, companies);
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Storage;
@@ -87,17 +88,8 @@ internal sealed partial class IndexDirectory : IDisposable
         if (options.ReadOnly)
         {
             if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"Index directory '{path}' does not exist.");
-            var reader = new IndexDirectory(device, path, options, null, LoadStateWithRetry(device, path));
-            try
-            {
-                reader.RecoverLog();
-            }
-            catch
-            {
-                reader.Dispose();
-                throw;
-            }
-            return reader;
+            var (state, pending) = LoadReaderState(device, path, previous: null);
+            return new IndexDirectory(device, path, options, null, state) { _pendingLog = pending, _logReference = state.Manifest.LogFile };
         }
 
         device.CreateDirectory(path);
@@ -149,23 +141,34 @@ internal sealed partial class IndexDirectory : IDisposable
     public bool Refresh()
     {
         if (!Options.ReadOnly) return false;
-        DirectoryState next;
         lock (_commitGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var manifest = Manifest.Read(_device, Path.Combine(DirectoryPath, ManifestFileName));
             if (manifest.Generation == _current.Manifest.Generation && manifest.NextFileNumber == _current.Manifest.NextFileNumber)
             {
+                // Same commit: only the log can have grown (a writer never appends behind a torn record).
                 if (manifest.LogFile is null) return false;
-                int before = _pendingLog.Count;
-                RecoverLog();
-                return _pendingLog.Count != before;
+                ImmutableList<LogRecord>? records = null;
+                try
+                {
+                    records = ReadLog(_device, DirectoryPath, manifest.LogFile);
+                }
+                catch (IndexCorruptedException) when (ManifestChanged(_device, Path.Combine(DirectoryPath, ManifestFileName), manifest))
+                {
+                    // The writer committed (and dropped this log) meanwhile: load the new commit below.
+                }
+                if (records is not null)
+                {
+                    if (records.Count == _pendingLog.Count) return false;
+                    _pendingLog = records;
+                    return true;
+                }
             }
-            next = LoadStateWithRetry(_device, DirectoryPath);
+            var (next, pending) = LoadReaderState(_device, DirectoryPath, _current);
             Swap(next);
-            _pendingLog = [];
-            _logReference = null;
-            RecoverLog();
+            _pendingLog = pending;
+            _logReference = next.Manifest.LogFile;
         }
         return true;
     }
@@ -184,7 +187,7 @@ internal sealed partial class IndexDirectory : IDisposable
             }
         }
         state.Release();
-        _log?.Dispose();
+        lock (_logIo) _log?.Dispose();
         _lock?.Dispose();
     }
 
@@ -199,7 +202,39 @@ internal sealed partial class IndexDirectory : IDisposable
         previous.Release();
     }
 
-    private static DirectoryState LoadStateWithRetry(IStorageDevice device, string path)
+    /// <summary>A reader's view: the last commit and the records its write-ahead log holds, read as one (a writer that
+    /// commits in between drops the log the manifest named: then both are read again).</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="path">The directory.</param>
+    /// <param name="previous">The state being replaced: files it maps that the new commit still names are shared, not
+    /// mapped again, so a company whose files did not change keeps the very same mapped segments.</param>
+    private static (DirectoryState State, ImmutableList<LogRecord> Pending) LoadReaderState(IStorageDevice device, string path, DirectoryState? previous)
+    {
+        string manifestPath = Path.Combine(path, ManifestFileName);
+        for (int attempt = 0; ; attempt++)
+        {
+            var state = LoadStateWithRetry(device, path, previous);
+            try
+            {
+                return (state, state.Manifest.LogFile is { } log ? ReadLog(device, path, log) : []);
+            }
+            catch (IndexCorruptedException) when (attempt < 5 && ManifestChanged(device, manifestPath, state.Manifest))
+            {
+                state.Release();
+            }
+            catch
+            {
+                state.Release();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The records of a log (a torn tail, which a writer is still appending or which a crash left, is ignored).</summary>
+    private static ImmutableList<LogRecord> ReadLog(IStorageDevice device, string path, FileReference log) =>
+        [.. WriteAheadLog.Replay(device, Path.Combine(path, log.Name), log.FileId).Records];
+
+    private static DirectoryState LoadStateWithRetry(IStorageDevice device, string path, DirectoryState? previous = null)
     {
         string manifestPath = Path.Combine(path, ManifestFileName);
         for (int attempt = 0; ; attempt++)
@@ -209,7 +244,7 @@ internal sealed partial class IndexDirectory : IDisposable
             var manifest = Manifest.Read(device, manifestPath);
             try
             {
-                return LoadState(device, path, manifest);
+                return LoadState(device, path, manifest, previous);
             }
             catch (IndexCorruptedException) when (attempt < 5 && ManifestChanged(device, manifestPath, manifest))
             {
@@ -231,8 +266,18 @@ internal sealed partial class IndexDirectory : IDisposable
         }
     }
 
-    private static DirectoryState LoadState(IStorageDevice device, string path, Manifest manifest)
+    private static DirectoryState LoadState(IStorageDevice device, string path, Manifest manifest, DirectoryState? previous = null)
     {
+        // Files the previous state maps (same name, same file id) are shared with it instead of mapped again.
+        var mappedCentroids = new Dictionary<(string, ulong), SharedFile<MappedCentroids>>();
+        var mappedSegments = new Dictionary<(string, ulong), SharedFile<MappedSegment>>();
+        foreach (var company in previous?.Companies ?? [])
+        {
+            var entry = previous!.Manifest.Companies.First(c => c.CompanyId == company.CompanyId);
+            if (company.SharedCentroids is { } c && entry.CentroidsFile is { } cf) mappedCentroids[(cf.Name, cf.FileId)] = c;
+            for (var i = 0; i < company.Segments.Count; i++)
+                mappedSegments[(company.Segments[i].Entry.File.Name, company.Segments[i].Entry.File.FileId)] = company.Segments[i].SharedSegment;
+        }
         var opened = new List<Action>();
         try
         {
@@ -243,7 +288,8 @@ internal sealed partial class IndexDirectory : IDisposable
                 if (company.CentroidsFile is { } c)
                 {
                     string file = Path.Combine(path, c.Name);
-                    centroids = new SharedFile<MappedCentroids>(MappedCentroids.Open(device, file, company.CompanyId, c.FileId, c.Length), file, device);
+                    if (mappedCentroids.TryGetValue((c.Name, c.FileId), out var shared) && shared.TryAddReference()) centroids = shared;
+                    else centroids = new SharedFile<MappedCentroids>(MappedCentroids.Open(device, file, company.CompanyId, c.FileId, c.Length), file, device);
                     opened.Add(centroids.Release);
                     if (centroids.Value.Dimensions != company.Dimensions)
                         throw new IndexCorruptedException(file, FileHeader.Size, $"the centroids have {centroids.Value.Dimensions} dimensions, the manifest says {company.Dimensions}.");
@@ -251,7 +297,9 @@ internal sealed partial class IndexDirectory : IDisposable
                 var segments = new List<SegmentSnapshot>(company.Segments.Count);
                 foreach (var entry in company.Segments)
                 {
-                    var segment = OpenSegment(device, path, company, entry);
+                    var segment = mappedSegments.TryGetValue((entry.File.Name, entry.File.FileId), out var shared) && shared.TryAddReference()
+                        ? shared
+                        : OpenSegment(device, path, company, entry);
                     opened.Add(segment.Release);
                     var tombstones = entry.TombstoneFile is { } t
                         ? Tombstones.Read(device, Path.Combine(path, t.Name), entry.SegmentId, entry.RowCount, t.FileId, t.Length)

@@ -4,47 +4,52 @@ using Werkly.VectorIndex.Ivf;
 
 namespace Werkly.VectorIndex.Storage;
 
+/// <summary>One company as loaded from a commit: its IVF index over the mapped segment files, and a signature of the
+/// files it was loaded from (equal signatures: the same committed content, mapped by the same shared files).</summary>
+internal sealed record LoadedCompany(string CompanyId, IvfIndex Index, string Signature);
+
 /// <summary>
-/// Binds a <see cref="WerklyIndex"/> to an <see cref="IndexDirectory"/>: loads companies from the last commit
-/// (mapped, nothing copied) and turns each company's <see cref="CommitPlan"/> into one atomic directory commit.
+/// Binds an index to an <see cref="IndexDirectory"/>: loads companies from a commit (mapped, nothing copied), turns a
+/// company's <see cref="CommitPlan"/> into a <see cref="CompanyChange"/>, commits changes, and keeps the snapshots
+/// whose mapped files companies still use.
 /// </summary>
-/// <remarks>Commits are serialised by a gate; searches and writes continue during a commit's I/O. The current snapshot
-/// stays alive as long as segments from it are in use, and is replaced after each commit.</remarks>
+/// <remarks>Callers serialise commits and refreshes. A snapshot is released only when the caller says no company
+/// (and no reader of a replaced company) can reach its files any more.</remarks>
 internal sealed class IndexStore : IDisposable
 {
     private const int SettingsBytes = 16;
     private const int PropertiesBytes = 16;
     private readonly IndexDirectory _directory;
-    private readonly object _commitGate = new();
+    private readonly WerklyIndexOptions _options;
     private readonly List<IndexSnapshot> _snapshots = [];
 
-    private IndexStore(IndexDirectory directory) => _directory = directory;
+    private IndexStore(IndexDirectory directory, WerklyIndexOptions options)
+    {
+        _directory = directory;
+        _options = options;
+    }
 
     public string DirectoryPath => _directory.DirectoryPath;
 
     public bool ReadOnly => _directory.Options.ReadOnly;
 
-    /// <summary>Opens the directory and builds every persisted company's index over the mapped files.</summary>
-    public static (IndexStore Store, Dictionary<string, IvfIndex> Companies) Open(IStorageDevice device, string path, VectorIndexOptions options, bool readOnly)
+    /// <summary>The generation of the commit the newest snapshot shows.</summary>
+    public long Generation => _snapshots[^1].Generation;
+
+    /// <summary>The directory (its write-ahead log).</summary>
+    public IndexDirectory Directory => _directory;
+
+    /// <summary>Opens the directory and loads every company of its last commit, plus the writes its log holds.</summary>
+    public static (IndexStore Store, List<LoadedCompany> Companies, IReadOnlyList<LogRecord> Pending) Open(IStorageDevice device, string path,
+        WerklyIndexOptions options, bool readOnly)
     {
         var directory = IndexDirectory.Open(device, path, new IndexDirectoryOptions { ReadOnly = readOnly });
-        var store = new IndexStore(directory);
+        var store = new IndexStore(directory, options);
         try
         {
             var snapshot = directory.OpenSnapshot();
             store._snapshots.Add(snapshot);
-            CheckSettings(snapshot.CommitData.Span, options, path);
-            var companies = new Dictionary<string, IvfIndex>(StringComparer.Ordinal);
-            foreach (var company in snapshot.Companies)
-                companies[company.CompanyId] = Load(company, options, path);
-            foreach (var record in directory.PendingLog)
-            {
-                if (!companies.TryGetValue(record.CompanyId, out var index))
-                    companies[record.CompanyId] = index = new IvfIndex(options, persistent: true);
-                if (record.IsDelete) index.Apply([], [record.Key]);
-                else index.Apply([new VectorRecord(record.Key, record.Vector!.Value, record.Metadata)], []);
-            }
-            return (store, companies);
+            return (store, store.Load(snapshot), directory.PendingLog);
         }
         catch
         {
@@ -53,65 +58,64 @@ internal sealed class IndexStore : IDisposable
         }
     }
 
-    /// <summary>
-    /// Commits every company's changes (and the deletion of <paramref name="deletedCompanies"/>) atomically and
-    /// durably. On failure nothing is lost: the changes stay pending for the next commit.
-    /// </summary>
-    /// <returns>The new commit generation, or the current one when nothing changed.</returns>
-    /// <param name="companies">Every company of the index.</param>
-    /// <param name="deletedCompanies">Companies deleted since the last commit.</param>
-    /// <param name="options">The index settings.</param>
-    /// <param name="keywordEncoder">Builds each new segment's keyword index block, or null for none.</param>
-    /// <param name="cancellationToken">Cancels before the manifest is replaced; nothing is lost.</param>
-    public long Commit(IReadOnlyDictionary<string, IvfIndex> companies, IReadOnlyCollection<string> deletedCompanies, VectorIndexOptions options,
-        SegmentKeywordEncoder? keywordEncoder, CancellationToken cancellationToken)
+    /// <summary>Read-only: picks up a newer commit or newly logged writes. Null when nothing changed.</summary>
+    /// <exception cref="Exceptions.IndexCorruptedException">The new commit is damaged; the store keeps its state.</exception>
+    public (List<LoadedCompany> Companies, IReadOnlyList<LogRecord> Pending)? Refresh()
+    {
+        if (!_directory.Refresh()) return null;
+        var snapshot = _directory.OpenSnapshot();
+        try
+        {
+            var companies = Load(snapshot);
+            _snapshots.Add(snapshot);
+            return (companies, _directory.PendingLog);
+        }
+        catch
+        {
+            snapshot.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Commits <paramref name="changes"/> atomically and durably and opens a snapshot of the new commit.</summary>
+    /// <param name="changes">The companies' changes.</param>
+    /// <param name="logRecordsCommitted">How many pending write-ahead log records the changes include (the rest stay logged).</param>
+    /// <param name="cancellationToken">Cancels before the new manifest is in place.</param>
+    /// <returns>The new generation, and the new snapshot (kept by the store until released).</returns>
+    /// <exception cref="IOException">The commit failed; the directory stays at its previous commit.</exception>
+    public (long Generation, IndexSnapshot Snapshot) Commit(IReadOnlyList<CompanyChange> changes, int logRecordsCommitted, CancellationToken cancellationToken)
     {
         if (ReadOnly) throw new InvalidOperationException($"The index at '{DirectoryPath}' was opened read-only; open it for writing to commit.");
-        lock (_commitGate)
+        var generation = _directory.Commit(changes, Settings(_options), logRecordsCommitted, cancellationToken);
+        var snapshot = _directory.OpenSnapshot();
+        _snapshots.Add(snapshot);
+        return (generation, snapshot);
+    }
+
+    /// <summary>Whether a commit would change anything besides <paramref name="changes"/> (a new directory's first commit,
+    /// or a write-ahead log to empty).</summary>
+    public bool CommitNeeded(int changes) => changes > 0 || _directory.Generation == 0 || _directory.PendingLog.Count > 0;
+
+    /// <summary>The committed copies of a plan's new segments in <paramref name="snapshot"/>, by segment id.</summary>
+    public static Dictionary<long, IvfSegment> CommittedSegments(IndexSnapshot snapshot, string companyId, CommitPlan plan)
+    {
+        var committed = new Dictionary<long, IvfSegment>();
+        foreach (var segment in snapshot.FindCompany(companyId)?.Segments ?? [])
         {
-            var plans = new List<(string Company, IvfIndex Index, CommitPlan Plan)>();
-            foreach (var (company, index) in companies)
-            {
-                index.MergeIfNeeded(cancellationToken);
-                if (index.PrepareCommit() is { } plan) plans.Add((company, index, plan));
-            }
-            if (plans.Count == 0 && deletedCompanies.Count == 0 && _directory.Generation > 0 && _directory.PendingLog.Count == 0)
-                return _directory.Generation;
+            var frozen = plan.NewSegments.FirstOrDefault(s => s.SegmentId == segment.SegmentId);
+            if (frozen is not null) committed[segment.SegmentId] = new MappedIvfSegment(segment.Segment) { Deleted = frozen.Deleted };
+        }
+        return committed;
+    }
 
-            var changes = new List<CompanyChange>();
-            foreach (var company in deletedCompanies)
-            {
-                if (!companies.ContainsKey(company)) changes.Add(new CompanyChange(company) { DeleteCompany = true });
-            }
-            long generation;
-            try
-            {
-                foreach (var (company, index, plan) in plans)
-                    changes.Add(ToChange(company, index, plan, options, deletedCompanies.Contains(company), keywordEncoder, cancellationToken));
-                generation = _directory.Commit(changes, Settings(options), cancellationToken);
-            }
-            catch
-            {
-                foreach (var (_, index, plan) in plans) index.AbortCommit(plan);
-                throw;
-            }
-
-            // Swap the frozen memory segments for their mapped copies, then release the old snapshot.
-            var snapshot = _directory.OpenSnapshot();
-            foreach (var (company, index, plan) in plans)
-            {
-                var persisted = snapshot.FindCompany(company);
-                var committed = new Dictionary<long, IvfSegment>();
-                foreach (var segment in persisted?.Segments ?? [])
-                {
-                    var frozen = plan.NewSegments.FirstOrDefault(s => s.SegmentId == segment.SegmentId);
-                    if (frozen is not null) committed[segment.SegmentId] = new MappedIvfSegment(segment.Segment) { Deleted = frozen.Deleted };
-                }
-                index.CompleteCommit(plan, committed);
-            }
-            _snapshots.Add(snapshot);
-            ReleaseUnusedSnapshots();
-            return generation;
+    /// <summary>Releases every snapshot but the newest: call once no company, and no reader of a replaced company, can
+    /// reach a segment that only an older snapshot holds.</summary>
+    public void ReleaseOlderSnapshots()
+    {
+        while (_snapshots.Count > 1)
+        {
+            _snapshots[0].Dispose();
+            _snapshots.RemoveAt(0);
         }
     }
 
@@ -122,22 +126,19 @@ internal sealed class IndexStore : IDisposable
         _directory.Dispose();
     }
 
-    /// <summary>
-    /// Older snapshots can go once no company references their segments: every segment object a company holds that
-    /// came from a snapshot is also in the newest snapshot (unchanged segments are shared), except segments a retrain
-    /// dropped, which the companies no longer reference either. Keeping only the newest is therefore safe here,
-    /// because segment swaps happen under each company's write lock, which waits for searches in flight.
-    /// </summary>
-    private void ReleaseUnusedSnapshots()
+    private List<LoadedCompany> Load(IndexSnapshot snapshot)
     {
-        while (_snapshots.Count > 1)
-        {
-            _snapshots[0].Dispose();
-            _snapshots.RemoveAt(0);
-        }
+        CheckSettings(snapshot.CommitData.Span, _options, DirectoryPath);
+        var companies = new List<LoadedCompany>(snapshot.Companies.Count);
+        foreach (var company in snapshot.Companies) companies.Add(new LoadedCompany(company.CompanyId, Load(company, _options, DirectoryPath), Signature(company)));
+        return companies;
     }
 
-    private static IvfIndex Load(CompanySnapshot company, VectorIndexOptions options, string path)
+    private static string Signature(CompanySnapshot company) =>
+        string.Join('|', [company.SharedCentroids?.Path ?? "-", Convert.ToHexString(company.Properties.Span),
+            .. company.Segments.Select(s => $"{s.Entry.File.Name}:{s.Entry.File.FileId}:{s.Entry.TombstoneFile?.Name}:{s.Tombstones.Count}")]);
+
+    private static IvfIndex Load(CompanySnapshot company, WerklyIndexOptions options, string path)
     {
         if (company.Dimensions != options.Dimensions)
             throw new ArgumentException($"Company '{company.CompanyId}' in '{path}' has {company.Dimensions} dimensions; the options say {options.Dimensions}.", nameof(options));
@@ -164,31 +165,42 @@ internal sealed class IndexStore : IDisposable
         return index;
     }
 
-    private static CompanyChange ToChange(string company, IvfIndex index, CommitPlan plan, VectorIndexOptions options, bool recreated,
-        SegmentKeywordEncoder? keywordEncoder, CancellationToken cancellationToken)
+    /// <summary>Turns a company's frozen state into the change a commit writes.</summary>
+    /// <param name="company">The company.</param>
+    /// <param name="index">Its IVF index.</param>
+    /// <param name="plan">What it froze.</param>
+    /// <param name="recreated">The company was deleted and written again since the last commit.</param>
+    /// <param name="keywordBlock">Builds a new segment's keyword block from its rows' stored metadata.</param>
+    /// <param name="cancellationToken">Checked while keyword blocks are built.</param>
+    public CompanyChange ToChange(string company, IvfIndex index, CommitPlan plan, bool recreated,
+        Func<IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>, CancellationToken, byte[]> keywordBlock, CancellationToken cancellationToken)
     {
         var properties = new byte[PropertiesBytes];
         BinaryPrimitives.WriteInt32LittleEndian(properties, plan.DefaultProbes);
         BinaryPrimitives.WriteInt64LittleEndian(properties.AsSpan(8), plan.NextSegmentId);
         var quantizer = plan.Quantizer;
+        // A retrain back to flat search drops the persisted centroids: start the company over with its new segment.
+        // A company deleted and written again since the last commit starts over too.
+        var startOver = recreated || (plan.IsFlat && plan.QuantizerChanged);
         return new CompanyChange(company)
         {
-            // A retrain back to flat search drops the persisted centroids: start the company over with its new segment.
-            // A company deleted and written again since the last commit starts over too.
-            DeleteCompany = recreated || (plan.IsFlat && plan.QuantizerChanged),
-            Centroids = quantizer is null ? null : new CentroidsImage(options.Dimensions, quantizer.ListCount, (byte)options.Metric, 0,
+            DeleteCompany = startOver,
+            Centroids = quantizer is null ? null : new CentroidsImage(_options.Dimensions, quantizer.ListCount, (byte)_options.Metric, 0,
                 quantizer.TrainedAtCount, quantizer.Centroids.ToArray()),
-            RemovedSegments = recreated || (plan.IsFlat && plan.QuantizerChanged) ? [] : plan.RemovedSegmentIds,
+            RemovedSegments = startOver ? [] : plan.RemovedSegmentIds,
             AddedSegments = [.. plan.NewSegments.Select(s => new SegmentImage(s.SegmentId, index.Dimensions, s.Lists, s.Keys, s.Metadata)
             {
-                Keywords = keywordEncoder?.Invoke(s.Keys, s.Metadata, cancellationToken) ?? default(ReadOnlyMemory<byte>),
+                Keywords = keywordBlock(s.Metadata, cancellationToken),
             })],
             AddedTombstones = plan.Tombstones,
             Properties = properties,
         };
     }
 
-    private static byte[] Settings(VectorIndexOptions options)
+    /// <summary>A change that deletes a company.</summary>
+    public static CompanyChange Deletion(string company) => new(company) { DeleteCompany = true };
+
+    private static byte[] Settings(WerklyIndexOptions options)
     {
         var bytes = new byte[SettingsBytes];
         BinaryPrimitives.WriteInt32LittleEndian(bytes, options.Dimensions);
@@ -196,7 +208,7 @@ internal sealed class IndexStore : IDisposable
         return bytes;
     }
 
-    private static void CheckSettings(ReadOnlySpan<byte> stored, VectorIndexOptions options, string path)
+    private static void CheckSettings(ReadOnlySpan<byte> stored, WerklyIndexOptions options, string path)
     {
         if (stored.Length < SettingsBytes) return; // a new, never committed directory
         var dimensions = BinaryPrimitives.ReadInt32LittleEndian(stored);

@@ -195,7 +195,7 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
             }
         }
         if (id is null || segments is null || dimensions <= 0) throw new FormatException("A company entry misses a required field.");
-        Partitions.Identifiers.ValidateCompanyId(id);
+        Identifiers.ValidateCompanyId(id);
         return new CompanyEntry(id, dimensions, centroids, segments, properties);
     }
 
@@ -224,8 +224,9 @@ internal sealed partial record Manifest(long Generation, long NextFileNumber, by
 
     private static void Check(Manifest manifest)
     {
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var companies = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // File names are lower-case by pattern; company ids are exact (ordinal), so ids differing only in case are two companies.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var companies = new HashSet<string>(StringComparer.Ordinal);
         foreach (var company in manifest.Companies)
         {
             if (!companies.Add(company.CompanyId)) throw new FormatException($"Company '{company.CompanyId}' appears twice.");

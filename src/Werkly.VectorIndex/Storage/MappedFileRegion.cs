@@ -6,42 +6,43 @@ namespace Werkly.VectorIndex.Storage;
 /// <remarks>
 /// <para>The pointer stays valid until <see cref="Dispose"/>. The owner must make sure no span over the mapping
 /// outlives it; <see cref="IndexDirectory"/> does that with reference-counted snapshots.</para>
+/// <para>No file descriptor is held while the file is mapped: the stream and the <see cref="MemoryMappedFile"/> are
+/// closed as soon as the view exists. The view owns the mapping on its own (on Unix an <c>mmap</c> keeps its own
+/// reference to the file, and .NET's view handle only <c>munmap</c>s; on Windows a view keeps its section and file
+/// open until <c>UnmapViewOfFile</c>), so an index of hundreds of files opens under a small <c>ulimit -n</c>.</para>
 /// <para>Threading: reading through <see cref="Pointer"/> is safe from any number of threads; <see cref="Dispose"/>
 /// must not race with readers.</para>
 /// </remarks>
 internal sealed unsafe class MappedFileRegion : IDisposable
 {
-    private readonly MemoryMappedFile? _file;
     private readonly MemoryMappedViewAccessor? _view;
     private int _disposed;
 
-    /// <summary>Maps <paramref name="stream"/> (which must be readable and seekable); the region takes ownership of it.</summary>
+    /// <summary>Maps <paramref name="stream"/> (which must be readable and seekable) and closes it: the region takes
+    /// ownership of the stream and disposes it before the constructor returns, whether mapping succeeds or not.</summary>
     public MappedFileRegion(string path, FileStream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Path = path;
-        Length = stream.Length;
-        if (Length == 0)
+        using (stream)
         {
-            stream.Dispose();
-            return;
-        }
-
-        try
-        {
-            _file = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read,
-                HandleInheritability.None, leaveOpen: false);
-            _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-            byte* pointer = null;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            Pointer = pointer + _view.PointerOffset;
-        }
-        catch
-        {
-            _view?.Dispose();
-            if (_file is null) stream.Dispose();
-            _file?.Dispose();
-            throw;
+            Length = stream.Length;
+            if (Length == 0) return;
+            // leaveOpen: the using above closes the stream; the map object is closed right after the view is made.
+            using var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read,
+                HandleInheritability.None, leaveOpen: true);
+            _view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            try
+            {
+                byte* pointer = null;
+                _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+                Pointer = pointer + _view.PointerOffset;
+            }
+            catch
+            {
+                _view.Dispose();
+                throw;
+            }
         }
     }
 
@@ -71,6 +72,5 @@ internal sealed unsafe class MappedFileRegion : IDisposable
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
             _view.Dispose();
         }
-        _file?.Dispose();
     }
 }

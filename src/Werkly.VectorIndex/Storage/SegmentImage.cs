@@ -2,11 +2,6 @@ using Werkly.VectorIndex.Ivf;
 
 namespace Werkly.VectorIndex.Storage;
 
-/// <summary>Builds the keyword index block (<see cref="BlockTag.KeywordIndex"/> payload) of a segment about to be
-/// written, from its rows' keys and metadata (one entry per row; null metadata when no row has any).</summary>
-internal delegate byte[] SegmentKeywordEncoder(IReadOnlyList<string> keys, IReadOnlyList<IReadOnlyDictionary<string, MetadataValue>?>? metadata,
-    CancellationToken cancellationToken);
-
 /// <summary>An in-memory segment handed to <see cref="IndexDirectory.Commit"/> to be written as an immutable segment file.</summary>
 /// <remarks>
 /// <para>Rows are numbered 0..<c>Keys.Count</c>-1 (segment-local row ids). Every row id in <see cref="Lists"/> must be
@@ -54,7 +49,7 @@ internal sealed class SegmentImage
     public IReadOnlyList<string> Keys { get; }
 
     /// <summary>The payload of the segment's keyword index block (<see cref="BlockTag.KeywordIndex"/>), or empty for
-    /// none. Built by the hybrid index's keyword encoder (<see cref="SegmentKeywordEncoder"/>) for the segment's rows;
+    /// none. Built by the company partition from the segment's rows' titles and texts;
     /// stored as is (opaque here: the reader validates it).</summary>
     public ReadOnlyMemory<byte> Keywords { get; init; }
 

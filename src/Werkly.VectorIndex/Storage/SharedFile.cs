@@ -20,6 +20,19 @@ internal sealed class SharedFile<T>(T value, string path, IStorageDevice device)
         if (Interlocked.Increment(ref _references) <= 1) throw new InvalidOperationException($"'{Path}' was already released.");
     }
 
+    /// <summary>Adds a reference unless the last one was released already; false then.</summary>
+    public bool TryAddReference()
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _references);
+            if (current <= 0) return false;
+        }
+        while (Interlocked.CompareExchange(ref _references, current + 1, current) != current);
+        return true;
+    }
+
     /// <summary>Marks the file for deletion once the last reference is released.</summary>
     public void Retire() => _retired = true;
 

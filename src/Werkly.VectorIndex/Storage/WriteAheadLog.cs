@@ -149,7 +149,8 @@ internal sealed class WriteAheadLog : IDisposable
         return hash.GetCurrentHashAsUInt64();
     }
 
-    // Payload: array of [companyId str, key str, vector bin (f32 LE) | nil, metadata bin (MetadataCodec map) | nil].
+    // Payload: array of [companyId str, key str | nil, vector bin (f32 LE) | nil, metadata bin (MetadataCodec map) | nil];
+    // a nil key (and nil vector and metadata) deletes the whole company.
     private static byte[] Encode(IReadOnlyList<LogRecord> records)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -160,7 +161,8 @@ internal sealed class WriteAheadLog : IDisposable
         {
             w.WriteArrayHeader(4);
             w.Write(record.CompanyId);
-            w.Write(record.Key);
+            if (record.IsCompanyDelete) w.WriteNil();
+            else w.Write(record.Key);
             if (record.Vector is { } vector) w.Write(MemoryMarshal.AsBytes(vector.Span));
             else w.WriteNil();
             if (record.Metadata is { } map)
@@ -187,7 +189,7 @@ internal sealed class WriteAheadLog : IDisposable
         {
             if (r.ReadArrayHeader() != 4) throw new FormatException("A log entry has 4 fields.");
             string company = r.ReadString() ?? throw new FormatException("Nil company id.");
-            string key = r.ReadString() ?? throw new FormatException("Nil key.");
+            string? key = r.ReadString();
             float[]? vector = null;
             if (!r.TryReadNil())
             {
@@ -203,7 +205,8 @@ internal sealed class WriteAheadLog : IDisposable
                 metadata = MetadataCodec.Read(bytes.ToArray());
             }
             if (vector is null && metadata is not null) throw new FormatException("A delete carries metadata.");
-            records.Add(vector is null ? LogRecord.Delete(company, key) : LogRecord.Upsert(company, key, vector, metadata));
+            if (key is null && vector is not null) throw new FormatException("An upsert has no key.");
+            records.Add(key is null ? LogRecord.DeleteCompany(company) : vector is null ? LogRecord.Delete(company, key) : LogRecord.Upsert(company, key, vector, metadata));
         }
         if (!r.End) throw new FormatException("Trailing bytes after the log entries.");
         return records;

@@ -50,7 +50,7 @@ public sealed record Bm25Options
 
 /// <summary>Settings of a keyword index, fixed when it is created.</summary>
 /// <remarks>Instances are immutable and thread-safe.</remarks>
-public sealed record KeywordIndexOptions
+public sealed record KeywordOptions
 {
     /// <summary>How documents and queries become terms. Default <see cref="TextAnalyzerOptions.English"/>.</summary>
     public TextAnalyzerOptions Analysis { get; init; } = TextAnalyzerOptions.English;
@@ -73,9 +73,9 @@ public sealed record KeywordIndexOptions
 /// <param name="Key">The record key, unique within a company (1 to 512 characters, no control characters).</param>
 /// <param name="Title">The title field; null or empty for none.</param>
 /// <param name="Body">The body field; null or empty for none.</param>
-public readonly record struct KeywordDocument(string Key, string? Title, string? Body);
+internal readonly record struct KeywordDocument(string Key, string? Title, string? Body);
 
 /// <summary>One result of a keyword search.</summary>
 /// <param name="Key">The record key.</param>
 /// <param name="Score">The BM25 score (higher is better).</param>
-public readonly record struct KeywordHit(string Key, double Score);
+internal readonly record struct KeywordHit(string Key, double Score);

@@ -4,7 +4,7 @@ namespace Werkly.VectorIndex.Text;
 
 /// <summary>English stop word lists.</summary>
 /// <remarks>Thread safety: the sets are immutable.</remarks>
-public static class EnglishStopWords
+internal static class EnglishStopWords
 {
     /// <summary>
     /// The 33 words of Lucene's <c>EnglishAnalyzer</c> default stop set (<c>StopAnalyzer.ENGLISH_STOP_WORDS_SET</c>), so

@@ -1,6 +1,6 @@
 namespace Werkly.VectorIndex.Text;
 
-public sealed partial class InvertedIndex
+internal sealed partial class InvertedIndex
 {
     /// <summary>Largest <c>top</c> a search accepts.</summary>
     public const int MaxTop = 100_000;
@@ -66,7 +66,7 @@ public sealed partial class InvertedIndex
     /// ties broken by ordinal key order.</summary>
     /// <param name="query">Free text, analyzed like the documents; every term is an optional (OR) clause.</param>
     /// <param name="top">How many hits to return at most (1 to <see cref="MaxTop"/>).</param>
-    /// <param name="scoring">Scoring for this call; null uses <see cref="KeywordIndexOptions.Scoring"/>.</param>
+    /// <param name="scoring">Scoring for this call; null uses <see cref="KeywordOptions.Scoring"/>.</param>
     /// <param name="cancellationToken">Checked while postings are traversed.</param>
     /// <returns>The hits; fewer than <paramref name="top"/> when fewer documents match any query term.</returns>
     /// <remarks>Uses block-max MaxScore: clauses whose summed upper bounds cannot lift a document into the current
@@ -76,19 +76,26 @@ public sealed partial class InvertedIndex
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="top"/> or a scoring option is out of range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public IReadOnlyList<KeywordHit> Search(string query, int top, Bm25Options? scoring = null, CancellationToken cancellationToken = default) =>
-        Run(query, top, scoring, exhaustive: false, cancellationToken);
+        Run(query, top, scoring, exhaustive: false, accept: null, cancellationToken);
+
+    /// <summary>Like <see cref="Search(string, int, Bm25Options?, CancellationToken)"/>, returning only documents whose
+    /// key <paramref name="accept"/> takes: the top hits among those, so a filter never leaves the page short while
+    /// enough documents match. The filter runs only for documents whose score could enter the page.</summary>
+    internal KeywordHit[] Search(string query, int top, Bm25Options? scoring, Func<string, bool>? accept, CancellationToken cancellationToken) =>
+        Run(query, top, scoring, exhaustive: false, accept, cancellationToken);
 
     /// <summary>The reference: scores every posting of every clause (term-at-a-time) and keeps the top.</summary>
-    internal KeywordHit[] SearchExhaustive(string query, int top, Bm25Options? scoring = null) =>
-        Run(query, top, scoring, exhaustive: true, CancellationToken.None);
+    internal KeywordHit[] SearchExhaustive(string query, int top, Bm25Options? scoring = null, Func<string, bool>? accept = null) =>
+        Run(query, top, scoring, exhaustive: true, accept, CancellationToken.None);
 
-    private KeywordHit[] Run(string query, int top, Bm25Options? scoring, bool exhaustive, CancellationToken cancellationToken)
+    private KeywordHit[] Run(string query, int top, Bm25Options? scoring, bool exhaustive, Func<string, bool>? accept, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return Run(QueryTerms(query), top, scoring, exhaustive, cancellationToken);
+        return Run(QueryTerms(query), top, scoring, exhaustive, accept, cancellationToken);
     }
 
-    private KeywordHit[] Run(List<(string Term, double Weight)> terms, int top, Bm25Options? scoring, bool exhaustive, CancellationToken cancellationToken)
+    private KeywordHit[] Run(List<(string Term, double Weight)> terms, int top, Bm25Options? scoring, bool exhaustive, Func<string, bool>? accept,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(top, MaxTop);
@@ -100,7 +107,7 @@ public sealed partial class InvertedIndex
             if (_liveCount == 0 || terms.Count == 0) return [];
             var clauses = Clauses(terms, scoring);
             if (clauses.Length == 0) return [];
-            var hits = new TopHits(Math.Min(top, _liveCount), _keys);
+            var hits = new TopHits(Math.Min(top, _liveCount), _keys, accept);
             if (exhaustive) ScoreExhaustive(clauses, hits);
             else ScoreMaxScore(clauses, hits, cancellationToken);
             return hits.ToHits();

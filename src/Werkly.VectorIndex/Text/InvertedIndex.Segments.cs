@@ -5,7 +5,7 @@ using System.Text;
 
 namespace Werkly.VectorIndex.Text;
 
-public sealed partial class InvertedIndex
+internal sealed partial class InvertedIndex
 {
     /// <summary>
     /// Writes this index as a segment's keyword index payload (<see cref="KeywordSegment"/>): document d becomes row
@@ -167,7 +167,7 @@ public sealed partial class InvertedIndex
         for (var row = 0; row < rows; row++)
         {
             if (keyOfRow[row] is not { } key) continue;
-            Partitions.Identifiers.ValidateKey(key);
+            Identifiers.ValidateKey(key);
             lastRowOfKey[key] = row;
         }
 

@@ -1,6 +1,6 @@
 namespace Werkly.VectorIndex.Text;
 
-public sealed partial class InvertedIndex
+internal sealed partial class InvertedIndex
 {
     /// <summary>Returns the <paramref name="top"/> best documents for a weighted query of analyzed terms, by BM25 with
     /// each term's contribution multiplied by its weight, best first, ties broken by ordinal key order.</summary>
@@ -8,14 +8,15 @@ public sealed partial class InvertedIndex
     /// twice has its weights added. Searching the analyzed terms of a text, each weighted by its count, ranks and scores
     /// exactly as <see cref="Search(string, int, Bm25Options?, CancellationToken)"/> does.</param>
     /// <param name="top">How many hits to return at most (1 to <see cref="MaxTop"/>).</param>
-    /// <param name="scoring">Scoring for this call; null uses <see cref="KeywordIndexOptions.Scoring"/>.</param>
+    /// <param name="scoring">Scoring for this call; null uses <see cref="KeywordOptions.Scoring"/>.</param>
+    /// <param name="accept">Only documents whose key it takes are returned (see the filtered text search), or null.</param>
     /// <param name="cancellationToken">Checked while postings are traversed.</param>
     /// <returns>The hits; fewer than <paramref name="top"/> when fewer documents match any term.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="terms"/> is null.</exception>
     /// <exception cref="ArgumentException">A term is null or empty, or a weight is not a positive finite number.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="top"/> or a scoring option is out of range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public IReadOnlyList<KeywordHit> Search(IReadOnlyList<WeightedTerm> terms, int top, Bm25Options? scoring = null,
+    public KeywordHit[] Search(IReadOnlyList<WeightedTerm> terms, int top, Bm25Options? scoring = null, Func<string, bool>? accept = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(terms);
@@ -34,6 +35,6 @@ public sealed partial class InvertedIndex
                 merged.Add((term, weight));
             }
         }
-        return Run(merged, top, scoring, exhaustive: false, cancellationToken);
+        return Run(merged, top, scoring, exhaustive: false, accept, cancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 namespace Werkly.VectorIndex.Text;
 
-public sealed partial class InvertedIndex
+internal sealed partial class InvertedIndex
 {
     /// <summary>The terms of one document's fields, analyzed before the write lock is taken.</summary>
     private sealed class AnalyzedDocument : ITermSink
@@ -58,7 +58,7 @@ public sealed partial class InvertedIndex
     /// <exception cref="Exceptions.InvalidIdentifierException">The key is empty, too long or has control characters.</exception>
     public void Upsert(string key, string? title, string? body)
     {
-        Partitions.Identifiers.ValidateKey(key);
+        Identifiers.ValidateKey(key);
         var analyzed = t_analyzed ??= new AnalyzedDocument();
         Analyze(analyzed, title, body);
         EnterWrite();
@@ -99,7 +99,7 @@ public sealed partial class InvertedIndex
     /// <exception cref="Exceptions.InvalidIdentifierException">The key is empty, too long or has control characters.</exception>
     public bool Delete(string key)
     {
-        Partitions.Identifiers.ValidateKey(key);
+        Identifiers.ValidateKey(key);
         EnterWrite();
         try
         {
@@ -124,7 +124,11 @@ public sealed partial class InvertedIndex
         _analyzer.Analyze(body, ref sink);
     }
 
-    private void AddDocument(string key, AnalyzedDocument analyzed)
+    private void AddDocument(string key, AnalyzedDocument analyzed) =>
+        AddDocument(key, analyzed.Chars, analyzed.Starts, analyzed.Lengths, analyzed.Fields, 0, analyzed.Count);
+
+    /// <summary>Appends a document whose analyzed terms are entries [<paramref name="from"/>, <paramref name="to"/>) of the arrays.</summary>
+    private void AddDocument(string key, char[] chars, int[] starts, int[] termLengths, int[] fields, int from, int to)
     {
         var doc = _docCount;
         EnsureDocCapacity(doc + 1);
@@ -136,10 +140,10 @@ public sealed partial class InvertedIndex
             // Count term frequencies of this field, remembering first occurrences in order.
             var touched = 0;
             var length = 0;
-            for (var t = 0; t < analyzed.Count; t++)
+            for (var t = from; t < to; t++)
             {
-                if (analyzed.Fields[t] != field) continue;
-                var term = analyzed.Chars.AsSpan(analyzed.Starts[t], analyzed.Lengths[t]);
+                if (fields[t] != field) continue;
+                var term = chars.AsSpan(starts[t], termLengths[t]);
                 var id = TermId(term);
                 if (_scratchCounts[id]++ == 0)
                 {

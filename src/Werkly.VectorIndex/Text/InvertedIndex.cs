@@ -14,7 +14,7 @@ namespace Werkly.VectorIndex.Text;
 /// its text before taking the lock and holds it only to append the already-analyzed postings, so searches wait at
 /// most for one document's append (or, rarely, a compaction). Every public member is safe to call from any thread.</para>
 /// </remarks>
-public sealed partial class InvertedIndex : IDisposable
+internal sealed partial class InvertedIndex : IDisposable
 {
     internal const int TitleField = 0;
     internal const int BodyField = 1;
@@ -49,16 +49,16 @@ public sealed partial class InvertedIndex : IDisposable
     /// <summary>Creates an empty index.</summary>
     /// <param name="options">Analysis and default scoring; null for the defaults.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public InvertedIndex(KeywordIndexOptions? options = null)
+    public InvertedIndex(KeywordOptions? options = null)
     {
-        Options = options ?? new KeywordIndexOptions();
+        Options = options ?? new KeywordOptions();
         Options.Validate();
         _analyzer = new TextAnalyzer(Options.Analysis);
         _termLookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The settings the index was created with.</summary>
-    public KeywordIndexOptions Options { get; }
+    public KeywordOptions Options { get; }
 
     /// <summary>The analyzer applied to documents and queries.</summary>
     public TextAnalyzer Analyzer => _analyzer;

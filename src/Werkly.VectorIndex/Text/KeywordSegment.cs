@@ -49,7 +49,7 @@ internal static class KeywordSegment
     /// <param name="rowCount">The segment's rows.</param>
     /// <param name="rowText">A row's title and body, or null for a row without keyword text.</param>
     /// <param name="cancellationToken">Checked between rows.</param>
-    public static byte[] Encode(KeywordIndexOptions options, int rowCount, Func<int, (string? Title, string? Body)?> rowText, CancellationToken cancellationToken)
+    public static byte[] Encode(KeywordOptions options, int rowCount, Func<int, (string? Title, string? Body)?> rowText, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rowText);
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);

@@ -11,7 +11,7 @@ namespace Werkly.VectorIndex.Text;
 /// <para>The input is expected in lower case; any other character counts as a consonant, as in the reference.</para>
 /// <para>Thread safety: all members are static and pure; call them from any thread.</para>
 /// </remarks>
-public static class PorterStemmer
+internal static class PorterStemmer
 {
     // Suffix rules per step, in the reference implementation's order. Within a step the first suffix that matches
     // decides (even when its measure condition then fails), exactly as the reference's switch on the penultimate letter.

@@ -4,7 +4,7 @@ namespace Werkly.VectorIndex.Text;
 /// <param name="Title">The title field, or null.</param>
 /// <param name="Body">The body field, or null.</param>
 /// <param name="Weight">Its weight among the feedback documents (positive; for example 1/rank).</param>
-public readonly record struct FeedbackDocument(string? Title, string? Body, double Weight);
+internal readonly record struct FeedbackDocument(string? Title, string? Body, double Weight);
 
 /// <summary>Query expansion from pseudo-relevant documents with relevance model 3 (RM3: Lavrenko and Croft 2001;
 /// Abdul-Jaleel et al. 2004, as Anserini and Lucene's query-expansion modules implement it).</summary>
@@ -15,7 +15,7 @@ public readonly record struct FeedbackDocument(string? Title, string? Body, doub
 /// + (1 − λ) · (relevance model), so the original terms keep λ of the mass whatever the expansion adds.</para>
 /// <para>Pure function of its inputs: thread-safe and deterministic.</para>
 /// </remarks>
-public static class RelevanceFeedback
+internal static class RelevanceFeedback
 {
     /// <summary>Expands <paramref name="query"/> with terms of <paramref name="documents"/>.</summary>
     /// <param name="analyzer">The keyword index's analyzer (query and documents must be analyzed as the index was).</param>

@@ -27,7 +27,7 @@ internal interface ITermSink
 /// digits and non-breaking spaces. Build and query an index under the same mode.</para>
 /// <para>Thread safety: an analyzer is immutable; any number of threads may use one instance at once.</para>
 /// </remarks>
-public sealed class TextAnalyzer
+internal sealed class TextAnalyzer
 {
     /// <summary>Whether NFKC uses the runtime's Unicode tables (false in globalization-invariant mode: the built-in fold).</summary>
     internal static readonly bool RuntimeNormalizes = ProbeRuntimeNormalization();

@@ -1,8 +1,9 @@
 namespace Werkly.VectorIndex.Text;
 
 /// <summary>A bounded min-heap of the best (score, document) pairs; ties rank the smaller key first.</summary>
-/// <remarks>Not thread-safe; one per search.</remarks>
-internal sealed class TopHits(int capacity, string?[] keys)
+/// <remarks>Not thread-safe; one per search. With a filter, a document enters only when the filter takes its key,
+/// asked only once the document would otherwise be kept.</remarks>
+internal sealed class TopHits(int capacity, string?[] keys, Func<string, bool>? accept = null)
 {
     private readonly double[] _scores = new double[capacity];
     private readonly int[] _docs = new int[capacity];
@@ -19,6 +20,7 @@ internal sealed class TopHits(int capacity, string?[] keys)
     {
         if (Count < capacity)
         {
+            if (accept is not null && !accept(keys[doc]!)) return;
             var i = Count++;
             _scores[i] = score;
             _docs[i] = doc;
@@ -26,6 +28,7 @@ internal sealed class TopHits(int capacity, string?[] keys)
             return;
         }
         if (!Worse(_scores[0], _docs[0], score, doc)) return;
+        if (accept is not null && !accept(keys[doc]!)) return;
         _scores[0] = score;
         _docs[0] = doc;
         SiftDown(0);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Documents.Indexing;
 using Werkly.VectorIndex.Documents.Ingestion;
 using Werkly.VectorIndex.Documents.Tests.Ingestion;
-using Werkly.VectorIndex.Hybrid;
 
 namespace Werkly.VectorIndex.Documents.Tests.Indexing;
 
@@ -34,7 +33,7 @@ public sealed class DocumentIndexTests : IDisposable
         using (var index = DocumentIndex.Open(_directory, _generator))
         {
             Assert.Equal(documents.Count, index.DocumentCount("acme"));
-            var hits = await index.SearchAsync("acme", "how many vacation days do I get", HybridSearchMode.Hybrid, top: 3);
+            var hits = await index.SearchAsync("acme", "how many vacation days do I get", SearchMode.Hybrid, top: 3);
             Assert.Contains(hits, h => h.DocumentId.Contains("vacation", StringComparison.Ordinal));
             Assert.All(hits, h => Assert.False(string.IsNullOrEmpty(h.Text)));
 
@@ -56,9 +55,9 @@ public sealed class DocumentIndexTests : IDisposable
         Assert.True(before > 1);
         await ingestor.IngestAsync([SourceDocument.FromText("budget.md", "A single short paragraph about parking.")], "acme");
         Assert.Equal(1, index.ChunkCount("acme"));
-        var hit = Assert.Single(await index.SearchAsync("acme", "parking", HybridSearchMode.Keyword, top: 10));
+        var hit = Assert.Single(await index.SearchAsync("acme", "parking", SearchMode.Keyword, top: 10));
         Assert.Equal("budget.md", hit.DocumentId);
-        Assert.Empty(await index.SearchAsync("acme", "quarterly budget approvals", HybridSearchMode.Keyword, top: 10));
+        Assert.Empty(await index.SearchAsync("acme", "quarterly budget approvals", SearchMode.Keyword, top: 10));
 
         Assert.True(await ingestor.DeleteDocumentAsync("acme", "budget.md"));
         Assert.Equal(0, index.ChunkCount("acme"));
@@ -80,7 +79,9 @@ public sealed class DocumentIndexTests : IDisposable
         {
             var stored = new HashSet<string>();
             await foreach (var id in index.ListDocumentIdsAsync("acme", CancellationToken.None)) stored.Add(id);
-            var keys = index.Index.Vectors.ContainsCompany("acme") ? index.Index.Vectors.GetKeys("acme") : [];
+            // The records themselves, read through the index underneath.
+            using var raw = WerklyIndex.Open(_directory, new WerklyIndexOptions { Dimensions = generator.Dimensions }, readOnly: true);
+            var keys = raw.ContainsCompany("acme") ? raw.GetKeys("acme") : [];
             foreach (var document in documents)
             {
                 var chunkKeys = keys.Where(k => k.StartsWith(document.Id + "#", StringComparison.Ordinal)).ToList();
@@ -89,8 +90,8 @@ public sealed class DocumentIndexTests : IDisposable
                     Assert.Empty(chunkKeys); // fully out
                     continue;
                 }
-                Assert.True(index.Index.Vectors.TryGetMetadata("acme", document.Id + "#0", out var metadata));
-                Assert.Equal((int)metadata!["chunks"].AsNumber(), chunkKeys.Count); // fully in
+                Assert.True(raw.TryGetRecord("acme", document.Id + "#0", out var record));
+                Assert.Equal((int)record.Metadata!["chunks"].AsNumber(), chunkKeys.Count); // fully in
             }
             var storedCount = stored.Count;
             Assert.True(storedCount < documents.Count, "the cancellation came too late to leave documents out");
@@ -138,13 +139,11 @@ public sealed class DocumentIndexTests : IDisposable
         Assert.All(generator.Calls, c => Assert.Null(c.Kind)); // documents: no input kind, the generators' default
         generator.Calls.Clear();
 
-        await index.SearchAsync("acme", "vacation days", HybridSearchMode.Vector);
-        await index.SearchAsync("acme", "travel expenses", HybridSearchMode.Hybrid);
-        await index.SearchAsync("acme", "paragraph", HybridSearchMode.Keyword); // BM25 only: nothing to embed
-        // The hybrid index's own query embedder (a query without a vector) goes through the same path.
-        index.Index.Search("acme", new HybridQuery("expenses"), HybridSearchMode.Vector);
+        await index.SearchAsync("acme", "vacation days", SearchMode.Vector);
+        await index.SearchAsync("acme", "travel expenses", SearchMode.Hybrid);
+        await index.SearchAsync("acme", "paragraph", SearchMode.Keyword); // BM25 only: nothing to embed
 
-        Assert.Equal(["vacation days", "travel expenses", "expenses"], generator.Calls.Select(c => Assert.Single(c.Texts)));
+        Assert.Equal(["vacation days", "travel expenses"], generator.Calls.Select(c => Assert.Single(c.Texts)));
         Assert.All(generator.Calls, c => Assert.Equal(EmbeddingInputKindProperty.Query, c.Kind));
     }
 
@@ -154,12 +153,12 @@ public sealed class DocumentIndexTests : IDisposable
         var generator = new KindRecordingGenerator(_generator);
         var shared = new EmbeddingGenerationOptions { Dimensions = 16, AdditionalProperties = new() { ["caller"] = "kept" } };
         using var index = DocumentIndex.CreateInMemory(generator, new DocumentIndexOptions { QueryEmbeddingOptions = shared });
-        Assert.Equal(16, index.Index.Vectors.Dimensions); // the generator alone would give 32
+        Assert.Equal(16, index.Dimensions); // the generator alone would give 32
         var ingestor = new DocumentIngestor(generator, index, new DocumentIngestorOptions { EmbeddingOptions = shared });
         await ingestor.IngestAsync([SourceDocument.FromText("policy.md", "Vacation days carry over until March.")], "acme");
         generator.Calls.Clear();
 
-        Assert.NotEmpty(await index.SearchAsync("acme", "vacation days", HybridSearchMode.Vector));
+        Assert.NotEmpty(await index.SearchAsync("acme", "vacation days", SearchMode.Vector));
         var call = Assert.Single(generator.Calls);
         Assert.Equal((EmbeddingInputKindProperty.Query, (int?)16), (call.Kind, call.Dimensions));
         Assert.False(shared.AdditionalProperties.ContainsKey(EmbeddingInputKindProperty.Key)); // the caller's options are not changed

@@ -1,115 +1,90 @@
-using Werkly.VectorIndex.Hybrid;
 using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Tests.Hybrid;
 
+/// <summary>Pseudo-relevance feedback (<see cref="SearchQuery.Feedback"/>) through the index's own hybrid search.</summary>
 public sealed class FeedbackSearchTests : IDisposable
 {
-    private readonly WerklyIndex _vectors = new(new VectorIndexOptions { Dimensions = 2 });
-    private readonly InvertedIndex _keywords = new();
-    private readonly Dictionary<string, string> _texts = new()
+    private static readonly (string Key, string Text, float[] Vector)[] Records =
+    [
+        ("d1", "cats purr softly", [1, 0]),
+        ("d2", "cats and kittens purr", [0.9f, 0.1f]),
+        ("d3", "kittens sleep all day", [0.2f, 1]),
+        ("d4", "dogs bark at night", [-1, 0.1f]),
+    ];
+
+    private readonly WerklyIndex _index = new(new WerklyIndexOptions { Dimensions = 2 });
+
+    public FeedbackSearchTests() =>
+        _index.Upsert("c", [.. Records.Select(r => new VectorRecord(r.Key, r.Vector) { Text = r.Text })]);
+
+    public void Dispose() => _index.Dispose();
+
+    private static SearchQuery Query(FeedbackOptions? feedback) => new()
     {
-        ["d1"] = "cats purr softly",
-        ["d2"] = "cats and kittens purr",
-        ["d3"] = "kittens sleep all day",
-        ["d4"] = "dogs bark at night",
+        Text = "cats",
+        Vector = new float[] { 1, 0 },
+        Top = 4,
+        Explain = true,
+        Fusion = new FusionOptions { Method = FusionMethod.DistributionBased },
+        Feedback = feedback,
     };
 
-    public FeedbackSearchTests()
-    {
-        float[][] vectors = [[1, 0], [0.9f, 0.1f], [0.2f, 1], [-1, 0.1f]];
-        var i = 0;
-        foreach (var (key, text) in _texts)
-        {
-            _vectors.Upsert("c", key, vectors[i++]);
-            _keywords.Upsert(key, null, text);
-        }
-    }
-
-    public void Dispose()
-    {
-        _vectors.Dispose();
-        _keywords.Dispose();
-    }
-
     [Fact]
-    public void Without_feedback_the_source_path_ranks_like_the_retriever_path()
+    public void Keyword_feedback_finds_documents_through_the_best_hits_terms()
     {
-        var source = new HybridSearchSource(_vectors, "c", _keywords, key => (null, _texts[key]));
-        var query = new HybridQuery("cats") { Vector = new float[] { 1, 0 }, Fusion = new FusionOptions { Method = FusionMethod.DistributionBased, Top = 4 } };
-        var bySource = HybridSearch.Search(query, source);
-        HybridRetriever vector = (n, ct) => source.SearchVector(query.Vector!.Value, n, ct);
-        var byRetrievers = HybridSearch.Search(query, vector, HybridSearch.Keyword(_keywords, query.Text));
-        Assert.Equal(byRetrievers.Select(h => (h.Key, h.Score)), bySource.Select(h => (h.Key, h.Score)));
-    }
-
-    [Fact]
-    public void Feedback_expands_the_keyword_query_with_the_best_hits_terms_and_moves_the_query_vector()
-    {
-        var source = new RecordingSource(new HybridSearchSource(_vectors, "c", _keywords, key => (null, _texts[key])));
-        var query = new HybridQuery("cats")
-        {
-            Vector = new float[] { 1, 0 },
-            Fusion = new FusionOptions { Method = FusionMethod.DistributionBased, Top = 4, Explain = true },
-            Feedback = new FeedbackOptions { Documents = 2, ExpansionTerms = 5, OriginalQueryWeight = 0.5, VectorFeedbackWeight = 1, SecondPassWeight = 1 },
-        };
-        var withFeedback = HybridSearch.Search(query, source);
-
-        // First pass: "cats" matches d1 and d2 only; they are the two feedback hits. Their terms (cat, purr, softli,
-        // kitten) expand the query, so the second keyword pass also finds d3 through "kitten".
-        Assert.Equal(2, source.KeywordQueries.Count);
-        Assert.Equal(["cat"], source.KeywordQueries[0].Select(t => t.Term));
-        Assert.Contains("kitten", source.KeywordQueries[1].Select(t => t.Term));
-        // Relevance model over d1 (weight 1: cat, purr, softli) and d2 (weight 1/2: cat, kitten, purr): cat 1/3 + 1/6 = 0.5,
-        // purr 0.5, softli 1/3, kitten 1/6; mass 1.5. cat = λ · 1 + (1 − λ) · 0.5/1.5 = 0.5 + 1/6 = 2/3.
-        Assert.Equal(2.0 / 3, source.KeywordQueries[1].Single(t => t.Term == "cat").Weight, 12);
-        Assert.Equal(0.5 * (1.0 / 6) / 1.5, source.KeywordQueries[1].Single(t => t.Term == "kitten").Weight, 12);
-        Assert.NotNull(withFeedback.Single(h => h.Key == "d3").Explanation!.KeywordRank);
-        var without = HybridSearch.Search(query with { Feedback = null }, source);
+        // First pass: "cats" matches d1 and d2 only; with two feedback documents their terms (cat, purr, softli, kitten)
+        // expand the keyword query, so the second keyword pass also finds d3 through "kitten".
+        var feedback = new FeedbackOptions { Documents = 2, ExpansionTerms = 5, VectorFeedbackWeight = 0, SecondPassWeight = 1 };
+        var without = _index.Search("c", Query(null));
         Assert.Null(without.Single(h => h.Key == "d3").Explanation!.KeywordRank);
-
-        // Rocchio: q/|q| + β · mean(d1, d2) = (1, 0) + ((1, 0) + (0.994, 0.110)) / 2, d2 normalised by the index.
-        Assert.Equal(3, source.VectorQueries.Count); // two passes with feedback, then one without
-        var moved = source.VectorQueries[1];
-        Assert.Equal(1 + (1 + 0.9 / Math.Sqrt(0.82)) / 2, moved[0], 5);
-        Assert.Equal(0.1 / Math.Sqrt(0.82) / 2, moved[1], 5);
+        var with = _index.Search("c", Query(feedback));
+        Assert.Equal(3, with.Single(h => h.Key == "d3").Explanation!.KeywordRank);
+        // The expanded query is exactly RM3's: searching it directly gives the second pass's keyword scores.
+        using var keywords = new InvertedIndex();
+        keywords.UpsertRange([.. Records.Select(r => new KeywordDocument(r.Key, null, r.Text))]);
+        var expanded = RelevanceFeedback.Expand(keywords.Analyzer, "cats",
+            [new FeedbackDocument(null, "cats purr softly", 1), new FeedbackDocument(null, "cats and kittens purr", 0.5)], 5, 0.5);
+        var direct = keywords.Search(expanded, 10);
+        foreach (var hit in direct)
+            Assert.Equal(hit.Score, with.Single(h => h.Key == hit.Key).Explanation!.KeywordScore!.Value, 12);
     }
 
     [Fact]
-    public void Feedback_through_fixed_retrievers_is_refused_and_a_query_without_vector_is_rejected()
+    public void Vector_feedback_searches_with_the_rocchio_vector()
     {
-        var query = new HybridQuery("cats") { Vector = new float[] { 1, 0 }, Feedback = new FeedbackOptions() };
-        Assert.Throws<NotSupportedException>(() => HybridSearch.Search(query, (_, _) => [], (_, _) => []));
-        var source = new HybridSearchSource(_vectors, "c", _keywords);
-        Assert.Throws<ArgumentException>(() => HybridSearch.Search(new HybridQuery("cats"), source));
-        Assert.Throws<ArgumentException>(() => HybridSearch.Search(new HybridQuery("cats") { Vector = new float[] { 1, 0, 0 } }, source));
-        Assert.Throws<ArgumentOutOfRangeException>(() => HybridSearch.Search(query with { Feedback = new FeedbackOptions { Documents = 0 } }, source));
+        // λ = 1 turns keyword expansion off; γ = 1 keeps the second pass alone. Rocchio: q/|q| + β · mean(d1, d2), the
+        // stored vectors being unit length under cosine.
+        var feedback = new FeedbackOptions { Documents = 2, OriginalQueryWeight = 1, VectorFeedbackWeight = 0.5, SecondPassWeight = 1 };
+        var with = _index.Search("c", Query(feedback));
+        var d2 = new[] { 0.9 / Math.Sqrt(0.82), 0.1 / Math.Sqrt(0.82) };
+        var rocchio = new[] { (float)(1 + 0.5 * (1 + d2[0]) / 2), (float)(0.5 * d2[1] / 2) };
+        var direct = _index.Search("c", new SearchQuery { Mode = SearchMode.Vector, Vector = rocchio, Top = 4 });
+        foreach (var hit in direct)
+            Assert.Equal(hit.Score, with.Single(h => h.Key == hit.Key).Explanation!.VectorScore!.Value, 6);
+        // The keyword side is the first pass's: "cats" still matches d1 and d2 only.
+        Assert.Equal(2, with.Count(h => h.Explanation!.KeywordRank is not null));
     }
 
-    private sealed class RecordingSource(IHybridSearchSource inner) : IHybridSearchSource
+    [Fact]
+    public void Feedback_honours_the_filter_and_is_refused_outside_hybrid_search()
     {
-        public List<WeightedTerm[]> KeywordQueries { get; } = [];
+        var feedback = new FeedbackOptions { Documents = 2, SecondPassWeight = 1 };
+        var filtered = _index.Search("c", Query(feedback) with { Filter = (key, _) => key != "d3" });
+        Assert.DoesNotContain(filtered, h => h.Key == "d3");
+        Assert.Throws<ArgumentException>(() => _index.Search("c", Query(feedback) with { Mode = SearchMode.Vector }));
+        Assert.Throws<ArgumentException>(() => _index.Search("c", Query(feedback) with { Mode = SearchMode.Keyword }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _index.Search("c", Query(new FeedbackOptions { Documents = 0 })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _index.Search("c", Query(new FeedbackOptions { SecondPassWeight = 1.5 })));
+    }
 
-        public List<float[]> VectorQueries { get; } = [];
-
-        public TextAnalyzer Analyzer => inner.Analyzer;
-
-        public int Dimensions => inner.Dimensions;
-
-        public IReadOnlyList<RankedHit> SearchVector(ReadOnlyMemory<float> vector, int candidates, CancellationToken cancellationToken)
-        {
-            VectorQueries.Add(vector.ToArray());
-            return inner.SearchVector(vector, candidates, cancellationToken);
-        }
-
-        public IReadOnlyList<RankedHit> SearchKeywords(IReadOnlyList<WeightedTerm> terms, int candidates, CancellationToken cancellationToken)
-        {
-            KeywordQueries.Add([.. terms]);
-            return inner.SearchKeywords(terms, candidates, cancellationToken);
-        }
-
-        public bool TryGetVector(string key, Span<float> destination) => inner.TryGetVector(key, destination);
-
-        public bool TryGetText(string key, out string? title, out string? body) => inner.TryGetText(key, out title, out body);
+    [Fact]
+    public void Default_feedback_ranks_deterministically_and_keeps_first_pass_agreement()
+    {
+        var first = _index.Search("c", Query(FeedbackOptions.Default));
+        var second = _index.Search("c", Query(FeedbackOptions.Default));
+        Assert.Equal(first.Select(h => (h.Key, h.Score)), second.Select(h => (h.Key, h.Score)));
+        Assert.Equal("d1", first[0].Key); // best on both sides in both passes
+        Assert.Equal("d4", first[^1].Key);
     }
 }

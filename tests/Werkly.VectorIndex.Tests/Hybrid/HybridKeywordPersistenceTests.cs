@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Werkly.VectorIndex.Evaluation;
 using Werkly.VectorIndex.Exceptions;
-using Werkly.VectorIndex.Hybrid;
 using Werkly.VectorIndex.Storage;
 using Werkly.VectorIndex.Tests.Storage;
 using Werkly.VectorIndex.Tests.Text;
@@ -16,7 +15,7 @@ public class HybridKeywordPersistenceTests
     private const int Dimensions = 16;
     private const string Company = "cranfield";
 
-    private static ReadOnlyMemory<float> Embed(string text, CancellationToken _ = default)
+    private static ReadOnlyMemory<float> Embed(string text)
     {
         var v = new float[Dimensions];
         foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -29,14 +28,16 @@ public class HybridKeywordPersistenceTests
         return v;
     }
 
-    private static HybridIndexOptions Options(KeywordIndexOptions? keyword = null) =>
-        new() { Vector = new VectorIndexOptions { Dimensions = Dimensions }, Keyword = keyword ?? new KeywordIndexOptions(), QueryEmbedder = Embed };
+    private static WerklyIndexOptions Options(KeywordOptions? keyword = null) =>
+        new() { Dimensions = Dimensions, Keywords = keyword ?? new KeywordOptions() };
 
-    private static HybridRecord Record(BeirDocument d, string? textOverride = null) =>
-        new(d.Id, Embed(textOverride ?? d.Text), d.Title, textOverride ?? d.Text);
+    private static VectorRecord Record(BeirDocument d, string? textOverride = null) =>
+        new(d.Id, Embed(textOverride ?? d.Text)) { Title = d.Title, Text = textOverride ?? d.Text };
+
+    private static SearchQuery Keyword(string text, int top = 10) => new() { Mode = SearchMode.Keyword, Text = text, Top = top, CandidatesPerSide = Math.Max(top, 100) };
 
     /// <summary>Cranfield in four commits (four segments), with deletes and updates that cross segments.</summary>
-    private static void WriteHistory(HybridIndex index, bool commit)
+    private static void WriteHistory(WerklyIndex index, bool commit)
     {
         var corpus = Cranfield.Dataset.Corpus;
         for (var batch = 0; batch < 4; batch++)
@@ -54,10 +55,10 @@ public class HybridKeywordPersistenceTests
         }
     }
 
-    private static List<IReadOnlyList<HybridHit>> KeywordResults(HybridIndex index, int top = 100) =>
-        [.. Cranfield.Dataset.JudgedQueries.Select(q => index.Search(Company, new HybridQuery(q.Text) { Fusion = new FusionOptions { Top = top }, CandidatesPerSide = top }, HybridSearchMode.Keyword))];
+    private static List<IReadOnlyList<SearchResult>> KeywordResults(WerklyIndex index, int top = 100) =>
+        [.. Cranfield.Dataset.JudgedQueries.Select(q => index.Search(Company, Keyword(q.Text, top)))];
 
-    private static void AssertSameResults(List<IReadOnlyList<HybridHit>> expected, List<IReadOnlyList<HybridHit>> actual)
+    private static void AssertSameResults(List<IReadOnlyList<SearchResult>> expected, List<IReadOnlyList<SearchResult>> actual)
     {
         Assert.Equal(expected.Count, actual.Count);
         for (var q = 0; q < expected.Count; q++)
@@ -70,20 +71,20 @@ public class HybridKeywordPersistenceTests
     [Fact]
     public void Reopening_loads_the_stored_postings_and_ranks_exactly_like_an_index_never_closed()
     {
-        using var memory = new HybridIndex(Options());
+        using var memory = new WerklyIndex(Options());
         WriteHistory(memory, commit: false);
         var expected = KeywordResults(memory);
 
         using var temp = new TempDirectory("hybrid-kw");
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             WriteHistory(index, commit: true);
             AssertSameResults(expected, KeywordResults(index));
         }
-        using (var index = HybridIndex.Open(temp.Path, Options(), readOnly: true))
+        using (var index = WerklyIndex.Open(temp.Path, Options(), readOnly: true))
         {
             AssertSameResults(expected, KeywordResults(index));
-            var load = index.LastKeywordLoad!.Value;
+            var load = index.KeywordLoadOf(Company)!.Value;
             Assert.Equal(4, load.SegmentsFromBlocks);
             Assert.Equal(0, load.SegmentsAnalyzed);
             Assert.Equal(memory.Count(Company), load.Documents);
@@ -93,7 +94,7 @@ public class HybridKeywordPersistenceTests
     [Fact]
     public void Writes_after_reopening_and_a_merge_keep_the_results_exact()
     {
-        using var memory = new HybridIndex(Options());
+        using var memory = new WerklyIndex(Options());
         WriteHistory(memory, commit: false);
         var corpus = Cranfield.Dataset.Corpus;
         var late = corpus.Take(60).Select(d => Record(d, d.Text + " supersonic late edit")).ToList();
@@ -102,24 +103,24 @@ public class HybridKeywordPersistenceTests
         var expected = KeywordResults(memory);
 
         using var temp = new TempDirectory("hybrid-kw-merge");
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             WriteHistory(index, commit: true);
         }
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             index.Apply(Company, late, lateDeletes); // loads the partition, then writes on top of it
             AssertSameResults(expected, KeywordResults(index));
-            index.Vectors.Merge(Company); // the four committed segments become one, rewritten with its keyword block
+            index.Merge(Company); // the four committed segments become one, rewritten with its keyword block
             index.Commit();
-            Assert.Equal(2, index.Vectors.GetStatistics(Company).SegmentCount - 1); // the merged one and the late writes
+            Assert.Equal(2, index.GetStatistics(Company).SegmentCount - 1); // the merged one and the late writes
 
         }
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             AssertSameResults(expected, KeywordResults(index));
-            Assert.Equal(2, index.LastKeywordLoad!.Value.SegmentsFromBlocks);
-            Assert.Equal(0, index.LastKeywordLoad!.Value.SegmentsAnalyzed);
+            Assert.Equal(2, index.KeywordLoadOf(Company)!.Value.SegmentsFromBlocks);
+            Assert.Equal(0, index.KeywordLoadOf(Company)!.Value.SegmentsAnalyzed);
         }
     }
 
@@ -128,37 +129,36 @@ public class HybridKeywordPersistenceTests
     {
         var corpus = Cranfield.Dataset.Corpus;
         using var temp = new TempDirectory("hybrid-kw-mixed");
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
-            var encoder = index.Vectors.SegmentKeywordEncoder;
-            index.Vectors.SegmentKeywordEncoder = null; // as WerklyIndex alone, or a version-1 writer, would write it
+            index.KeywordBlockTransform = static _ => []; // as a vector-only or version-1 writer would write it
             index.Apply(Company, [.. corpus.Take(700).Select(d => Record(d))], []);
             index.Commit();
-            index.Vectors.SegmentKeywordEncoder = encoder;
+            index.KeywordBlockTransform = null;
             index.Apply(Company, [.. corpus.Skip(700).Select(d => Record(d))], [corpus[5].Id]);
             index.Commit();
         }
-        using var memory = new HybridIndex(Options());
+        using var memory = new WerklyIndex(Options());
         memory.Apply(Company, [.. corpus.Where(d => d.Id != corpus[5].Id).Select(d => Record(d))], []);
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             AssertSameResults(KeywordResults(memory), KeywordResults(index));
-            Assert.Equal((1, 1), (index.LastKeywordLoad!.Value.SegmentsFromBlocks, index.LastKeywordLoad!.Value.SegmentsAnalyzed));
+            Assert.Equal((1, 1), (index.KeywordLoadOf(Company)!.Value.SegmentsFromBlocks, index.KeywordLoadOf(Company)!.Value.SegmentsAnalyzed));
 
             // The retrieval quality asserted for the in-memory index (BM25 nDCG@10 ≥ 0.37) holds for the reopened one.
             var scores = RetrievalMetrics.Evaluate(Cranfield.Dataset, q =>
-                [.. index.Search(Company, new HybridQuery(q.Text) { Fusion = new FusionOptions { Top = 100 }, CandidatesPerSide = 100 }, HybridSearchMode.Keyword).Select(h => h.Key)]);
+                [.. index.Search(Company, Keyword(q.Text, 100)).Select(h => h.Key)]);
             Assert.True(scores.Ndcg10 >= 0.37, $"nDCG@10 {scores.Ndcg10:F4}");
         }
 
         // Other analysis options cannot use the stored postings: every segment is analyzed again, with the new options.
-        var unstemmed = new KeywordIndexOptions { Analysis = TextAnalyzerOptions.English with { Stemming = TextStemming.None } };
-        using var memoryUnstemmed = new HybridIndex(Options(unstemmed));
+        var unstemmed = new KeywordOptions { Analysis = TextAnalyzerOptions.English with { Stemming = TextStemming.None } };
+        using var memoryUnstemmed = new WerklyIndex(Options(unstemmed));
         memoryUnstemmed.Apply(Company, [.. corpus.Where(d => d.Id != corpus[5].Id).Select(d => Record(d))], []);
-        using (var index = HybridIndex.Open(temp.Path, Options(unstemmed)))
+        using (var index = WerklyIndex.Open(temp.Path, Options(unstemmed)))
         {
             AssertSameResults(KeywordResults(memoryUnstemmed), KeywordResults(index));
-            Assert.Equal((0, 2), (index.LastKeywordLoad!.Value.SegmentsFromBlocks, index.LastKeywordLoad!.Value.SegmentsAnalyzed));
+            Assert.Equal((0, 2), (index.KeywordLoadOf(Company)!.Value.SegmentsFromBlocks, index.KeywordLoadOf(Company)!.Value.SegmentsAnalyzed));
         }
     }
 
@@ -168,14 +168,14 @@ public class HybridKeywordPersistenceTests
         using var temp = new TempDirectory("hybrid-kw-version");
         var hybridDir = Path.Combine(temp.Path, "hybrid");
         var vectorDir = Path.Combine(temp.Path, "vector");
-        using (var index = HybridIndex.Open(hybridDir, Options()))
+        using (var index = WerklyIndex.Open(hybridDir, Options()))
         {
             index.Apply(Company, [.. Cranfield.Dataset.Corpus.Take(10).Select(d => Record(d))], []);
             index.Commit();
         }
-        using (var index = WerklyIndex.Open(vectorDir, new VectorIndexOptions { Dimensions = Dimensions }))
+        using (var index = WerklyIndex.Open(vectorDir, new WerklyIndexOptions { Dimensions = Dimensions }))
         {
-            index.Upsert(Company, "a", Embed("one two").Span);
+            index.Upsert(Company, "a", Embed("one two").Span); // no title or text: no keyword block
             index.Commit();
         }
         Assert.Equal(2, RecordVersion(Assert.Single(Directory.GetFiles(hybridDir, "seg-*"))));
@@ -188,7 +188,7 @@ public class HybridKeywordPersistenceTests
     public void A_damaged_keyword_block_is_reported_as_corruption_of_its_segment_file()
     {
         using var temp = new TempDirectory("hybrid-kw-corrupt");
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             index.Apply(Company, [.. Cranfield.Dataset.Corpus.Take(200).Select(d => Record(d))], []);
             index.Commit();
@@ -204,9 +204,9 @@ public class HybridKeywordPersistenceTests
         bytes[payloadOffset + 100] ^= 0x10;
         File.WriteAllBytes(segmentFile, bytes);
 
-        using var reopened = HybridIndex.Open(temp.Path, Options());
-        Assert.NotEmpty(reopened.Search(Company, new HybridQuery("flow"), HybridSearchMode.Vector)); // the vectors are intact
-        var ex = Assert.Throws<IndexCorruptedException>(() => reopened.Search(Company, new HybridQuery("flow"), HybridSearchMode.Keyword));
+        using var reopened = WerklyIndex.Open(temp.Path, Options());
+        Assert.NotEmpty(reopened.Search(Company, Embed("flow").Span, 10)); // the vectors are intact
+        var ex = Assert.Throws<IndexCorruptedException>(() => reopened.Search(Company, Keyword("flow")));
         Assert.Equal(segmentFile, ex.FilePath);
         Assert.Contains("KWIX", ex.Message);
     }
@@ -216,12 +216,10 @@ public class HybridKeywordPersistenceTests
     {
         using var temp = new TempDirectory("hybrid-kw-inconsistent");
         long lengthsOffset = 0;
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
-            var encoder = index.Vectors.SegmentKeywordEncoder!;
-            index.Vectors.SegmentKeywordEncoder = (keys, metadata, cancellationToken) =>
+            index.KeywordBlockTransform = payload =>
             {
-                var payload = encoder(keys, metadata, cancellationToken);
                 Assert.True(KeywordSegment.TryParse(payload, out var layout));
                 lengthsOffset = layout.TitleLengthsOffset;
                 var title = payload.AsSpan((int)lengthsOffset);
@@ -236,8 +234,8 @@ public class HybridKeywordPersistenceTests
         using (var segment = MappedSegment.Open(FileStorageDevice.Instance, segmentFile))
             segment.GetKeywords(out payloadOffset); // the block's checksum holds
 
-        using var reopened = HybridIndex.Open(temp.Path, Options());
-        var ex = Assert.Throws<IndexCorruptedException>(() => reopened.Search(Company, new HybridQuery("flow"), HybridSearchMode.Keyword));
+        using var reopened = WerklyIndex.Open(temp.Path, Options());
+        var ex = Assert.Throws<IndexCorruptedException>(() => reopened.Search(Company, Keyword("flow")));
         Assert.Equal(segmentFile, ex.FilePath);
         Assert.Equal(payloadOffset + lengthsOffset, ex.Offset);
         Assert.Contains("field length", ex.Message);
@@ -248,13 +246,13 @@ public class HybridKeywordPersistenceTests
     {
         var corpus = Cranfield.Dataset.Corpus;
         using var temp = new TempDirectory("hybrid-kw-delete-company");
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             WriteHistory(index, commit: true);
         }
-        using var memory = new HybridIndex(Options());
+        using var memory = new WerklyIndex(Options());
         memory.Apply(Company, [.. corpus.Skip(100).Take(200).Select(d => Record(d))], []);
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             Assert.NotEmpty(KeywordResults(index)[0]); // loaded
             Assert.True(index.DeleteCompany(Company));
@@ -262,7 +260,7 @@ public class HybridKeywordPersistenceTests
             AssertSameResults(KeywordResults(memory), KeywordResults(index));
             index.Commit();
         }
-        using (var index = HybridIndex.Open(temp.Path, Options(), readOnly: true))
+        using (var index = WerklyIndex.Open(temp.Path, Options(), readOnly: true))
             AssertSameResults(KeywordResults(memory), KeywordResults(index));
     }
 
@@ -271,11 +269,11 @@ public class HybridKeywordPersistenceTests
     {
         var corpus = Cranfield.Dataset.Corpus;
         using var temp = new TempDirectory("hybrid-kw-race");
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             WriteHistory(index, commit: true);
         }
-        using (var index = HybridIndex.Open(temp.Path, Options()))
+        using (var index = WerklyIndex.Open(temp.Path, Options()))
         {
             var queries = Cranfield.Dataset.Queries.Take(40).Select(q => q.Text).ToArray();
             using var stop = new CancellationTokenSource();
@@ -284,8 +282,7 @@ public class HybridKeywordPersistenceTests
                 var searches = 0;
                 while (!stop.IsCancellationRequested || searches < 20)
                 {
-                    var hits = index.Search(Company, new HybridQuery(queries[(r + searches++) % queries.Length]) { Fusion = new FusionOptions { Top = 20 } },
-                        HybridSearchMode.Keyword);
+                    var hits = index.Search(Company, Keyword(queries[(r + searches++) % queries.Length], 20));
                     Assert.Equal(hits.Count, hits.Select(h => h.Key).Distinct().Count());
                 }
                 return searches;
@@ -300,12 +297,12 @@ public class HybridKeywordPersistenceTests
             Assert.All(await Task.WhenAll(readers), n => Assert.True(n >= 20));
             index.Commit();
 
-            using var memory = new HybridIndex(Options());
+            using var memory = new WerklyIndex(Options());
             WriteHistory(memory, commit: false);
             for (var round = 0; round < 6; round++)
                 memory.Apply(Company, [.. corpus.Skip(round * 50).Take(50).Select(d => Record(d, d.Text + " hypersonic round " + round))], [corpus[1300 + round].Id]);
             AssertSameResults(KeywordResults(memory), KeywordResults(index));
-            using var reopened = HybridIndex.Open(temp.Path, Options(), readOnly: true);
+            using var reopened = WerklyIndex.Open(temp.Path, Options(), readOnly: true);
             AssertSameResults(KeywordResults(memory), KeywordResults(reopened));
         }
     }

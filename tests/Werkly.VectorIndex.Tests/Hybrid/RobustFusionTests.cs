@@ -18,14 +18,14 @@ public class RobustFusionTests
         // b has no keyword hit: it gets the keyword side's lowest z (−1.135550); d gets the vector side's (−1.372813).
         // α = 0.5: c = (−1.372813 + 1.297771)/2 = −0.037521; a = (0.980581 − 1.135550)/2 = −0.077485;
         //          b = (0.392232 − 1.135550)/2 = −0.371659; d = (−1.372813 − 0.162221)/2 = −0.767517.
-        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.ZScore, Explain = true });
+        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.ZScore });
         Assert.Equal(["c", "a", "b", "d"], hits.Select(h => h.Key));
         Assert.Equal(-0.037520788460594, hits[0].Score, 12);
         Assert.Equal(-0.077484636112209, hits[1].Score, 12);
         Assert.Equal(-0.371658838819485, hits[2].Score, 12);
         Assert.Equal(-0.767517183549026, hits[3].Score, 12);
-        Assert.Equal(0.5 * -1.135549947915338, hits[2].Explanation!.KeywordContribution, 12);
-        Assert.Null(hits[2].Explanation!.KeywordRank);
+        Assert.Equal(0.5 * -1.135549947915338, hits[2].Breakdown.KeywordContribution, 12);
+        Assert.Null(hits[2].Breakdown.KeywordRank);
     }
 
     [Fact]
@@ -49,10 +49,10 @@ public class RobustFusionTests
         // 20 vector hits: one at 100, nineteen at 1. Mean 5.95, population sd 21.576550, so mean + 3 sd = 70.68 < 100:
         // the outlier is clipped to 1, and the others sit at (1 − (5.95 − 64.729649)) / 129.459299 = 0.461764, not 0.
         RankedHit[] vector = [new("outlier", 100), .. Enumerable.Range(0, 19).Select(i => new RankedHit($"d{i:00}", 1))];
-        var dbsf = ScoreFusion.Fuse(vector, [], new FusionOptions { Method = FusionMethod.DistributionBased, Alpha = 1, Top = 20 });
+        var dbsf = ScoreFusion.Fuse(vector, [], new FusionOptions { Method = FusionMethod.DistributionBased, Alpha = 1 });
         Assert.Equal(1.0, dbsf[0].Score, 12);
         Assert.All(dbsf.Skip(1), h => Assert.Equal(0.461764044354906, h.Score, 12));
-        var minMax = ScoreFusion.Fuse(vector, [], new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 1, Top = 20 });
+        var minMax = ScoreFusion.Fuse(vector, [], new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 1 });
         Assert.All(minMax.Skip(1), h => Assert.Equal(0, h.Score));
     }
 
@@ -65,14 +65,27 @@ public class RobustFusionTests
     }
 
     [Fact]
-    public void Min_score_drops_hits_below_the_floor_before_paging()
+    public void Min_score_drops_results_below_the_floor_before_paging()
     {
-        // Min-max, α = 0.5 (see ScoreFusionTests): a 0.5, c 0.5, b 0.375, d 0.2.
-        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.WeightedScore, MinScore = 0.3 });
-        Assert.Equal(["a", "c", "b"], hits.Select(h => h.Key));
-        Assert.Equal(["c", "b"], ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.WeightedScore, MinScore = 0.3, Skip = 1 }).Select(h => h.Key));
-        Assert.Empty(ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { MinScore = 2 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { MinScore = double.NaN }));
+        // Min-max, α = 0.5 (see ScoreFusionTests): doc1 and doc3 match "invoice"; all three have vectors.
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 2 });
+        index.Upsert("acme", [
+            new VectorRecord("doc1", new float[] { 0.6f, 0.8f }) { Text = "quarterly invoice totals" },
+            new VectorRecord("doc2", new float[] { 1, 0.1f }) { Text = "payroll run for march" },
+            new VectorRecord("doc3", new float[] { 0, 1 }) { Text = "invoice reminder" },
+        ]);
+        var query = new SearchQuery { Text = "invoice", Vector = new float[] { 1, 0 }, Fusion = new FusionOptions { Method = FusionMethod.WeightedScore } };
+        var all = index.Search("acme", query);
+        var floor = all[1].Score;
+        var above = index.Search("acme", query with { MinScore = floor });
+        Assert.Equal(all.Where(h => h.Score >= floor).Select(h => h.Key), above.Select(h => h.Key));
+        Assert.True(above.Count < all.Count);
+        Assert.Equal(above.Skip(1).Select(h => h.Key), index.Search("acme", query with { MinScore = floor, Skip = 1 }).Select(h => h.Key));
+        Assert.Empty(index.Search("acme", query with { MinScore = 2 }));
+        // Single-sided searches compare their own scores: cosine for vector, BM25 for keyword.
+        Assert.All(index.Search("acme", query with { Mode = SearchMode.Vector, MinScore = 0.5 }), h => Assert.True(h.Score >= 0.5));
+        Assert.Equal(["doc2"], index.Search("acme", query with { Mode = SearchMode.Vector, MinScore = 0.9 }).Select(h => h.Key));
+        Assert.Throws<ArgumentOutOfRangeException>(() => (query with { MinScore = double.NaN }).Validate());
     }
 
     [Fact]
@@ -98,7 +111,7 @@ public class RobustFusionTests
     {
         RankedHit[] secondVector = [new("b", 0.9), new("a", 0.7)];
         RankedHit[] secondKeyword = [new("b", 5.0), new("c", 1.0)];
-        var options = new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 0.5, Explain = true };
+        var options = new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 0.5 };
         // Min-max per list. First pass: vector a 1, b 0.75, c 0; keyword c 1, d 0.4, a 0.
         // Second pass: vector b 1, a 0; keyword b 1, c 0.
         // γ = 0.5: a = 0.5·(0.5·1 + 0.5·0) + 0.5·(0.5·0 + 0.5·0) = 0.25; b = 0.5·(0.375 + 0.5) + 0.5·(0 + 0.5) = 0.6875;
@@ -106,9 +119,9 @@ public class RobustFusionTests
         var hits = ScoreFusion.FuseTwoPasses(Vector, Keyword, secondVector, secondKeyword, 0.5, options);
         Assert.Equal(["b", "a", "c", "d"], hits.Select(h => h.Key));
         Assert.Equal([0.6875, 0.25, 0.25, 0.1], hits.Select(h => Math.Round(h.Score, 12)));
-        Assert.Equal(1, hits[0].Explanation!.VectorRank);   // second pass
-        Assert.Equal(0.4375, hits[0].Explanation!.VectorContribution, 12);
-        Assert.Equal(0.25, hits[0].Explanation!.KeywordContribution, 12);
+        Assert.Equal(1, hits[0].Breakdown.VectorRank);   // second pass
+        Assert.Equal(0.4375, hits[0].Breakdown.VectorContribution, 12);
+        Assert.Equal(0.25, hits[0].Breakdown.KeywordContribution, 12);
         // γ = 1 is the second pass alone.
         Assert.Equal(ScoreFusion.Fuse(secondVector, secondKeyword, options).Select(h => (h.Key, h.Score)),
             ScoreFusion.FuseTwoPasses(Vector, Keyword, secondVector, secondKeyword, 1, options).Select(h => (h.Key, h.Score)));

@@ -10,14 +10,14 @@ public class ScoreFusionTests
     [Fact]
     public void Weighted_score_fusion_min_max_normalizes_each_side()
     {
-        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 0.5, Explain = true });
+        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 0.5 });
         // vector: a=1, b=0.75, c=0; keyword: c=1, d=0.4, a=0.
         Assert.Equal(["a", "c", "b", "d"], hits.Select(h => h.Key));
         Assert.Equal(0.5, hits[0].Score, 12);
         Assert.Equal(0.5, hits[1].Score, 12);
         Assert.Equal(0.375, hits[2].Score, 12);
         Assert.Equal(0.2, hits[3].Score, 12);
-        var b = hits[2].Explanation!;
+        var b = hits[2].Breakdown;
         Assert.Equal(2, b.VectorRank);
         Assert.Equal(0.8, b.VectorScore);
         Assert.Null(b.KeywordRank);
@@ -37,7 +37,7 @@ public class ScoreFusionTests
     [Fact]
     public void Reciprocal_rank_fusion_uses_ranks_with_k60()
     {
-        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.ReciprocalRank, Explain = true });
+        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.ReciprocalRank });
         var expected = new Dictionary<string, double>
         {
             ["a"] = 1.0 / 61 + 1.0 / 63,
@@ -47,20 +47,9 @@ public class ScoreFusionTests
         };
         Assert.Equal(["a", "c", "b", "d"], hits.Select(h => h.Key));
         foreach (var hit in hits) Assert.Equal(expected[hit.Key], hit.Score, 15);
-        Assert.Equal(3, hits[1].Explanation!.VectorRank);
-        Assert.Equal(1, hits[1].Explanation!.KeywordRank);
-        Assert.Equal(12.0, hits[1].Explanation!.KeywordScore);
-    }
-
-    [Fact]
-    public void Paging_skips_and_takes_in_fused_order()
-    {
-        var all = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Top = 100 });
-        var page = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Skip = 1, Top = 2 });
-        Assert.Equal(all.Skip(1).Take(2), page);
-        Assert.Empty(ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Skip = 10 }));
-        Assert.Null(page[0].Explanation);
-        Assert.Null(page[0].Text);
+        Assert.Equal(3, hits[1].Breakdown.VectorRank);
+        Assert.Equal(1, hits[1].Breakdown.KeywordRank);
+        Assert.Equal(12.0, hits[1].Breakdown.KeywordScore);
     }
 
     [Fact]
@@ -80,48 +69,69 @@ public class ScoreFusionTests
         Assert.Throws<ArgumentException>(() => ScoreFusion.Fuse([new(null!, 1)], []));
         Assert.Throws<ArgumentOutOfRangeException>(() => ScoreFusion.Fuse([], [], new FusionOptions { Alpha = 1.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => ScoreFusion.Fuse([], [], new FusionOptions { RrfK = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ScoreFusion.Fuse([], [], new FusionOptions { Skip = -1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ScoreFusion.Fuse([], [], new FusionOptions { Top = 0 }));
         Assert.Throws<ArgumentNullException>(() => ScoreFusion.Fuse(null!, []));
     }
 
     [Fact]
-    public void Hybrid_query_validates_its_settings()
+    public void Search_queries_validate_their_settings()
     {
-        new HybridQuery("text").Validate();
-        Assert.Equal(100, new HybridQuery("q").EffectiveCandidatesPerSide);
-        Assert.Equal(250, new HybridQuery("q") { Fusion = new FusionOptions { Skip = 200, Top = 50 } }.EffectiveCandidatesPerSide);
-        Assert.Throws<ArgumentNullException>(() => new HybridQuery(null!));
-        Assert.Throws<ArgumentException>(() => new HybridQuery("q") { Vector = new float[] { 1, float.NaN } }.Validate());
-        Assert.Throws<ArgumentException>(() => new HybridQuery("q") { Vector = Array.Empty<float>() }.Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new HybridQuery("q") { CandidatesPerSide = 5, Fusion = new FusionOptions { Top = 10 } }.Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new HybridQuery("q") { Include = (HybridProjection)64 }.Validate());
+        new SearchQuery { Text = "text" }.Validate();
+        Assert.Equal(100, new SearchQuery { Text = "q" }.EffectiveCandidatesPerSide);
+        Assert.Equal(250, new SearchQuery { Text = "q", Skip = 200, Top = 50 }.EffectiveCandidatesPerSide);
+        Assert.Throws<ArgumentException>(() => new SearchQuery().Validate()); // neither text nor vector
+        Assert.Throws<ArgumentException>(() => new SearchQuery { Mode = SearchMode.Keyword, Vector = new float[] { 1 } }.Validate());
+        new SearchQuery { Mode = SearchMode.Vector, Vector = new float[] { 1 } }.Validate();
+        Assert.Throws<ArgumentException>(() => new SearchQuery { Text = "q", Vector = new float[] { 1, float.NaN } }.Validate());
+        Assert.Throws<ArgumentException>(() => new SearchQuery { Text = "q", Vector = Array.Empty<float>() }.Validate());
+        Assert.Throws<ArgumentException>(() => new SearchQuery { Text = "q\ud800" }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SearchQuery { Text = "q", CandidatesPerSide = 5, Top = 10 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SearchQuery { Text = "q", Include = (RecordFields)64 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SearchQuery { Text = "q", Skip = -1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SearchQuery { Text = "q", Top = 0 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SearchQuery { Text = "q", Top = SearchQuery.MaxTop + 1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SearchQuery { Text = "q", Fusion = new FusionOptions { Alpha = 2 } }.Validate());
     }
 }
 
 public class HybridSearchTests
 {
-    [Fact]
-    public void Runs_both_sides_with_the_candidate_count_and_fuses_them()
+    private static WerklyIndex Index()
     {
-        using var keyword = new Werkly.VectorIndex.Text.InvertedIndex();
-        keyword.Upsert("doc1", "Invoices", "quarterly invoice totals");
-        keyword.Upsert("doc2", null, "payroll run for march");
-        keyword.Upsert("doc3", null, "invoice reminder");
-        var asked = new List<int>();
-        HybridRetriever vector = (candidates, _) =>
-        {
-            lock (asked) asked.Add(candidates);
-            return [new RankedHit("doc2", 0.9), new RankedHit("doc1", 0.7)];
-        };
-        var query = new HybridQuery("invoice") { Fusion = new FusionOptions { Method = FusionMethod.ReciprocalRank, Top = 3, Explain = true }, CandidatesPerSide = 50 };
-        var sequential = HybridSearch.Search(query, vector, HybridSearch.Keyword(keyword, query.Text));
-        var parallel = HybridSearch.Search(query, vector, HybridSearch.Keyword(keyword, query.Text), parallel: true);
-        Assert.Equal([50, 50], asked);
-        Assert.Equal(sequential.Select(h => (h.Key, h.Score)), parallel.Select(h => (h.Key, h.Score)));
-        Assert.Equal("doc1", sequential[0].Key); // vector rank 2 + keyword rank 1
-        Assert.Equal(2, sequential[0].Explanation!.VectorRank);
-        Assert.Equal(1, sequential[0].Explanation!.KeywordRank);
-        Assert.Equal(3, sequential.Count);
+        var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 2 });
+        index.Apply("acme", [
+            new VectorRecord("doc1", new float[] { 0.6f, 0.8f }) { Title = "Invoices", Text = "quarterly invoice totals" },
+            new VectorRecord("doc2", new float[] { 1, 0.1f }) { Text = "payroll run for march" },
+            new VectorRecord("doc3", new float[] { 0, 1 }) { Text = "invoice reminder" },
+        ], []);
+        return index;
+    }
+
+    [Fact]
+    public void A_hybrid_search_fuses_exactly_what_each_side_returns_alone()
+    {
+        using var index = Index();
+        var query = new SearchQuery { Text = "invoice", Vector = new float[] { 1, 0 }, Top = 3, Explain = true, CandidatesPerSide = 50, Fusion = new FusionOptions { Method = FusionMethod.ReciprocalRank } };
+        var vector = index.Search("acme", query with { Mode = SearchMode.Vector, Top = 50 });
+        var keyword = index.Search("acme", query with { Mode = SearchMode.Keyword, Top = 50 });
+        var fused = ScoreFusion.Fuse([.. vector.Select(h => new RankedHit(h.Key, h.Score))], [.. keyword.Select(h => new RankedHit(h.Key, h.Score))], query.Fusion);
+        var hybrid = index.Search("acme", query);
+        Assert.Equal(fused.Select(h => (h.Key, h.Score)), hybrid.Select(h => (h.Key, h.Score)));
+        Assert.Equal("doc1", hybrid[0].Key); // vector rank 2 + keyword rank 1
+        Assert.Equal(2, hybrid[0].Explanation!.VectorRank);
+        Assert.Equal(1, hybrid[0].Explanation!.KeywordRank);
+        Assert.Equal(3, hybrid.Count);
+    }
+
+    [Fact]
+    public void Paging_skips_and_takes_in_fused_order()
+    {
+        using var index = Index();
+        var query = new SearchQuery { Text = "invoice", Vector = new float[] { 1, 0 }, Top = 100 };
+        var all = index.Search("acme", query);
+        var page = index.Search("acme", query with { Skip = 1, Top = 2 });
+        Assert.Equal(all.Skip(1).Take(2).Select(h => h.Key), page.Select(h => h.Key));
+        Assert.Empty(index.Search("acme", query with { Skip = 10 }));
+        Assert.Null(page[0].Explanation);
+        Assert.Null(page[0].Text);
     }
 }

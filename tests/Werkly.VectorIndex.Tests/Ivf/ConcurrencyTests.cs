@@ -7,7 +7,7 @@ public class ConcurrencyTests
     {
         const int dimensions = 32;
         var vectors = TestData.Clustered(6000, dimensions, 600, 0.05f, seed: 21);
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = dimensions, FlatSearchThreshold = 1000, Lists = 20 });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = dimensions, FlatSearchThreshold = 1000, Lists = 20 });
         index.Upsert("acme", vectors.Take(2000).Select((v, i) => new VectorRecord($"k{i}", v)).ToList());
 
         // Keys ever deleted are never re-inserted, so a search returning one after its delete returned is a bug.
@@ -53,7 +53,7 @@ public class ConcurrencyTests
     public void Span_search_allocates_nothing_after_warm_up()
     {
         var vectors = TestData.Clustered(3000, 384, 300, 0.05f, seed: 4);
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 384, FlatSearchThreshold = 1000 });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 384, FlatSearchThreshold = 1000 });
         index.Upsert("acme", vectors.Select((v, i) => new VectorRecord($"k{i}", v)).ToList());
         var hits = new SearchHit[10];
         var filtered = new SearchOptions { Filter = static (key, _) => key.Length > 2, Probes = 2 };
@@ -78,7 +78,7 @@ public class AtomicApplyTests
     public async Task Readers_see_a_replaced_document_whole_or_not_at_all()
     {
         // A "document" of 5 chunks is replaced over and over by another version; every search sees one version whole.
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 4 });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 4 });
         float[] v = [1, 0.5f, 0.25f, 0.125f];
         VectorRecord[] Version(int n) => Enumerable.Range(0, 5).Select(i => new VectorRecord($"doc#{i}", v, new Dictionary<string, MetadataValue> { ["version"] = n })).ToArray();
         index.Apply("acme", Version(0), []);
@@ -100,7 +100,7 @@ public class AtomicApplyTests
     [Fact]
     public void A_bad_record_leaves_deletes_unapplied_too()
     {
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 2 });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 2 });
         index.Upsert("acme", "a", [1, 0]);
         Assert.Throws<Werkly.VectorIndex.Exceptions.InvalidVectorException>(() => index.Apply("acme", [new VectorRecord("b", new float[] { float.NaN, 0 })], ["a"]));
         Assert.Equal(1, index.Count("acme"));

@@ -9,7 +9,7 @@ public class IvfRecallTests
     private static (WerklyIndex Index, Dictionary<string, float[]> Records) Build(int n, int dimensions, DistanceMetric metric, int? lists = null, int flatThreshold = 1000, int seed = 42)
     {
         var vectors = TestData.Clustered(n, dimensions, clusters: n / 5, spread: 0.05f, seed);
-        var index = new WerklyIndex(new VectorIndexOptions { Dimensions = dimensions, Metric = metric, Lists = lists, FlatSearchThreshold = flatThreshold, Seed = seed });
+        var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = dimensions, Metric = metric, Lists = lists, FlatSearchThreshold = flatThreshold, Seed = seed });
         var records = new Dictionary<string, float[]>();
         var batch = new List<VectorRecord>();
         for (var i = 0; i < n; i++)
@@ -120,7 +120,7 @@ public class IvfRecallTests
     [Fact]
     public void Metadata_filter_and_projection()
     {
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 4 });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 4 });
         index.Upsert("c1", "a", [1, 0, 0, 0], new Dictionary<string, MetadataValue> { ["lang"] = "en", ["page"] = 1, ["draft"] = false, ["at"] = new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero) });
         index.Upsert("c1", "b", [0.9f, 0.1f, 0, 0], new Dictionary<string, MetadataValue> { ["lang"] = "nl", ["page"] = 2 });
         index.Upsert("c1", "c", [0.8f, 0.2f, 0, 0]);
@@ -172,7 +172,7 @@ public class IvfRecallTests
     [Fact]
     public void Ties_are_broken_by_key()
     {
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 3 });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 3 });
         foreach (var key in new[] { "d", "b", "a", "c", "e" }) index.Upsert("c1", key, [1, 2, 3]);
         Assert.Equal(["a", "b", "c"], index.Search("c1", [1, 2, 3], 3).Select(h => h.Key));
     }
@@ -181,7 +181,7 @@ public class IvfRecallTests
     public void Growing_twofold_retrains_automatically()
     {
         var vectors = TestData.Clustered(9000, 32, 1000, 0.05f, seed: 3);
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 32, FlatSearchThreshold = 2000 });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 32, FlatSearchThreshold = 2000 });
         index.Upsert(Company, vectors.Take(1999).Select((v, i) => new VectorRecord($"k{i}", v)).ToList());
         Assert.Equal(0, index.GetStatistics(Company).ListCount);
         index.Upsert(Company, vectors.Skip(1999).Take(1).Select(v => new VectorRecord("k1999", v)).ToList());
@@ -213,7 +213,7 @@ public class CompactionTests
     public void Replaced_rows_are_compacted_away_once_they_outnumber_live_ones(bool autoRetrain)
     {
         // Re-ingesting the same 200 records 30 times leaves 5,800 replaced rows unless writes compact them.
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 16, AutoRetrain = autoRetrain });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 16, AutoRetrain = autoRetrain });
         var vectors = TestData.Clustered(200, 16, 20, 0.1f, seed: 8);
         for (var round = 0; round < 30; round++)
             index.Upsert("acme", vectors.Select((v, i) => new VectorRecord($"k{i}", v)).ToList());

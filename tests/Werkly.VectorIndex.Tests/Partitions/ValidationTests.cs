@@ -7,7 +7,7 @@ public class ValidationTests
 {
     private static WerklyIndex NewIndex(DistanceMetric metric = DistanceMetric.Cosine)
     {
-        var index = new WerklyIndex(new VectorIndexOptions { Dimensions = 4, Metric = metric });
+        var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 4, Metric = metric });
         index.Upsert("acme", "seed", [1, 0, 0, 0]);
         return index;
     }
@@ -98,9 +98,9 @@ public class ValidationTests
     [Fact]
     public void Options_are_validated()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WerklyIndex(new VectorIndexOptions { Dimensions = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WerklyIndex(new VectorIndexOptions { Dimensions = 8, Probes = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new WerklyIndex(new VectorIndexOptions { Dimensions = 8, TargetRecall = 1.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WerklyIndex(new WerklyIndexOptions { Dimensions = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WerklyIndex(new WerklyIndexOptions { Dimensions = 8, Probes = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WerklyIndex(new WerklyIndexOptions { Dimensions = 8, TargetRecall = 1.5 }));
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public class KeywordPruningProperties
             var lastOp = new Dictionary<int, Operation>();
             foreach (var op in first) lastOp[op.Key] = op;
             var rows = first.Where(op => !op.Delete).ToArray();
-            var payload = KeywordSegment.Encode(new KeywordIndexOptions(), rows.Length, r => (rows[r].Title, rows[r].Body), CancellationToken.None);
+            var payload = KeywordSegment.Encode(new KeywordOptions(), rows.Length, r => (rows[r].Title, rows[r].Body), CancellationToken.None);
             using var loaded = new InvertedIndex();
             loaded.AppendSegment(payload, [.. rows.Select(op => lastOp[op.Key].Delete ? null : "k" + op.Key)]);
             using var reference = new InvertedIndex();

@@ -33,7 +33,7 @@ public class PartitionProperties
     {
         const int dimensions = 8;
         // A low flat threshold and explicit lists make the IVF path run, not only flat search.
-        using var index = new WerklyIndex(new VectorIndexOptions { Dimensions = dimensions, FlatSearchThreshold = 12, Lists = 3, AutoRetrain = true });
+        using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = dimensions, FlatSearchThreshold = 12, Lists = 3, AutoRetrain = true });
         var model = Companies.ToDictionary(c => c, _ => new Dictionary<string, float[]>());
         foreach (var op in ops)
         {

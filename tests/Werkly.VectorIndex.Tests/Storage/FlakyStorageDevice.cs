@@ -27,6 +27,7 @@ internal sealed class FlakyStorageDevice(IStorageDevice inner) : IStorageDevice
     private readonly object _gate = new();
     private long _operations;
     private long _bytesWritten;
+    private int _lockAttempts;
 
     /// <summary>Write-path operations performed so far.</summary>
     public long Operations => Interlocked.Read(ref _operations);
@@ -89,7 +90,14 @@ internal sealed class FlakyStorageDevice(IStorageDevice inner) : IStorageDevice
 
     public void CreateDirectory(string directoryPath) => inner.CreateDirectory(directoryPath);
 
-    public IDisposable AcquireExclusiveLock(string lockFilePath) => inner.AcquireExclusiveLock(lockFilePath);
+    /// <summary>How many times <see cref="AcquireExclusiveLock"/> was called.</summary>
+    public int LockAttempts => Volatile.Read(ref _lockAttempts);
+
+    public IDisposable AcquireExclusiveLock(string lockFilePath)
+    {
+        Interlocked.Increment(ref _lockAttempts);
+        return inner.AcquireExclusiveLock(lockFilePath);
+    }
 
     /// <summary>Counts an operation; returns the fault to inject now, if any.</summary>
     private FaultKind? Step(bool isWrite)

@@ -6,7 +6,7 @@ namespace Werkly.VectorIndex.Tests.Text;
 /// <summary>The KWIX payload: encode, append into an index, and refuse damaged payloads without changing anything.</summary>
 public class KeywordSegmentTests
 {
-    private static readonly KeywordIndexOptions Options = new();
+    private static readonly KeywordOptions Options = new();
 
     private static (string? Title, string? Body)? Row(int row) =>
         row % 7 == 3 ? null : ((string? Title, string? Body)?)(row % 5 == 0 ? null : $"Title {row} wing", Cranfield.Dataset.Corpus[row].Text);

@@ -46,7 +46,7 @@ public class RelevanceFeedbackTests
         var once = index.Search([new WeightedTerm("flutter", 1)], 5);
         var twice = index.Search([new WeightedTerm("flutter", 1.5), new WeightedTerm("flutter", 0.5)], 5);
         Assert.Equal(once.Select(h => h.Key), twice.Select(h => h.Key));
-        for (var i = 0; i < once.Count; i++) Assert.Equal(2 * once[i].Score, twice[i].Score, 9);
+        for (var i = 0; i < once.Length; i++) Assert.Equal(2 * once[i].Score, twice[i].Score, 9);
         Assert.Throws<ArgumentException>(() => index.Search([new WeightedTerm("flutter", 0)], 5));
         Assert.Throws<ArgumentException>(() => index.Search([new WeightedTerm("", 1)], 5));
     }

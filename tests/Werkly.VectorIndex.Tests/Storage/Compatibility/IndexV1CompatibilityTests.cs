@@ -28,7 +28,8 @@ public class IndexV1CompatibilityTests
                 var normalized = IndexFixture.V(seed);
                 VectorDistance.Normalize(normalized, normalized);
                 Assert.Equal(normalized, vector);
-                Assert.True(index.TryGetMetadata(company, key, out var stored));
+                Assert.True(index.TryGetRecord(company, key, out var record));
+                var stored = record.Metadata;
                 if (metadata is null) Assert.Null(stored);
                 else Assert.Equal(metadata.OrderBy(p => p.Key, StringComparer.Ordinal), stored!.OrderBy(p => p.Key, StringComparer.Ordinal));
             }

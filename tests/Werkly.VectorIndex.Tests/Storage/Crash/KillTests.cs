@@ -34,7 +34,7 @@ public class FacadeKillTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>The same through <see cref="Hybrid.HybridIndex"/>: after every kill each live record is also the top keyword
+/// <summary>The same through <see cref="WerklyIndex"/> with titles and texts: after every kill each live record is also the top keyword
 /// hit for its own word, from the segments' keyword blocks.</summary>
 public class HybridKillTests(ITestOutputHelper output)
 {

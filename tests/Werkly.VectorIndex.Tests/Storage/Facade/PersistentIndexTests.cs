@@ -4,10 +4,10 @@ using Werkly.VectorIndex.Storage;
 
 namespace Werkly.VectorIndex.Tests.Storage.Facade;
 
-/// <summary><see cref="WerklyIndex.Open(string, VectorIndexOptions, bool)"/> and <see cref="WerklyIndex.Commit"/> end to end.</summary>
+/// <summary><see cref="WerklyIndex.Open(string, WerklyIndexOptions, bool)"/> and <see cref="WerklyIndex.Commit"/> end to end.</summary>
 public class PersistentIndexTests
 {
-    private static readonly VectorIndexOptions Options = new() { Dimensions = 32, FlatSearchThreshold = 500, Lists = 8 };
+    private static readonly WerklyIndexOptions Options = new() { Dimensions = 32, FlatSearchThreshold = 500, Lists = 8 };
 
     private static List<VectorRecord> Records(int start, int count, int seed) =>
         TestData.Clustered(count, 32, 40, 0.1f, seed).Select((v, i) => new VectorRecord($"doc-{start + i}", v,

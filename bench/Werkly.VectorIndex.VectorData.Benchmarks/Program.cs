@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Numerics.Tensors;
+using Microsoft.Extensions.VectorData;
+using Werkly.VectorIndex;
+using Werkly.VectorIndex.VectorData;
+using Werkly.VectorIndex.VectorData.Benchmarks;
+
+// Connector overhead, measured side by side in one process (docs/BENCHMARKS.md, "VectorData connector"):
+//   connector  — WerklyCollection.SearchAsync(q, top 10, r => r.CompanyId == tenant), records mapped;
+//   engine     — WerklyIndex.Search(tenant, q, 10) on the very index the connector searches (same data, lists, probes);
+//   scan       — the InMemory connector's approach: every record through a LINQ filter (AsQueryable().Where(expression)),
+//                TensorPrimitives.CosineSimilarity on the matches, OrderByDescending, Take(10).
+// The three run interleaved query by query, so machine noise hits them alike; the report is p50/p95 and ratios of p50s.
+// Usage: dotnet run -c Release --project bench/Werkly.VectorIndex.VectorData.Benchmarks -- [--records N] [--tenants T] [--queries Q] [--dims D]
+var records = Arg("--records", 100_000);
+var tenants = Arg("--tenants", 4);
+var queries = Arg("--queries", 400);
+var dimensions = Arg("--dims", 384);
+Console.WriteLine($"records {records:N0} × {dimensions} dims, {tenants} tenants ({records / tenants:N0} each), {queries} queries, top 10, tenant filter");
+
+var random = new Random(20261203);
+var data = Data.Clustered(records, dimensions, clusters: 200, random);
+var chunks = new List<Chunk>(records);
+for (var i = 0; i < records; i++)
+    chunks.Add(new Chunk { Key = $"doc-{i}", CompanyId = $"tenant-{i % tenants}", Year = 2000 + i % 25, Vector = data[i] });
+
+var watch = Stopwatch.StartNew();
+using var store = new WerklyVectorStore((string?)null);
+var collection = store.GetCollection<string, Chunk>("bench", new WerklyCollectionOptions { TenantProperty = nameof(Chunk.CompanyId), KeepOriginalVectors = false });
+await collection.EnsureCollectionExistsAsync();
+for (var start = 0; start < records; start += 10_000) await collection.UpsertAsync(chunks.Skip(start).Take(10_000));
+Console.WriteLine($"connector load {watch.Elapsed.TotalSeconds:F1} s");
+
+// The engine's own API on the very same index the connector searches (same data, lists and calibrated probes).
+var engine = store.Root.Find("bench")!.Engine.IndexForBenchmarks;
+Console.WriteLine($"lists per tenant: {engine.GetStatistics("tenant-0").ListCount}, default probes {engine.GetStatistics("tenant-0").DefaultProbes}");
+
+if (args.Contains("--profile"))
+{
+    await Profile.RunAsync(collection, engine, data[0]);
+    return;
+}
+
+var queryVectors = Enumerable.Range(0, queries).Select(_ => Data.Near(data[random.Next(records)], random)).ToArray();
+var samples = new Dictionary<string, List<double>>
+{
+    ["connector"] = [], ["engine"] = [], ["scan"] = [], ["connector+year"] = [], ["engine+year"] = [], ["connector fixed cost"] = [],
+};
+var agreement = 0;
+for (var round = -1; round < 1; round++)
+{
+    // Round -1 warms every path up (JIT, tiered compilation) and is not recorded.
+    for (var q = 0; q < queries; q++)
+    {
+        var tenant = $"tenant-{q % tenants}";
+        var year = 2010 + q % 10;
+        var query = queryVectors[q];
+
+        // The scan runs first (it walks every vector, leaving the caches cold for all); each pair then alternates its
+        // order query by query, since the second search of a pair finds the probed lists already in cache.
+        var t0 = Stopwatch.GetTimestamp();
+        var scanHits = Scan(chunks, r => r.CompanyId == tenant, query);
+        var scanTime = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        var connectorFirst = q % 2 == 0;
+        List<string> connectorHits = [];
+        SearchHit[] engineHits = [];
+        double connectorTime = 0, engineTime = 0, connectorYearTime = 0, engineYearTime = 0;
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            if ((pass == 0) == connectorFirst)
+            {
+                connectorHits = [];
+                await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }))
+                    connectorHits.Add(hit.Record.Key);
+                connectorTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            else
+            {
+                engineHits = engine.Search(tenant, query.Span, 10);
+                engineTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+        }
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            if ((pass == 0) == connectorFirst)
+            {
+                await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant && r.Year >= year }))
+                    _ = hit.Record.Key;
+                connectorYearTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            else
+            {
+                _ = engine.Search(tenant, query.Span, 10, new SearchOptions
+                {
+                    Filter = (_, m) => m is not null && m.TryGetValue("Year", out var y) && y.AsInteger() >= year,
+                });
+                engineYearTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+        }
+        // The connector's fixed cost: the same call for a tenant without records (filter translation, routing, no scan).
+        var t5 = Stopwatch.GetTimestamp();
+        await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == "no-such-tenant" }))
+            _ = hit;
+        var fixedTime = Stopwatch.GetElapsedTime(t5).TotalMicroseconds;
+
+        if (round < 0) continue;
+        samples["connector"].Add(connectorTime);
+        samples["engine"].Add(engineTime);
+        samples["scan"].Add(scanTime);
+        samples["connector+year"].Add(connectorYearTime);
+        samples["engine+year"].Add(engineYearTime);
+        samples["connector fixed cost"].Add(fixedTime);
+        if (connectorHits.SequenceEqual(engineHits.Select(h => h.Key))) agreement++;
+        if (q == 0) Console.WriteLine($"recall@10 of the connector against the exact scan on query 0: {connectorHits.Intersect(scanHits).Count() / 10.0:F1}");
+    }
+}
+
+Console.WriteLine($"connector and engine return the same top 10 on {agreement} of {queries} queries");
+Console.WriteLine();
+Console.WriteLine("| path | p50 µs | p95 µs |");
+Console.WriteLine("|---|---:|---:|");
+foreach (var (name, values) in samples) Console.WriteLine($"| {name} | {Percentile(values, 0.5):F1} | {Percentile(values, 0.95):F1} |");
+Console.WriteLine();
+Console.WriteLine($"connector / engine (tenant filter), p50 ratio: {Percentile(samples["connector"], 0.5) / Percentile(samples["engine"], 0.5):F3}");
+Console.WriteLine($"connector / engine (tenant + year filter), p50 ratio: {Percentile(samples["connector+year"], 0.5) / Percentile(samples["engine+year"], 0.5):F3}");
+Console.WriteLine($"InMemory-style scan / connector, p50 ratio: {Percentile(samples["scan"], 0.5) / Percentile(samples["connector"], 0.5):F1}");
+
+static List<string> Scan(List<Chunk> all, Expression<Func<Chunk, bool>> filter, ReadOnlyMemory<float> query) =>
+    // The InMemory connector's search: LINQ filter over every record, cosine on the matches, sort, page.
+    all.AsQueryable().Where(filter).AsEnumerable()
+        .Select(r => new { r.Key, Score = TensorPrimitives.CosineSimilarity(query.Span, r.Vector.Span) })
+        .OrderByDescending(x => x.Score).Take(10).Select(x => x.Key).ToList();
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.Order().ToArray();
+    return sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
+}
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+

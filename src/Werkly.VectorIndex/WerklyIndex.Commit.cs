@@ -1,0 +1,180 @@
+using Werkly.VectorIndex.Ivf;
+using Werkly.VectorIndex.Partitions;
+using Werkly.VectorIndex.Storage;
+
+namespace Werkly.VectorIndex;
+
+public sealed partial class WerklyIndex
+{
+    private int _refreshing;
+
+    /// <summary>Test and benchmark hook: rewrites each segment's keyword block before a commit writes it (an empty
+    /// result writes the segment without one, as an older version would), or null.</summary>
+    internal Func<byte[], byte[]>? KeywordBlockTransform { get; set; }
+
+    /// <summary>
+    /// Makes every write so far durable: new records are written as immutable segment files and fsynced, then a new
+    /// manifest is renamed into place atomically. Searches and writes continue during the I/O. When this returns the
+    /// writes survive a killed process or a power loss; when it throws (I/O error, disk full) the index stays at its
+    /// last good commit and the writes stay pending for the next commit.
+    /// </summary>
+    /// <returns>The commit generation.</returns>
+    /// <exception cref="InvalidOperationException">The index is in-memory or read-only.</exception>
+    /// <exception cref="IOException">The commit failed; nothing was lost.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled before the new manifest was in place; nothing was lost.</exception>
+    public long Commit(CancellationToken cancellationToken = default)
+    {
+        using var lease = Enter();
+        if (_store is null) throw new InvalidOperationException("This index is in-memory; create it with WerklyIndex.Open(directory, options) to commit.");
+        EnsureWritable();
+        using var linked = Linked(cancellationToken);
+        try
+        {
+            lock (_commitGate) return CommitLocked(linked.Token);
+        }
+        catch (OperationCanceledException ex) when (DisposedInstead(ex, cancellationToken) is { } disposed)
+        {
+            throw disposed;
+        }
+    }
+
+    /// <summary>Runs <see cref="Commit"/> on the thread pool.</summary>
+    public Task<long> CommitAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(() => Commit(cancellationToken), cancellationToken);
+
+    private long CommitLocked(CancellationToken cancellationToken)
+    {
+        var store = _store!;
+        var start = Now();
+        using var activity = IndexTelemetry.Start("commit", company: null);
+        var partitions = _partitions.All();
+
+        // Tiered merges first, each built while searches and the company's readers continue.
+        foreach (var partition in partitions) partition.MergeIfNeeded(cancellationToken);
+
+        // Freeze every company at one point: with every writer gate held (in company id order), no write is half-way,
+        // so the frozen segments hold exactly the writes logged before this point.
+        var plans = new List<(CompanyPartition Partition, CommitPlan Plan)>();
+        var deleted = _deletedSinceCommit.ToArray();
+        int logMark;
+        var entered = new List<CompanyPartition>(partitions.Length);
+        try
+        {
+            foreach (var partition in partitions)
+            {
+                partition.EnterGate(cancellationToken);
+                entered.Add(partition);
+            }
+            foreach (var partition in partitions)
+            {
+                if (partition.Freeze() is { } plan) plans.Add((partition, plan));
+            }
+            logMark = store.Directory.PendingLog.Count;
+        }
+        finally
+        {
+            foreach (var partition in entered) partition.ExitGate();
+        }
+
+        if (!store.CommitNeeded(plans.Count + deleted.Length)) return store.Generation;
+        long generation;
+        IndexSnapshot snapshot;
+        try
+        {
+            var changes = new List<CompanyChange>();
+            var recreated = deleted.ToHashSet(StringComparer.Ordinal);
+            foreach (var company in deleted)
+            {
+                if (!partitions.Any(p => p.CompanyId == company)) changes.Add(IndexStore.Deletion(company));
+            }
+            foreach (var (partition, plan) in plans)
+            {
+                var transform = KeywordBlockTransform;
+                changes.Add(store.ToChange(partition.CompanyId, partition.Vectors, plan, recreated.Contains(partition.CompanyId), (metadata, token) =>
+                {
+                    var block = partition.EncodeKeywords(metadata, token);
+                    return transform is null ? block : transform(block);
+                }, cancellationToken));
+            }
+            (generation, snapshot) = store.Commit(changes, logMark, cancellationToken);
+        }
+        catch
+        {
+            foreach (var (partition, plan) in plans) partition.AbortCommit(plan);
+            throw;
+        }
+
+        // Swap the frozen memory segments for their mapped copies, then let the previous commit's files go: every
+        // swap ran under its company's write lock, so no search can still reach them.
+        foreach (var (partition, plan) in plans) partition.CompleteCommit(plan, IndexStore.CommittedSegments(snapshot, partition.CompanyId, plan));
+        _deletedSinceCommit.ExceptWith(deleted);
+        store.ReleaseOlderSnapshots();
+        activity?.SetTag("werkly.commit.generation", generation);
+        IndexTelemetry.Record("commit", null, start);
+        return generation;
+    }
+
+    /// <summary>
+    /// For an index opened read-only: switches to the newest commit (and the writes the writer has logged since), if
+    /// there is one. Searches running meanwhile finish on the state they started on; later ones see the new state.
+    /// </summary>
+    /// <returns>True when the index changed.</returns>
+    /// <exception cref="InvalidOperationException">The index is in-memory or opened for writing (a writer always sees its own writes).</exception>
+    /// <exception cref="Exceptions.IndexCorruptedException">The new commit is damaged; the index keeps its current state.</exception>
+    public bool Refresh(CancellationToken cancellationToken = default)
+    {
+        using var lease = Enter();
+        if (!IsReadOnly) throw new InvalidOperationException("Only an index opened read-only refreshes; a writer always sees its own writes.");
+        lock (_commitGate)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var start = Now();
+            var refreshed = _store!.Refresh();
+            if (refreshed is not { } state) return false;
+            // A company whose committed files did not change, and that no logged write touched, keeps its partition
+            // (and the keyword side it loaded); the others start over on the new commit.
+            var next = new List<CompanyPartition>(state.Companies.Count);
+            var logged = state.Pending.Select(r => r.CompanyId).ToHashSet(StringComparer.Ordinal);
+            foreach (var company in state.Companies)
+            {
+                if (_partitions.TryGet(company.CompanyId, out var current) && current.Signature == company.Signature && !logged.Contains(company.CompanyId))
+                {
+                    next.Add(current);
+                    continue;
+                }
+                var partition = NewPartition(company.CompanyId, company.Index);
+                partition.Signature = company.Signature;
+                next.Add(partition);
+            }
+            var replaced = _partitions.Replace(next);
+            Replay(state.Pending);
+            // Searches in the old partitions finish first; then nothing can reach the previous commit's files.
+            foreach (var partition in replaced)
+            {
+                partition.Retire();
+                partition.Dispose();
+            }
+            _store.ReleaseOlderSnapshots();
+            IndexTelemetry.Record("refresh", null, start);
+            return true;
+        }
+    }
+
+    private void RefreshInBackground()
+    {
+        if (Interlocked.Exchange(ref _refreshing, 1) != 0) return;
+        try
+        {
+            Refresh();
+        }
+#pragma warning disable CA1031 // A background refresh that fails (a damaged commit, disposal) keeps the current state; the next tick retries.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
+}
