@@ -197,7 +197,7 @@ public sealed class BeirEvaluation : IDisposable
         {
             Mode = settings.Mode switch { EvaluationMode.Bm25 => SearchMode.Keyword, EvaluationMode.Vector => SearchMode.Vector, _ => SearchMode.Hybrid },
             Text = _judged[q].Text,
-            Vector = settings.Mode == EvaluationMode.Bm25 ? null : _queryVectors[side][q],
+            Vector = settings.Mode == EvaluationMode.Bm25 ? (ReadOnlyMemory<float>?)null : _queryVectors[side][q],
             Top = Depth,
             CandidatesPerSide = Depth,
             Fusion = settings.Fusion,
