@@ -115,12 +115,12 @@ internal static class LogKillLoop
 /// <summary>Starting and killing the tool itself as a child process.</summary>
 internal static class ChildProcess
 {
-    public static Process Start(string mode, string directory, long seed)
+    public static Process Start(string mode, string directory, long seed, params string[] extra)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var command = Command();
         start.FileName = command[0];
-        foreach (string arg in command.Skip(1).Concat([mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture)]))
+        foreach (string arg in command.Skip(1).Concat([mode, "--dir", directory, "--seed", seed.ToString(CultureInfo.InvariantCulture)]).Concat(extra))
             start.ArgumentList.Add(arg);
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the crash-test child.");
     }
@@ -160,20 +160,44 @@ internal static class ChildProcess
     /// it, and returns the last number it acknowledged with a line starting with <paramref name="ackPrefix"/>
     /// (<paramref name="previousAck"/> when none), or a failure description.
     /// </summary>
+    /// <remarks>Every other kill (chosen at random) first waits for the child's first acknowledgement, then for the
+    /// random delay: on a loaded machine a child can be starved for longer than any fixed delay, and kills that all
+    /// land before the first write would test nothing. The other kills may land anywhere, start-up included.</remarks>
     public static (long Acked, string? Failure) RunUntilKilled(string mode, string directory, long seed, string ackPrefix,
         long previousAck, Random rng, int maxDelayMs)
     {
         long lastAcked = previousAck;
+        using var progressed = new ManualResetEventSlim();
+        var failure = RunUntilKilled(mode, directory, seed, line =>
+        {
+            if (!line.StartsWith(ackPrefix, StringComparison.Ordinal)) return;
+            Interlocked.Exchange(ref lastAcked, long.Parse(line.AsSpan(ackPrefix.Length), CultureInfo.InvariantCulture));
+            progressed.Set();
+        }, rng, maxDelayMs, rng.Next(2) == 0 ? progressed : null);
+        return failure is null ? (Interlocked.Read(ref lastAcked), null) : (previousAck, failure);
+    }
+
+    /// <summary>
+    /// Starts a child in <paramref name="mode"/> (with <paramref name="extra"/> arguments), waits for its "ready" line,
+    /// lets it run for a random delay and SIGKILLs it, passing every other line it printed to <paramref name="onLine"/>
+    /// (called on another thread). Returns null, or a failure description.
+    /// </summary>
+    public static string? RunUntilKilled(string mode, string directory, long seed, Action<string> onLine, Random rng, int maxDelayMs, params string[] extra) =>
+        RunUntilKilled(mode, directory, seed, onLine, rng, maxDelayMs, progress: null, extra);
+
+    /// <summary>As above; when <paramref name="progress"/> is given, the random delay starts once it is set (or after
+    /// 60 s, when the child is reported as making no progress).</summary>
+    public static string? RunUntilKilled(string mode, string directory, long seed, Action<string> onLine, Random rng, int maxDelayMs,
+        ManualResetEventSlim? progress, params string[] extra)
+    {
         using var ready = new ManualResetEventSlim();
         var errors = new System.Text.StringBuilder();
-        using var child = Start(mode, directory, seed);
+        using var child = Start(mode, directory, seed, extra);
         child.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            if (e.Data.StartsWith(ackPrefix, StringComparison.Ordinal))
-                Interlocked.Exchange(ref lastAcked, long.Parse(e.Data.AsSpan(ackPrefix.Length), CultureInfo.InvariantCulture));
-            else if (e.Data.StartsWith("ready", StringComparison.Ordinal))
-                ready.Set();
+            if (e.Data.StartsWith("ready", StringComparison.Ordinal)) ready.Set();
+            else onLine(e.Data);
         };
         child.ErrorDataReceived += (_, e) =>
         {
@@ -185,15 +209,21 @@ internal static class ChildProcess
         {
             child.WaitForExit(5000);
             Kill(child);
-            lock (errors) return (previousAck, $"the child did not start: {errors}");
+            lock (errors) return $"the child did not start: {errors}";
+        }
+        if (progress is not null && !progress.Wait(TimeSpan.FromSeconds(60)) && !child.HasExited)
+        {
+            Kill(child);
+            child.WaitForExit();
+            lock (errors) return $"the child acknowledged nothing within 60 s of starting: {errors}";
         }
         Thread.Sleep(rng.Next(maxDelayMs + 1));
         var exitedByItself = child.HasExited;
         Kill(child);
         child.WaitForExit();
         if (exitedByItself)
-            lock (errors) return (previousAck, $"the child exited by itself (code {child.ExitCode}): {errors}");
-        return (Interlocked.Read(ref lastAcked), null);
+            lock (errors) return $"the child exited by itself (code {child.ExitCode}): {errors}";
+        return null;
     }
 
     /// <summary>The child side: opens with <paramref name="open"/>, retrying for up to 5 s while the killed

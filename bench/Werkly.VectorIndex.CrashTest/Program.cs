@@ -1,4 +1,5 @@
 using System.Globalization;
+using Werkly.VectorIndex;
 using Werkly.VectorIndex.CrashTest;
 
 // Usage:
@@ -8,6 +9,9 @@ using Werkly.VectorIndex.CrashTest;
 //      --storage: the child commits storage-level batches through IndexDirectory;
 //      --wal: the child appends single upserts to the write-ahead log instead of committing batches)
 //   ... -- child --dir DIR --seed S          (the writer the kill loop starts and kills)
+//   ... -- dispose --dir DIR [--children N] [--iterations N]   (Dispose racing searches and a writer, in child processes)
+//   ... -- per-write --kills N --dir DIR     (the kill loop with Durability.PerWrite and concurrent writers)
+//   ... -- replica-writer --dir DIR [--durability per-write]   (the writer of the read-replica test)
 //   ... -- fd-limit [--companies 100] [--segments 3] [--limit 64] [--open-repeats N]
 //                                           (opens and searches a many-file index under ulimit -n; N: median open time)
 //   ... -- open-probe DIR...                (tries a writer and a reader on each folder; prints the outcome of each)
@@ -26,6 +30,28 @@ switch (mode)
 {
     case "child":
         return KillLoop.RunChild(dir, seed);
+    case "dispose-child":
+        return DisposeRaceLoop.RunChild(dir, seed, int.Parse(options.GetValueOrDefault("iterations") ?? "10", CultureInfo.InvariantCulture));
+    case "dispose":
+    {
+        var race = DisposeRaceLoop.Run(dir, int.Parse(options.GetValueOrDefault("children") ?? "20", CultureInfo.InvariantCulture),
+            int.Parse(options.GetValueOrDefault("iterations") ?? "10", CultureInfo.InvariantCulture), seed, line => Console.WriteLine(line));
+        foreach (string failure in race.Failures) Console.WriteLine(failure);
+        Console.WriteLine(race.Summary());
+        return race.Success ? 0 : 1;
+    }
+    case "per-write-child":
+        return PerWriteKillLoop.RunChild(dir, seed, [.. (options.GetValueOrDefault("resume") ?? "0,0,0").Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture))]);
+    case "per-write":
+    {
+        var perWrite = PerWriteKillLoop.Run(dir, int.Parse(options.GetValueOrDefault("kills") ?? "30", CultureInfo.InvariantCulture), seed,
+            int.Parse(options.GetValueOrDefault("max-delay-ms") ?? "300", CultureInfo.InvariantCulture), line => Console.WriteLine(line));
+        foreach (string failure in perWrite.Failures) Console.WriteLine(failure);
+        Console.WriteLine(perWrite.Summary());
+        return perWrite.Success ? 0 : 1;
+    }
+    case "replica-writer":
+        return ReplicaWriter.RunChild(dir, options.GetValueOrDefault("durability") == "per-write" ? Durability.PerWrite : Durability.OnCommit);
     case "log-child":
         return LogKillLoop.RunChild(dir, seed);
     case "facade-child":

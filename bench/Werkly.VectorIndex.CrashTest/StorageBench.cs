@@ -302,6 +302,7 @@ internal sealed class CountingStorageDevice(IStorageDevice inner) : IStorageDevi
             Interlocked.Add(ref owner._bytes, bytes.Length);
         }
         public void Sync() => file.Sync();
+        public void Truncate(long length) => file.Truncate(length);
         public void Dispose() => file.Dispose();
     }
 }

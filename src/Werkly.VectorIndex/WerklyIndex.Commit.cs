@@ -124,7 +124,7 @@ public sealed partial class WerklyIndex
     public bool Refresh(CancellationToken cancellationToken = default)
     {
         using var lease = Enter();
-        if (!IsReadOnly) throw new InvalidOperationException("Only an index opened read-only refreshes; a writer always sees its own writes.");
+        if (!ReadOnly) throw new InvalidOperationException("Only an index opened read-only refreshes; a writer always sees its own writes.");
         lock (_commitGate)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -132,22 +132,12 @@ public sealed partial class WerklyIndex
             var refreshed = _store!.Refresh();
             if (refreshed is not { } state) return false;
             // A company whose committed files did not change, and that no logged write touched, keeps its partition
-            // (and the keyword side it loaded); the others start over on the new commit.
-            var next = new List<CompanyPartition>(state.Companies.Count);
+            // (and the keyword side it loaded); the others start over on the new commit. The new partitions, with the
+            // writes logged after the commit replayed into them, are published together: a search never sees the new
+            // commit without those writes (an older state than the one it replaces).
             var logged = state.Pending.Select(r => r.CompanyId).ToHashSet(StringComparer.Ordinal);
-            foreach (var company in state.Companies)
-            {
-                if (_partitions.TryGet(company.CompanyId, out var current) && current.Signature == company.Signature && !logged.Contains(company.CompanyId))
-                {
-                    next.Add(current);
-                    continue;
-                }
-                var partition = NewPartition(company.CompanyId, company.Index);
-                partition.Signature = company.Signature;
-                next.Add(partition);
-            }
-            var replaced = _partitions.Replace(next);
-            Replay(state.Pending);
+            var replaced = _partitions.Replace(Load(state.Companies, state.Pending, company =>
+                _partitions.TryGet(company.CompanyId, out var current) && current.Signature == company.Signature && !logged.Contains(company.CompanyId) ? current : null));
             // Searches in the old partitions finish first; then nothing can reach the previous commit's files.
             foreach (var partition in replaced)
             {

@@ -96,7 +96,7 @@ public sealed partial class WerklyIndex
             vector = query.Vector;
             if (vector is null)
             {
-                var embedder = Options.QueryEmbedder ?? throw new ArgumentException(
+                var embedder = _options.QueryEmbedder ?? throw new ArgumentException(
                     "This search needs a query vector: set SearchQuery.Vector or WerklyIndexOptions.QueryEmbedder.", nameof(query));
                 var embedding = embedder(query.Text!, cancellationToken);
                 vector = synchronous ? embedding.AsTask().GetAwaiter().GetResult() : await embedding.ConfigureAwait(false);
@@ -158,7 +158,7 @@ public sealed partial class WerklyIndex
     public bool TryGetVector(string companyId, string key, Span<float> destination)
     {
         Identifiers.ValidateKey(key);
-        if (destination.Length < Dimensions) throw new ArgumentException($"Destination must hold {Dimensions} floats.", nameof(destination));
+        if (destination.Length < _options.Dimensions) throw new ArgumentException($"Destination must hold {_options.Dimensions} floats.", nameof(destination));
         Identifiers.ValidateCompanyId(companyId);
         using var lease = Enter();
         while (true)

@@ -157,6 +157,12 @@ public sealed partial class WerklyIndex
         IndexTelemetry.Record("merge", companyId, start);
     }
 
+    /// <summary>Takes a partition no write reached out of the table (serialised with commits, which freeze every partition).</summary>
+    private void DiscardUnwritten(CompanyPartition partition)
+    {
+        lock (_commitGate) partition.TryRetireUnwritten(() => _partitions.Remove(partition));
+    }
+
     /// <returns>How many of the keys the write deletes existed.</returns>
     private async ValueTask<int> Write(string companyId, IReadOnlyList<VectorRecord> upserts, IReadOnlyList<string> deletes, IReadOnlyList<DocumentUpdate>? documents,
         bool synchronous, CancellationToken cancellationToken)
@@ -166,7 +172,7 @@ public sealed partial class WerklyIndex
         EnsureWritable();
         var start = Now();
         // Validated and analyzed before the company is created or any lock taken: a bad batch changes nothing.
-        var write = PreparedWrite.Create(Options, _settings.Analyzer, upserts, deletes, documents);
+        var write = PreparedWrite.Create(_options, _settings.Analyzer, upserts, deletes, documents);
         if (write.IsEmpty) return 0;
         cancellationToken.ThrowIfCancellationRequested();
         using var activity = IndexTelemetry.Start("upsert", companyId);
@@ -176,20 +182,28 @@ public sealed partial class WerklyIndex
         {
             // A write of deletes only never creates a company.
             CompanyPartition? partition;
+            var created = false;
             if (write.Keys.Length == 0) _partitions.TryGet(companyId, out partition);
-            else partition = _partitions.GetOrCreate(companyId, id => NewPartition(id, loaded: null));
+            else partition = _partitions.GetOrCreate(companyId, id =>
+            {
+                created = true;
+                return NewPartition(id, loaded: null);
+            });
             if (partition is null) return 0;
             try
             {
                 deleted = await partition.WriteAsync(write, WriteLog, synchronous, linked.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (DisposedInstead(ex, cancellationToken) is { } disposed)
-            {
-                throw disposed;
-            }
             catch (PartitionRetiredException)
             {
                 continue; // the company was deleted meanwhile: write to its new partition
+            }
+            catch (Exception ex)
+            {
+                // A company whose first write failed or was cancelled is not created.
+                if (created) DiscardUnwritten(partition);
+                if (ex is OperationCanceledException canceled && DisposedInstead(canceled, cancellationToken) is { } disposed) throw disposed;
+                throw;
             }
             break;
         }
@@ -201,19 +215,46 @@ public sealed partial class WerklyIndex
     /// <summary>The write-ahead log writes go through, or null (<see cref="Durability.OnCommit"/>).</summary>
     private IWriteLog? WriteLog => _writeLog;
 
-    /// <summary>Applies writes replayed from the write-ahead log at open or refresh (not logged again).</summary>
-    private void Replay(IReadOnlyList<LogRecord> records)
+    /// <summary>
+    /// The partitions of a commit (<paramref name="companies"/>) with the writes logged after it replayed on top (not
+    /// logged again), built before anyone can search them: an open or refresh publishes them all at once, so no search
+    /// sees the commit without the writes logged after it. <paramref name="keep"/> may return a company's current
+    /// partition to keep (a refresh keeps those whose files did not change and that no logged write touches).
+    /// </summary>
+    private List<CompanyPartition> Load(IReadOnlyList<LoadedCompany> companies, IReadOnlyList<LogRecord> records, Func<LoadedCompany, CompanyPartition?>? keep = null)
     {
-        foreach (var (companyId, write) in LogReplay.Group(records, Options, _settings.Analyzer))
+        var partitions = new Dictionary<string, CompanyPartition>(StringComparer.Ordinal);
+        var created = new HashSet<CompanyPartition>();
+        foreach (var company in companies)
+        {
+            if (keep?.Invoke(company) is { } current)
+            {
+                partitions[company.CompanyId] = current;
+                continue;
+            }
+            var partition = NewPartition(company.CompanyId, company.Index);
+            partition.Signature = company.Signature;
+            partitions[company.CompanyId] = partition;
+            created.Add(partition);
+        }
+        foreach (var (companyId, write) in LogReplay.Group(records, _options, _settings.Analyzer))
         {
             if (write is null)
             {
-                if (_partitions.Remove(companyId) is { } removed) removed.Retire();
+                // One built here was never published; a kept one is retired by the caller's swap.
+                if (partitions.Remove(companyId, out var removed) && created.Contains(removed)) removed.Dispose();
+                // The next commit must delete the committed company too, as the logged deletion did.
+                if (_store is { ReadOnly: false }) _deletedSinceCommit.Add(companyId);
                 continue;
             }
-            var partition = _partitions.GetOrCreate(companyId, id => NewPartition(id, loaded: null));
+            if (!partitions.TryGetValue(companyId, out var partition))
+            {
+                partitions[companyId] = partition = NewPartition(companyId, loaded: null);
+                created.Add(partition);
+            }
             partition.Signature = null; // no longer just its committed files
             partition.WriteAsync(write, log: null, synchronous: true, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
+        return [.. partitions.Values];
     }
 }

@@ -35,6 +35,7 @@ namespace Werkly.VectorIndex;
 public sealed partial class WerklyIndex : IDisposable
 {
     private readonly PartitionTable _partitions = new();
+    private readonly WerklyIndexOptions _options;
     private readonly PartitionSettings _settings;
     private readonly IndexStore? _store;
     private readonly object _commitGate = new();
@@ -55,7 +56,7 @@ public sealed partial class WerklyIndex : IDisposable
 
     private WerklyIndex(WerklyIndexOptions options, IndexStore? store)
     {
-        Options = options;
+        _options = options;
         _store = store;
         _settings = new PartitionSettings(options, new TextAnalyzer(options.Keywords.Analysis), Persistent: store is not null);
         if (store is { ReadOnly: false } && options.Durability == Durability.PerWrite) _writeLog = new DirectoryWriteLog(store.Directory);
@@ -81,7 +82,8 @@ public sealed partial class WerklyIndex : IDisposable
     public static WerklyIndex Open(string directory, WerklyIndexOptions options, bool readOnly = false) =>
         Open(FileStorageDevice.Instance, directory, options, readOnly);
 
-    internal static WerklyIndex Open(IStorageDevice device, string directory, WerklyIndexOptions options, bool readOnly = false)
+    // faultHook: the test hook (FaultHook), installed before the write-ahead log is replayed.
+    internal static WerklyIndex Open(IStorageDevice device, string directory, WerklyIndexOptions options, bool readOnly = false, Action<string>? faultHook = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Validated(options);
@@ -89,10 +91,8 @@ public sealed partial class WerklyIndex : IDisposable
         WerklyIndex? index = null;
         try
         {
-            index = new WerklyIndex(options, store);
-            foreach (var company in companies)
-                index._partitions.GetOrCreate(company.CompanyId, id => index.NewPartition(id, company.Index)).Signature = company.Signature;
-            index.Replay(pending);
+            index = new WerklyIndex(options, store) { FaultHook = faultHook };
+            index._partitions.Replace(index.Load(companies, pending));
             return index;
         }
         catch
@@ -104,19 +104,28 @@ public sealed partial class WerklyIndex : IDisposable
     }
 
     /// <summary>The settings the index was created with.</summary>
-    public WerklyIndexOptions Options { get; }
+    public WerklyIndexOptions Options => NotDisposed(_options);
 
     /// <summary>Vector length.</summary>
-    public int Dimensions => Options.Dimensions;
+    public int Dimensions => NotDisposed(_options.Dimensions);
 
     /// <summary>How vectors are compared.</summary>
-    public Distance.DistanceMetric Metric => Options.Metric;
+    public Distance.DistanceMetric Metric => NotDisposed(_options.Metric);
 
     /// <summary>The folder of a persisted index, or null for an in-memory one.</summary>
-    public string? DirectoryPath => _store?.DirectoryPath;
+    public string? DirectoryPath => NotDisposed(_store?.DirectoryPath);
 
     /// <summary>Whether the index was opened read-only.</summary>
-    public bool IsReadOnly => _store is { ReadOnly: true };
+    public bool IsReadOnly => NotDisposed(ReadOnly);
+
+    private bool ReadOnly => _store is { ReadOnly: true };
+
+    /// <summary><paramref name="value"/>, unless the index is disposed (every member throws then, the settings too).</summary>
+    private T NotDisposed<T>(T value)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return value;
+    }
 
     /// <summary>The generation of the commit this index shows (0 for a new or in-memory index).</summary>
     public long Generation
@@ -236,12 +245,12 @@ public sealed partial class WerklyIndex : IDisposable
 
     private CompanyPartition NewPartition(string companyId, IvfIndex? loaded) =>
         loaded is null
-            ? new CompanyPartition(companyId, _settings, new IvfIndex(Options, _settings.Persistent), keywordsLoaded: true)
+            ? new CompanyPartition(companyId, _settings, new IvfIndex(_options, _settings.Persistent), keywordsLoaded: true)
             : new CompanyPartition(companyId, _settings, loaded, keywordsLoaded: false);
 
     private void EnsureWritable()
     {
-        if (IsReadOnly)
+        if (ReadOnly)
             throw new InvalidOperationException($"The index at '{_store!.DirectoryPath}' was opened read-only; open it for writing to change it.");
     }
 

@@ -60,7 +60,8 @@ internal sealed partial class CompanyPartition
                     var append = log.AppendAsync(CompanyId, effects, CancellationToken.None);
                     if (synchronous) append.AsTask().GetAwaiter().GetResult();
                     else await append.ConfigureAwait(false);
-                    Fault("logged");
+                    // The write is durable from here: nothing below may take it back (an undo in memory would leave
+                    // the log replaying it), so nothing below throws for this write.
                 }
                 catch
                 {
@@ -68,6 +69,7 @@ internal sealed partial class CompanyPartition
                     throw;
                 }
             }
+            _written = true;
             _keywords!.CompactIfNeeded();
             if (_settings.Options.AutoRetrain && _vectors.NeedsTraining()) TryAutoRetrain(cancellationToken);
             return deleted;

@@ -42,6 +42,7 @@ internal sealed partial class CompanyPartition : IDisposable
     private InvertedIndex? _keywords;
     private DocumentTable? _documents;
     private volatile bool _retired;
+    private bool _written; // a write reached the partition (or it was loaded from a commit); changed under the gate
 
     /// <summary>Creates a partition over <paramref name="vectors"/> (new and empty, or loaded from a commit).</summary>
     /// <param name="companyId">The company.</param>
@@ -54,6 +55,7 @@ internal sealed partial class CompanyPartition : IDisposable
         CompanyId = companyId;
         _settings = settings;
         _vectors = vectors;
+        _written = !keywordsLoaded;
         if (keywordsLoaded)
         {
             _keywords = new InvertedIndex(settings.Options.Keywords);
@@ -94,6 +96,28 @@ internal sealed partial class CompanyPartition : IDisposable
         _lock.EnterWrite();
         _retired = true;
         _lock.ExitWrite();
+    }
+
+    /// <summary>
+    /// Retires a partition that no write ever reached (its company's first write failed or was cancelled), running
+    /// <paramref name="remove"/> (taking it out of the table) under the writer gate, so that no write can land in it
+    /// meanwhile: writers waiting for the gate find it retired and write to the company's next partition.
+    /// </summary>
+    /// <returns>False (nothing done) when a write reached it, or it is retired already.</returns>
+    public bool TryRetireUnwritten(Action remove)
+    {
+        _gate.Wait();
+        try
+        {
+            if (_written || _retired) return false;
+            Install(() => _retired = true);
+            remove();
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Releases the keyword index. Call only when no lease can reach the partition any more.</summary>

@@ -63,6 +63,17 @@ internal sealed class PartitionTable
         }
     }
 
+    /// <summary>Removes <paramref name="partition"/> if it is still the company's partition.</summary>
+    public void Remove(CompanyPartition partition)
+    {
+        lock (_gate)
+        {
+            if (!_partitions.TryGetValue(partition.CompanyId, out var current) || !ReferenceEquals(current, partition)) return;
+            _partitions.TryRemove(partition.CompanyId, out _);
+            _byFoldedId.Remove(partition.CompanyId);
+        }
+    }
+
     /// <summary>Every partition, ordered by company id (ordinal): the order commits take their writer gates in.</summary>
     public CompanyPartition[] All()
     {

@@ -168,6 +168,14 @@ internal sealed partial class FileStorageDevice : IStorageDevice
 
         public void Sync() => stream.Flush(flushToDisk: true);
 
+        public void Truncate(long length)
+        {
+            // SetLength writes what the stream still buffers first; the truncation then cuts it off again.
+            stream.SetLength(length);
+            stream.Position = length;
+            stream.Flush(flushToDisk: true);
+        }
+
         public void Dispose() => stream.Dispose();
     }
 

@@ -70,4 +70,8 @@ internal interface IWritableFile : IDisposable
 
     /// <summary>Flushes buffers and forces the file's contents to stable storage (fsync).</summary>
     void Sync();
+
+    /// <summary>Cuts the file back to <paramref name="length"/> bytes (dropping anything buffered beyond it) and forces
+    /// that to stable storage; later writes append at <paramref name="length"/>.</summary>
+    void Truncate(long length);
 }

@@ -33,7 +33,9 @@ internal sealed partial class IndexDirectory
     /// </summary>
     /// <remarks>A commit that includes the first <c>n</c> pending records (<see cref="Commit"/>'s <c>logRecordsCommitted</c>)
     /// moves the rest to a new log file named by its manifest, so appends continue during a commit's I/O.</remarks>
-    /// <exception cref="IOException">Writing failed; the records were not logged (and will not be replayed).</exception>
+    /// <exception cref="IOException">Writing failed; the records were not logged and are not replayed: the log is cut
+    /// back to its length before the append. Only when that fails too (the disk refuses every write) may they reappear
+    /// at the next open if the process ends before the next append or commit moves the pending records to a new log.</exception>
     /// <exception cref="InvalidOperationException">The directory is read-only.</exception>
     public Task AppendLogAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
     {

@@ -42,6 +42,10 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>The log file's path.</summary>
     public string Path => _file.Path;
 
+    /// <summary>An append failed and its bytes could not be cut off again: the log's tail may hold a record that was
+    /// reported as failed, so nothing may be appended behind it.</summary>
+    public bool TailDamaged { get; private set; }
+
     /// <summary>The random id in the file's header.</summary>
     public ulong FileId { get; }
 
@@ -69,6 +73,11 @@ internal sealed class WriteAheadLog : IDisposable
         new(device.OpenAppend(path), fileId, lastSequence);
 
     /// <summary>Appends <paramref name="records"/> as one record and fsyncs: all of them survive a crash, or none.</summary>
+    /// <remarks>When the write or the fsync fails, the file is cut back to its length before the append, so a record the
+    /// caller was told failed is not replayed by the next open (after a failed fsync its bytes may still reach the disk
+    /// from the page cache or the stream's buffer). If cutting back fails too, <see cref="TailDamaged"/> is set and the
+    /// caller must not append to this log again.</remarks>
+    /// <exception cref="IOException">The append failed; the log holds what it held before (unless <see cref="TailDamaged"/>).</exception>
     public void Append(IReadOnlyList<LogRecord> records)
     {
         var payload = Encode(records);
@@ -80,8 +89,27 @@ internal sealed class WriteAheadLog : IDisposable
         payload.CopyTo(bytes.AsSpan(RecordHeaderBytes));
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(24), StorageFormat.Checksum(bytes.AsSpan(0, 16)));
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(16), Checksum(bytes));
-        _file.Write(bytes);
-        _file.Sync();
+        if (TailDamaged) throw new InvalidOperationException($"The write-ahead log '{Path}' has a damaged tail; start a new log.");
+        long start = _file.Length;
+        try
+        {
+            _file.Write(bytes);
+            _file.Sync();
+        }
+        catch
+        {
+            try
+            {
+                _file.Truncate(start);
+            }
+#pragma warning disable CA1031 // The append's own failure is the one the caller sees.
+            catch
+#pragma warning restore CA1031
+            {
+                TailDamaged = true;
+            }
+            throw;
+        }
         _sequence++;
     }
 

@@ -17,7 +17,7 @@ public enum FaultKind
 
 /// <summary>An <see cref="IStorageDevice"/> decorator that injects faults: the N-th write-path operation fails, or the
 /// disk fills up after a byte budget (STYLE.md habit 9; after Tsavorite's SimulatedFlakyDevice).</summary>
-/// <remarks>Counted operations: Create, OpenAppend, Write, Sync, Rename, SyncDirectory (deletes never fail: failed
+/// <remarks>Counted operations: Create, OpenAppend, Write, Sync, Truncate, Rename, SyncDirectory (deletes never fail: failed
 /// clean-up is not a failed commit).</remarks>
 internal sealed class FlakyStorageDevice(IStorageDevice inner) : IStorageDevice
 {
@@ -155,6 +155,12 @@ internal sealed class FlakyStorageDevice(IStorageDevice inner) : IStorageDevice
         {
             owner.Step(isWrite: false);
             file.Sync();
+        }
+
+        public void Truncate(long length)
+        {
+            owner.Step(isWrite: false);
+            file.Truncate(length);
         }
 
         public void Dispose() => file.Dispose();

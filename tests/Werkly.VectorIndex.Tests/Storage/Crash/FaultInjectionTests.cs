@@ -118,3 +118,117 @@ public class FaultInjectionTests
         Assert.Equal(3, store.Generation);
     }
 }
+
+/// <summary>
+/// The same faults injected into <see cref="Durability.PerWrite"/> appends through the public index: a write whose
+/// append fails throws, leaves the index unchanged (in memory, for a read-only reader, and after a reopen), and the
+/// next write and commit succeed.
+/// </summary>
+public class PerWriteFaultInjectionTests
+{
+    private static readonly WerklyIndexOptions Options = new() { Dimensions = 4, Durability = Durability.PerWrite };
+
+    private static VectorRecord Record(string key, int seed) =>
+        new(key, new float[] { 1, seed % 7, seed % 5, 0.5f }, new Dictionary<string, MetadataValue> { ["n"] = seed }) { Text = $"text of {key}" };
+
+    private static string Describe(WerklyIndex index) => string.Join('\n', index.Companies.Order(StringComparer.Ordinal).SelectMany(c =>
+        index.GetKeys(c).Order(StringComparer.Ordinal).Select(k =>
+        {
+            index.TryGetRecord(c, k, out var r);
+            return $"{c}/{k} {r!.Metadata!["n"]} {string.Join(',', r.Vector.ToArray())}";
+        })));
+
+    /// <summary>Write-path operations of one append after the log exists (a write and an fsync).</summary>
+    private static long OperationsPerAppend()
+    {
+        using var probe = new TempDirectory("probe");
+        var device = new FlakyStorageDevice(FileStorageDevice.Instance);
+        using var index = WerklyIndex.Open(device, probe.Path, Options);
+        index.Upsert("acme", Record("a", 1));
+        index.Upsert("acme", Record("b", 2));
+        var before = device.Operations;
+        index.Upsert("acme", Record("c", 3));
+        return device.Operations - before;
+    }
+
+    [Theory]
+    [InlineData(FaultKind.IOError)]
+    [InlineData(FaultKind.DiskFull)]
+    [InlineData(FaultKind.TornWrite)]
+    public void A_failed_append_changes_nothing_and_the_next_write_succeeds(FaultKind kind) => FailAnAppend(kind, reopenRightAway: false);
+
+    /// <summary>
+    /// An append whose write or fsync failed is cut off the log again: its bytes (still in the stream's buffer, or in
+    /// the page cache after a failed fsync) never reach a reopen, also when the index closes right after the failure.
+    /// </summary>
+    [Theory]
+    [InlineData(FaultKind.IOError)]
+    [InlineData(FaultKind.DiskFull)]
+    [InlineData(FaultKind.TornWrite)]
+    public void A_failed_append_never_reappears_after_a_reopen(FaultKind kind) => FailAnAppend(kind, reopenRightAway: true);
+
+    private static void FailAnAppend(FaultKind kind, bool reopenRightAway)
+    {
+        var operations = OperationsPerAppend();
+        Assert.True(operations >= 2, $"an append took {operations} operations");
+        for (long failAt = 0; failAt < operations; failAt++)
+        {
+            using var temp = new TempDirectory("per-write-fault");
+            var device = new FlakyStorageDevice(FileStorageDevice.Instance);
+            string good;
+            using (var index = WerklyIndex.Open(device, temp.Path, Options))
+            {
+                index.Upsert("acme", Record("a", 1));
+                index.Commit();
+                index.Upsert("acme", Record("b", 2));
+                index.Upsert("globex", Record("g", 3));
+                good = Describe(index);
+
+                device.Kind = kind;
+                device.FailAt = device.Operations + failAt;
+                var ex = Assert.ThrowsAny<IOException>(() => index.Apply("acme", [Record("failed", 4), Record("b", 5)], ["a"]));
+                Assert.Equal(1, device.FaultsInjected);
+                if (kind == FaultKind.DiskFull) Assert.Equal(FlakyStorageDevice.DiskFullHResult, ex.HResult);
+                Assert.Equal(good, Describe(index));
+                Assert.Empty(index.CheckConsistency("acme"));
+                using (var reader = WerklyIndex.Open(temp.Path, Options, readOnly: true))
+                    Assert.Equal(good, Describe(reader));
+
+                if (!reopenRightAway)
+                {
+                    // Space is back: the next write, a company deletion and a commit succeed.
+                    index.Upsert("acme", Record("next", 6));
+                    Assert.True(index.DeleteCompany("globex"));
+                    index.Upsert("acme", Record("after-commit", 7));
+                    index.Commit();
+                    good = Describe(index);
+                }
+            }
+            using (var reopened = WerklyIndex.Open(temp.Path, Options))
+            {
+                Assert.True(good == Describe(reopened), $"{kind} at operation {failAt} of the append{(reopenRightAway ? ", reopened right away" : "")}: expected{Environment.NewLine}{good}{Environment.NewLine}found{Environment.NewLine}{Describe(reopened)}");
+                reopened.Upsert("acme", Record("z", 8));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_failed_company_deletion_keeps_the_company()
+    {
+        using var temp = new TempDirectory("per-write-fault");
+        var device = new FlakyStorageDevice(FileStorageDevice.Instance);
+        using (var index = WerklyIndex.Open(device, temp.Path, Options))
+        {
+            index.Upsert("acme", Record("a", 1));
+            index.Upsert("acme", Record("b", 2));
+            device.Kind = FaultKind.IOError;
+            device.FailAt = device.Operations;
+            Assert.ThrowsAny<IOException>(() => index.DeleteCompany("acme"));
+            Assert.True(index.ContainsCompany("acme"));
+            Assert.Equal(2, index.Count("acme"));
+            index.Upsert("acme", Record("c", 3));
+        }
+        using var reopened = WerklyIndex.Open(temp.Path, Options);
+        Assert.Equal(3, reopened.Count("acme"));
+    }
+}
