@@ -3,21 +3,25 @@ using Werkly.VectorIndex.Embeddings.Onnx;
 
 namespace Werkly.VectorIndex.Cli;
 
-/// <summary>The embedding models the commands use: the bundled all-MiniLM-L6-v2 (default) or arctic-embed-xs, or an
-/// ONNX export in a folder, all loaded offline.</summary>
+/// <summary>The embedding model a command uses: the bundled all-MiniLM-L6-v2 (the default) or snowflake-arctic-embed-xs,
+/// or a folder holding another BERT-family <c>model.onnx</c> and <c>vocab.txt</c>, as <c>--model</c> (or
+/// <c>WERKLY_MODEL</c>, or werkly.json) names it; all loaded offline.</summary>
 public static class EmbeddingModel
 {
-    /// <summary>The name of the default model on the command line.</summary>
-    public const string DefaultName = "minilm";
+    /// <summary>The name of the default bundled model, the default of <c>--model</c> (<c>minilm</c> names it too).</summary>
+    public const string DefaultName = "all-MiniLM-L6-v2";
 
-    /// <summary>What <c>--model</c> accepts, for help and error messages.</summary>
-    public const string Choices = "minilm (all-MiniLM-L6-v2, default), arctic (snowflake-arctic-embed-xs, with its query prefix) or the path of a folder holding model.onnx and vocab.txt (mean pooling, 256 tokens)";
-
-    /// <summary>The help text of <c>--model</c>.</summary>
-    public const string ModelHelp = "Embedding model: minilm (all-MiniLM-L6-v2, default), arctic (snowflake-arctic-embed-xs) or a folder with model.onnx and vocab.txt. Ingest and search an index with the same model.";
-
-    /// <summary>The dimensions of the bundled models (what an index built by the command holds).</summary>
+    /// <summary>The dimensions of the bundled models (what an index built with one of them holds).</summary>
     public const int Dimensions = 384;
+
+    /// <summary>What <c>--model</c> accepts, for error messages.</summary>
+    internal const string Choices =
+        "minilm (all-MiniLM-L6-v2, bundled, the default), arctic (snowflake-arctic-embed-xs, bundled, with its query prefix) or a folder holding model.onnx and vocab.txt (a Hugging Face ONNX export)";
+
+    /// <summary>The help text of <c>--model</c> on the index commands.</summary>
+    internal const string ModelHelp =
+        "Embedding model: minilm (all-MiniLM-L6-v2, bundled, the default), arctic (snowflake-arctic-embed-xs, bundled) or a folder holding model.onnx and vocab.txt. " +
+        "Default: $WERKLY_MODEL, else \"model\" in ./werkly.json. Use the same model for ingest and search.";
 
     /// <summary>The precision commands run the model at unless <c>--precision</c> says otherwise.</summary>
     public const ModelPrecision DefaultPrecision = ModelPrecision.Float32;
@@ -35,80 +39,96 @@ public static class EmbeddingModel
         _ => throw new CommandFailedException(ExitCodes.Usage, $"--precision must be float32 or int8, not '{value}'."),
     };
 
-    /// <summary>Checks a <c>--model</c> value without loading the model.</summary>
-    /// <returns>The value (null for the default).</returns>
-    /// <exception cref="CommandFailedException">Neither a known model nor an existing folder (exit code <see cref="ExitCodes.Usage"/>).</exception>
-    public static string? ParseName(string? name) =>
-        IsValidName(name) ? name : throw new CommandFailedException(ExitCodes.Usage, $"Unknown --model '{name}': use {Choices}.");
+    /// <summary>Whether <paramref name="model"/> names a bundled model (<c>minilm</c>, <c>arctic</c>, or either's model
+    /// name with or without its owner, any case; null is the default, all-MiniLM-L6-v2).</summary>
+    public static bool IsBundled(string? model) => BundledId(model) is not null;
 
-    /// <summary>Whether <paramref name="name"/> is a model <see cref="Create"/> accepts (without loading it).</summary>
-    public static bool IsValidName(string? name) => name is null || BundledId(name) is not null || Directory.Exists(name);
+    /// <summary>Whether <paramref name="model"/> is a bundled model or an existing folder (without loading anything).</summary>
+    internal static bool IsValidName(string? model) => IsBundled(model) || Directory.Exists(model);
 
-    /// <summary>Loads the model <paramref name="name"/> names (a bundled one is extracted to the local model cache on first use).</summary>
-    /// <param name="name">minilm, arctic, or a folder path; null for the default.</param>
-    /// <param name="precision">The precision to run it at (int8 is quantized into the model cache on first use).</param>
-    /// <param name="cache">An embedding cache to share, or null.</param>
-    /// <returns>The generator; the caller disposes it.</returns>
-    /// <exception cref="CommandFailedException">The model cannot be loaded (<see cref="ExitCodes.Failure"/>), or the name
-    /// is neither a known model nor an existing folder (<see cref="ExitCodes.Usage"/>).</exception>
-    public static OnnxEmbeddingGenerator Create(string? name = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null)
+    /// <summary>The model id of a bundled model's name, or null for anything else (a folder).</summary>
+    internal static string? BundledId(string? model) => (model ?? DefaultName).Trim().ToUpperInvariant() switch
     {
-        ParseName(name);
+        "MINILM" or "ALL-MINILM-L6-V2" or "SENTENCE-TRANSFORMERS/ALL-MINILM-L6-V2" => OnnxEmbeddingModel.AllMiniLmL6V2Id,
+        "ARCTIC" or "ARCTIC-EMBED-XS" or "SNOWFLAKE-ARCTIC-EMBED-XS" or "SNOWFLAKE/SNOWFLAKE-ARCTIC-EMBED-XS" => OnnxEmbeddingModel.ArcticEmbedXsId,
+        _ => null,
+    };
+
+    /// <summary>Loads a model (a bundled one is extracted to the local model cache on first use).</summary>
+    /// <param name="model">A bundled model's name, or a folder with <c>model.onnx</c> and <c>vocab.txt</c>; null for the default.</param>
+    /// <param name="precision">The precision to run it at (int8 is quantized into the model cache on first use).</param>
+    /// <param name="cache">An embedding cache for the generator, or null.</param>
+    /// <returns>The generator; the caller disposes it.</returns>
+    /// <exception cref="CommandFailedException">Neither a bundled model nor a folder (<see cref="ExitCodes.Usage"/>); a
+    /// folder without a loadable model (<see cref="ExitCodes.UnreadableInput"/>); a bundled model that cannot be
+    /// extracted or loaded (<see cref="ExitCodes.Failure"/>).</exception>
+    public static OnnxEmbeddingGenerator Create(string? model = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null)
+    {
+        var options = new OnnxEmbeddingGeneratorOptions { Cache = cache };
+        var bundled = BundledId(model);
         try
         {
-            var model = BundledId(name) switch
+            OnnxEmbeddingModel description;
+            if (bundled is not null)
             {
-                OnnxEmbeddingModel.AllMiniLmL6V2Id => OnnxEmbeddingModel.AllMiniLmL6V2(),
-                OnnxEmbeddingModel.ArcticEmbedXsId => OnnxEmbeddingModel.ArcticEmbedXsFromPackage(),
-                _ => OnnxEmbeddingModel.FromDirectory(Path.GetFullPath(name!)),
-            };
-            if (precision != ModelPrecision.Float32) model = model with { Precision = precision };
-            return new OnnxEmbeddingGenerator(model, new OnnxEmbeddingGeneratorOptions { Cache = cache });
+                description = bundled == OnnxEmbeddingModel.ArcticEmbedXsId ? OnnxEmbeddingModel.ArcticEmbedXsFromPackage() : OnnxEmbeddingModel.AllMiniLmL6V2();
+            }
+            else
+            {
+                var folder = Path.GetFullPath(model!);
+                if (!Directory.Exists(folder))
+                    throw new CommandFailedException(ExitCodes.Usage, $"--model '{model}' is neither a bundled model nor a folder. Use {Choices}.");
+                description = OnnxEmbeddingModel.FromDirectory(folder);
+            }
+            return new OnnxEmbeddingGenerator(precision == ModelPrecision.Float32 ? description : description with { Precision = precision }, options);
         }
         catch (Exception e) when (e is EmbeddingModelException or FileNotFoundException)
         {
-            throw new CommandFailedException(ExitCodes.Failure,
-                $"The model '{name ?? DefaultName}' cannot be loaded: {e.Message} A bundled model ships inside the tool; reinstall it, or free disk space in the temp folder where it is extracted.", e);
+            throw new CommandFailedException(bundled is not null ? ExitCodes.Failure : ExitCodes.UnreadableInput, bundled is not null
+                ? $"The bundled model {bundled} cannot be loaded: {e.Message} The model ships inside the tool; reinstall it, or free disk space in the temp folder where it is extracted."
+                : $"{e.Message} --model needs a folder holding model.onnx and vocab.txt.", e);
         }
     }
 
     /// <summary>A generator that loads the model only when something is embedded, for commands that may not need it
-    /// (<c>stats</c>, <c>delete</c>, keyword search).</summary>
-    /// <param name="name">The model, as for <see cref="Create"/>; null for the default.</param>
+    /// (<c>stats</c>, <c>delete</c>, keyword search). A model from a folder is loaded at once (its dimensions are only
+    /// known from the model).</summary>
+    /// <param name="model">As for <see cref="Create"/>.</param>
     /// <param name="precision">The precision to run it at.</param>
+    /// <param name="cache">An embedding cache for the generator, or null.</param>
     /// <returns>The generator; the caller disposes it.</returns>
-    public static DeferredEmbeddingGenerator CreateDeferred(string? name = null, ModelPrecision precision = DefaultPrecision) => new(name, precision);
-
-    /// <summary>The model id of a bundled model's name, or null for a folder.</summary>
-    internal static string? BundledId(string? name) => (name ?? DefaultName).ToUpperInvariant() switch
-    {
-        "MINILM" or "ALL-MINILM-L6-V2" => OnnxEmbeddingModel.AllMiniLmL6V2Id,
-        "ARCTIC" or "ARCTIC-EMBED-XS" => OnnxEmbeddingModel.ArcticEmbedXsId,
-        _ => null,
-    };
+    /// <exception cref="CommandFailedException">As for <see cref="Create"/>, for a model from a folder.</exception>
+    public static IDeferredEmbeddingGenerator CreateDeferred(string? model = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null) =>
+        BundledId(model) is { } id ? new DeferredEmbeddingGenerator(id, precision, cache) : new LoadedEmbeddingGenerator(Create(model, precision, cache));
 }
 
-/// <summary>Reports a bundled model's metadata at once and loads the model on the first embedding call (a model from a
-/// folder is loaded when its metadata is first asked for, since only the model knows its dimensions).</summary>
-/// <remarks>Thread-safe: the model is loaded once, by the first caller.</remarks>
-public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+/// <summary>An embedding generator whose model may not be loaded yet.</summary>
+public interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    private readonly Lazy<OnnxEmbeddingGenerator> _model;
-    private readonly EmbeddingGeneratorMetadata? _metadata;
-
-    /// <summary>Creates the generator for <paramref name="name"/> (see <see cref="EmbeddingModel.Create"/>).</summary>
-    public DeferredEmbeddingGenerator(string? name = null, ModelPrecision precision = EmbeddingModel.DefaultPrecision)
-    {
-        EmbeddingModel.ParseName(name);
-        _model = new(() => Load(name, precision), LazyThreadSafetyMode.ExecutionAndPublication);
-        if (EmbeddingModel.BundledId(name) is { } id) _metadata = new(OnnxEmbeddingGenerator.ProviderName, null, id, EmbeddingModel.Dimensions);
-    }
-
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
+    void EnsureLoaded();
+
+    /// <summary>The ONNX generator behind this one, loading the model on first access; owned (and disposed) by this generator.</summary>
+    /// <exception cref="CommandFailedException">The model cannot be loaded.</exception>
+    OnnxEmbeddingGenerator Generator { get; }
+}
+
+/// <summary>Reports a bundled model's metadata at once and loads the model on the first embedding call.</summary>
+/// <remarks>Thread-safe: the model is loaded once, by the first caller.</remarks>
+/// <param name="modelId">The bundled model's id (<see cref="OnnxEmbeddingModel.AllMiniLmL6V2Id"/> or <see cref="OnnxEmbeddingModel.ArcticEmbedXsId"/>).</param>
+/// <param name="precision">The precision to run it at.</param>
+/// <param name="cache">An embedding cache for the generator, or null.</param>
+public sealed class DeferredEmbeddingGenerator(string modelId = OnnxEmbeddingModel.AllMiniLmL6V2Id, ModelPrecision precision = EmbeddingModel.DefaultPrecision,
+    EmbeddingCache? cache = null) : IDeferredEmbeddingGenerator
+{
+    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(() => Load(modelId, precision, cache), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly EmbeddingGeneratorMetadata _metadata = new(OnnxEmbeddingGenerator.ProviderName, null,
+        EmbeddingModel.BundledId(modelId) ?? throw new ArgumentException($"'{modelId}' is not a bundled model.", nameof(modelId)), EmbeddingModel.Dimensions);
+
+    /// <inheritdoc />
     public void EnsureLoaded() => _ = _model.Value;
 
-    /// <summary>The ONNX generator this one defers to, loading the model on first access; owned (and disposed) by this generator.</summary>
-    /// <exception cref="CommandFailedException">The model cannot be loaded.</exception>
+    /// <inheritdoc />
     public OnnxEmbeddingGenerator Generator => _model.Value;
 
     /// <inheritdoc />
@@ -119,7 +139,7 @@ public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata) && _metadata is not null) return _metadata;
+        if (serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata)) return _metadata;
         if (serviceKey is null && serviceType.IsInstanceOfType(this)) return this;
         return _model.Value.GetService(serviceType, serviceKey);
     }
@@ -130,14 +150,35 @@ public sealed class DeferredEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         if (_model.IsValueCreated) _model.Value.Dispose();
     }
 
-    private OnnxEmbeddingGenerator Load(string? name, ModelPrecision precision)
+    private static OnnxEmbeddingGenerator Load(string modelId, ModelPrecision precision, EmbeddingCache? cache)
     {
-        var model = EmbeddingModel.Create(name, precision);
-        if (_metadata is not null && model.Dimensions != EmbeddingModel.Dimensions)
+        var model = EmbeddingModel.Create(modelId, precision, cache);
+        if (model.Dimensions != EmbeddingModel.Dimensions)
         {
             model.Dispose();
-            throw new CommandFailedException(ExitCodes.Failure, $"The bundled model produces {model.Dimensions} dimensions, not {EmbeddingModel.Dimensions}.");
+            throw new CommandFailedException(ExitCodes.Failure, $"The bundled model {modelId} produces {model.Dimensions} dimensions, not {EmbeddingModel.Dimensions}.");
         }
         return model;
     }
+}
+
+/// <summary>An already loaded generator behind <see cref="IDeferredEmbeddingGenerator"/>.</summary>
+/// <param name="inner">The generator; disposed with this one.</param>
+internal sealed class LoadedEmbeddingGenerator(OnnxEmbeddingGenerator inner) : IDeferredEmbeddingGenerator
+{
+    /// <inheritdoc />
+    public void EnsureLoaded() { }
+
+    /// <inheritdoc />
+    public OnnxEmbeddingGenerator Generator => inner;
+
+    /// <inheritdoc />
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default) => inner.GenerateAsync(values, options, cancellationToken);
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null) => inner.GetService(serviceType, serviceKey);
+
+    /// <inheritdoc />
+    public void Dispose() => inner.Dispose();
 }

@@ -22,14 +22,38 @@ public static class ExitCodes
     /// <summary>A file or folder could not be read: missing, unreadable, corrupt, or of an unsupported format.</summary>
     public const int UnreadableInput = 5;
 
-    /// <summary>The index cannot be used: damaged, written by a newer version, or locked by another writer.</summary>
+    /// <summary>The index cannot be used: damaged, written by a newer version, locked by another writer, or its folder is
+    /// not writable (for commands that write).</summary>
     public const int IndexUnusable = 6;
 
     /// <summary>Cancelled with Ctrl+C (128 + SIGINT, as shells report it); documents already written stay written.</summary>
     public const int Canceled = 130;
 
-    /// <summary>The table printed by every command's help.</summary>
-    public const string Help =
-        "Exit codes: 0 ok; 1 unexpected error; 2 bad command line; 3 index folder not found; 4 unknown company or document; " +
-        "5 unreadable, missing or unsupported file; 6 index damaged, too new or locked; 130 cancelled (Ctrl+C).";
+    /// <summary>The table, one line per code, that <c>werkly --help</c> prints once (command help points to it).</summary>
+    public static IReadOnlyList<(int Code, string Meaning)> Table { get; } =
+    [
+        (Ok, "ok"),
+        (Failure, "unexpected error (stack trace on stderr)"),
+        (Usage, "bad command line: unknown command or option, invalid value or company id"),
+        (IndexNotFound, "index folder not found, or it holds no index"),
+        (NotFound, "unknown company or document"),
+        (UnreadableInput, "unreadable, missing or unsupported file"),
+        (IndexUnusable, "index damaged, too new, locked by another writer, or not writable"),
+        (Canceled, "cancelled (Ctrl+C); documents already written stay written"),
+    ];
+
+    /// <summary>The stable name of an exit code, for the <c>"code"</c> of a <c>--json</c> error object
+    /// (<c>usage</c>, <c>index_not_found</c>, …).</summary>
+    /// <param name="code">One of the codes above.</param>
+    public static string Name(int code) => code switch
+    {
+        Ok => "ok",
+        Usage => "usage",
+        IndexNotFound => "index_not_found",
+        NotFound => "not_found",
+        UnreadableInput => "unreadable_input",
+        IndexUnusable => "index_unusable",
+        Canceled => "canceled",
+        _ => "failure",
+    };
 }

@@ -12,7 +12,7 @@ public sealed class DemoTests : IDisposable
     [Fact]
     public void Demo_ingests_two_companies_answers_from_the_right_documents_and_never_crosses_companies()
     {
-        // Started outside the repository: the tool finds the repository from its own location instead. Its temporary
+        // Started outside the repository: the sample corpus is embedded in the tool. Its temporary
         // index goes under Path.GetTempPath(), which is $TMPDIR: a folder of this test's, checked afterwards.
         var temp = Directory.CreateDirectory(_folder.Combine("tmp")).FullName;
         var result = WerklyTool.Run(_folder.Path, new Dictionary<string, string> { ["TMPDIR"] = temp + Path.DirectorySeparatorChar }, TimeSpan.FromMinutes(3), "demo", "--top", "3");
@@ -41,9 +41,15 @@ public sealed class DemoTests : IDisposable
     }
 
     [Fact]
-    public void The_repository_root_is_found_from_inside_it_and_not_from_outside()
+    public void The_sample_corpus_is_embedded_in_the_tool()
     {
-        Assert.Equal(RepositoryPaths.Root, DemoCommand.FindRepositoryRoot(Path.Combine(RepositoryPaths.Root, "docs", "benchmarks")));
-        Assert.Null(DemoCommand.FindRepositoryRoot(_folder.Path));
+        var docs = DemoCommand.Corpus("werkly-docs");
+        var handbook = DemoCommand.Corpus("acme");
+        Assert.Equal(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "docs"), "*.md", SearchOption.AllDirectories).Length, docs.Count);
+        Assert.Contains(docs, d => d.Id == "FORMAT.md");
+        Assert.Contains(docs, d => d.Id == "benchmarks/retrieval.md"); // sub-folders keep their relative path
+        Assert.Equal(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "samples", "acme-handbook"), "*.md").Order(StringComparer.Ordinal).Select(Path.GetFileName),
+            handbook.Select(d => d.Id));
+        Assert.All(handbook, d => Assert.Null(d.FilePath)); // read from the tool, not from disk
     }
 }

@@ -50,7 +50,8 @@ public sealed class EvalTests(ITestOutputHelper output) : IDisposable
         var result = WerklyTool.Run(_folder.Path, "eval", _folder.Combine("beir"), "--mode", "bm25", "--json");
         Assert.True(result.ExitCode == 5, result.ToString());
         Assert.Contains("corpus.jsonl", result.Stderr, StringComparison.Ordinal);
-        Assert.Equal("", result.Stdout);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal("unreadable_input", json.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 
     [Fact]

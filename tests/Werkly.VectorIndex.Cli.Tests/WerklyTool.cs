@@ -50,6 +50,55 @@ internal static class WerklyTool
         return new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Runs the tool as a user without root's power to write anywhere: as itself when the tests do not run as
+    /// root, else as 'nobody' through util-linux's setpriv (root ignores file permissions, so a read-only folder would not be
+    /// read-only to it). Fails when the tests run as root and setpriv is missing.</summary>
+    public static ToolResult RunUnprivileged(string workingDirectory, params string[] args)
+    {
+        if (!IsRoot)
+            return Run(workingDirectory, args);
+        var setpriv = new[] { "/usr/bin/setpriv", "/bin/setpriv" }.FirstOrDefault(File.Exists);
+        Assert.True(setpriv is not null, "The tests run as root and setpriv (util-linux) is missing: cannot run the tool as an unprivileged user.");
+        var start = new ProcessStartInfo(setpriv)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "--", ResolveHost(), DllPath }.Concat(args))
+            start.ArgumentList.Add(arg);
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["HOME"] = workingDirectory;
+        start.Environment["DOTNET_CLI_HOME"] = workingDirectory;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the tool.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"werkly {string.Join(' ', args)} (unprivileged) did not finish within 3 minutes.");
+        }
+        process.WaitForExit();
+        return new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Whether the tests run as root (uid 0), who may write to any folder.</summary>
+    public static bool IsRoot => OperatingSystem.IsLinux() && File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:", StringComparison.Ordinal)
+        && l.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0");
+
+    /// <summary>The dotnet host as a full path (setpriv does not search PATH the way Process.Start does for us).</summary>
+    private static string ResolveHost()
+    {
+        if (Path.IsPathRooted(DotnetHost)) return DotnetHost;
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(folder, "dotnet");
+            if (File.Exists(candidate)) return candidate;
+        }
+        return Environment.ProcessPath ?? "dotnet";
+    }
+
     public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, defaultSigint: false, args);
 
     /// <param name="workingDirectory">The tool's current directory.</param>

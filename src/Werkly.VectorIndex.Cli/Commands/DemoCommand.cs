@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Werkly.VectorIndex.Cli.Output;
+using Werkly.VectorIndex.Documents;
 using Werkly.VectorIndex.Documents.Chunking;
 
 namespace Werkly.VectorIndex.Cli.Commands;
@@ -30,18 +31,19 @@ public sealed class DemoSettings : CommandSettings
 /// <summary><c>werkly demo</c>: the main job on the embedded defaults, with nothing to configure.</summary>
 /// <remarks>Ingests the repository's <c>docs/</c> as company <c>werkly-docs</c> and <c>samples/acme-handbook/</c> as
 /// company <c>acme</c> into a temporary index, asks each company three questions with hybrid search, and prints the
-/// sources, scores and timings — and checks that no hit crossed companies.</remarks>
+/// sources, scores and timings — and checks that no hit crossed companies. Both folders are embedded in the tool at build
+/// time (manifest resources <c>demo/{company}/{path}</c>), so the demo runs from an installed tool, with no clone.</remarks>
 public sealed class DemoCommand : AsyncCommand<DemoSettings>
 {
-    /// <summary>The companies, their folders (relative to the repository root) and the questions asked of each.</summary>
+    /// <summary>The companies, the repository folders their documents come from, and the questions asked of each.</summary>
     internal static readonly (string Company, string Folder, string[] Questions)[] Companies =
     [
-        ("werkly-docs", "docs", [
+        ("werkly-docs", "docs/", [
             "How does a commit survive a crash or power loss?",
             "How many lists and probes should I use?",
             "Can I shorten embeddings to fewer dimensions?",
         ]),
-        ("acme", Path.Combine("samples", "acme-handbook"), [
+        ("acme", "samples/acme-handbook/", [
             "How many vacation days do I get?",
             "What is the hotel limit in Paris?",
             "What do I do if my laptop is stolen?",
@@ -53,14 +55,10 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
     {
         ArgumentNullException.ThrowIfNull(settings);
         var total = Stopwatch.StartNew();
-        var root = FindRepositoryRoot(Directory.GetCurrentDirectory())
-            ?? FindRepositoryRoot(AppContext.BaseDirectory)
-            ?? throw new CommandFailedException(ExitCodes.UnreadableInput,
-                "werkly demo ingests the repository's docs/ and samples/acme-handbook/ folders, but no Werkly.VectorIndex.sln was found above " +
-                $"'{Directory.GetCurrentDirectory()}'. Run it from inside a clone of the repository.");
         var indexPath = Path.Combine(Path.GetTempPath(), "werkly-demo-" + Guid.NewGuid().ToString("N")[..12]);
         Terminal.Out.Write(new Rule("[bold]Werkly.VectorIndex demo[/]").LeftJustified());
-        Terminal.Out.MarkupLine($"Repository [grey]{Markup.Escape(root)}[/] · temporary index [grey]{Markup.Escape(indexPath)}[/]");
+        Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"Sample corpus embedded in the tool: {string.Join(", ", Companies.Select(c => $"{Corpus(c.Company).Count} pages of {c.Folder} as company {c.Company}"))} · temporary index [grey]{Markup.Escape(indexPath)}[/]"));
 
         try
         {
@@ -72,11 +70,12 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
 
             var sources = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
             var ingestRows = new List<(string Company, IngestCommand.IngestSummary Summary)>();
-            foreach (var (company, folder, _) in Companies)
+            foreach (var (company, _, _) in Companies)
             {
-                var (_, documents, _) = IngestCommand.Collect(Path.Combine(root, folder));
+                var documents = Corpus(company);
                 sources[company] = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-                var summary = await IngestCommand.IngestAsync(index, generator, documents, company, sync: false, new FixedSizeChunker(), quiet: false, cancellationToken).ConfigureAwait(false);
+                var mode = Console.IsOutputRedirected ? ProgressMode.Lines : ProgressMode.Live;
+                var summary = await IngestCommand.IngestAsync(index, generator, documents, company, sync: false, new FixedSizeChunker(), mode, cancellationToken).ConfigureAwait(false);
                 ingestRows.Add((company, summary));
             }
 
@@ -139,14 +138,23 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         }
     }
 
-    /// <summary>The nearest folder at or above <paramref name="start"/> holding Werkly.VectorIndex.sln, or null.</summary>
-    internal static string? FindRepositoryRoot(string start)
+    /// <summary>The embedded sample documents of <paramref name="company"/>, ids relative to their folder, in ordinal order.</summary>
+    internal static IReadOnlyList<SourceDocument> Corpus(string company)
     {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        var prefix = "demo/" + company + "/";
+        var assembly = typeof(DemoCommand).Assembly;
+        var documents = new List<SourceDocument>();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.Replace('\\', '/').StartsWith(prefix, StringComparison.Ordinal)))
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Werkly.VectorIndex.sln")))
-                return dir.FullName;
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            var id = name.Replace('\\', '/')[prefix.Length..];
+            documents.Add(SourceDocument.FromBytes(id, Path.GetFileName(id), copy.ToArray()));
         }
-        return null;
+        if (documents.Count == 0)
+            throw new CommandFailedException(ExitCodes.Failure, $"The tool holds no sample documents for company '{company}' (resources demo/{company}/…); it was built without them.");
+        documents.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return documents;
     }
 }

@@ -46,7 +46,7 @@ public sealed class EvalSettings : CommandSettings
 
     /// <summary>The embedding model(s).</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("minilm (default), arctic, or a folder with model.onnx and vocab.txt. A comma-separated list loads several (--cross-validate and 'weights=' then fuse them); the first is the vector side.")]
+    [Description("Embedding model: minilm (all-MiniLM-L6-v2, bundled, the default), arctic (snowflake-arctic-embed-xs, bundled) or a folder holding model.onnx and vocab.txt. A comma-separated list loads several (--cross-validate and 'weights=' then fuse them); the first is the vector side.")]
     public string? Model { get; init; }
 
     /// <summary>Where embeddings are cached between runs.</summary>
@@ -475,8 +475,17 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
 
     private static string CollectionName(string directory) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
 
-    private static string CacheSuffix(string model) =>
-        System.Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(model.ToUpperInvariant())))[..12].ToLowerInvariant();
+    // One cache per model, whatever name the model was given by (minilm and all-MiniLM-L6-v2 share one).
+    private static string CacheSuffix(string model)
+    {
+        var key = EmbeddingModel.BundledId(model) switch
+        {
+            Embeddings.Onnx.OnnxEmbeddingModel.AllMiniLmL6V2Id => "minilm",
+            Embeddings.Onnx.OnnxEmbeddingModel.ArcticEmbedXsId => "arctic",
+            _ => Path.GetFullPath(model),
+        };
+        return System.Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key.ToUpperInvariant())))[..12].ToLowerInvariant();
+    }
 
     private static EmbeddingCache LoadCache(string path)
     {

@@ -21,6 +21,9 @@ public static class IndexLocation
     public static DocumentIndex OpenExisting(string directory, IEmbeddingGenerator<string, Embedding<float>> generator, bool readOnly)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        if (File.Exists(directory))
+            throw new CommandFailedException(ExitCodes.IndexNotFound,
+                $"--index '{directory}' is a file, not an index folder. Pass the folder 'werkly ingest' created (default ./{IndexSettings.DefaultIndexDirectory}).");
         if (!Directory.Exists(directory))
             throw new CommandFailedException(ExitCodes.IndexNotFound,
                 $"No index at '{directory}'. Run 'werkly ingest PATH --company ID' first (it creates the index), or pass --index DIR.");
@@ -49,6 +52,10 @@ public static class IndexLocation
         {
             return DocumentIndex.Open(directory, generator, readOnly: readOnly);
         }
+        catch (IndexLockedException e) when (e.InnerException is UnauthorizedAccessException)
+        {
+            throw new CommandFailedException(ExitCodes.IndexUnusable, CommandRunner.NotWritable(e.InnerException), e);
+        }
         catch (IndexLockedException e)
         {
             throw new CommandFailedException(ExitCodes.IndexUnusable, $"{e.Message} Wait for the other 'werkly ingest' or 'werkly delete' to finish.", e);
@@ -70,7 +77,13 @@ public static class IndexLocation
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new CommandFailedException(ExitCodes.IndexUnusable, $"Cannot open the index at '{directory}': {e.Message}", e);
+            throw new CommandFailedException(ExitCodes.IndexUnusable, readOnly
+                ? $"The index folder '{directory}' is not readable ({e.Message}). Check its permissions."
+                : CommandRunner.NotWritable(e), e);
+        }
+        catch (IOException e) when (!readOnly && CommandRunner.IsNotWritable(e))
+        {
+            throw new CommandFailedException(ExitCodes.IndexUnusable, CommandRunner.NotWritable(e), e);
         }
     }
 }

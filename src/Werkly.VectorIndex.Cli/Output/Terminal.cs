@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -26,6 +27,14 @@ public static class Terminal
     /// <param name="message">Plain text (not markup).</param>
     public static void WriteWarning(string message) => WriteDiagnostic("yellow", "warning", message);
 
+    /// <summary>Writes a note to stderr: something the user should know that is not a problem.</summary>
+    /// <param name="message">Plain text (not markup).</param>
+    public static void WriteNote(string message) => WriteDiagnostic("blue", "note", message);
+
+    /// <summary>Writes a progress line to stderr (used when no live progress display is shown).</summary>
+    /// <param name="message">Plain text (not markup).</param>
+    public static void WriteProgress(string message) => WriteDiagnostic("grey", "progress", message);
+
     /// <summary>Writes plain text to stderr, whole (no wrapping) when stderr is redirected.</summary>
     public static void WriteErrorText(string text)
     {
@@ -43,11 +52,12 @@ public static class Terminal
 
     /// <summary>Writes one JSON object (and a newline) to stdout, built by <paramref name="write"/>.</summary>
     /// <param name="write">Writes the object's properties (the braces are written here).</param>
+    /// <remarks>Non-ASCII text and quotes are written as they are (valid JSON; not meant for embedding in HTML).</remarks>
     public static void WriteJson(Action<Utf8JsonWriter> write)
     {
         ArgumentNullException.ThrowIfNull(write);
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             write(writer);

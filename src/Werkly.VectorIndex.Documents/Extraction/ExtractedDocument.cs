@@ -32,4 +32,12 @@ public sealed class ExtractedDocument
 
     /// <summary>Headings and paragraphs in document order.</summary>
     public IReadOnlyList<TextBlock> Blocks { get; }
+
+    /// <summary>What the extractor had to guess or repair (for example bytes that were not valid UTF-8), one sentence each;
+    /// empty when the document read cleanly. The text is usable either way; the warnings tell a user what to fix.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Whether the document holds no text: empty, whitespace only, or nothing a reader would see (an HTML page of
+    /// scripts). Such a document has nothing to search; ingestion skips it.</summary>
+    public bool IsEmpty => Blocks.Count == 0 || string.IsNullOrWhiteSpace(Text);
 }

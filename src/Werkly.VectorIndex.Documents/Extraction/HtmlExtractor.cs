@@ -9,8 +9,9 @@ namespace Werkly.VectorIndex.Documents.Extraction;
 /// become headings and block elements (<c>p</c>, <c>li</c>, <c>div</c>, table rows, …) become paragraphs.</summary>
 /// <remarks>Thread-safe: each call uses its own parser. Whitespace is collapsed as a browser would, except inside
 /// <c>pre</c>. Table cells of a row are joined with <c>" | "</c>. A page without an <c>h1</c> gets its <c>title</c> as
-/// the top heading. The encoding comes from the BOM or the
-/// <c>meta charset</c>, as the HTML5 spec says.</remarks>
+/// the top heading. The encoding comes from the BOM or a <c>meta charset</c> in the first 1,024 bytes, as the HTML5 spec
+/// says; an undeclared page is decoded like a text file (UTF-8, bad bytes replaced with a warning). Binary content under
+/// an .html name (an image, an archive) is rejected like any text format's.</remarks>
 public sealed class HtmlExtractor : IDocumentFormatExtractor
 {
     private static readonly FrozenSet<string> Dropped = FrozenSet.ToFrozenSet(
@@ -30,8 +31,22 @@ public sealed class HtmlExtractor : IDocumentFormatExtractor
     public async ValueTask<ExtractedDocument> ExtractAsync(Stream content, string fileName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        var bytes = await TextDecoding.ReadAllBytesAsync(content, cancellationToken).ConfigureAwait(false);
         var parser = new HtmlParser();
-        using var document = await parser.ParseDocumentAsync(content, cancellationToken).ConfigureAwait(false);
+        string? warning = null;
+        IDocument document;
+        if (TextDecoding.DetectByteOrderMark(bytes) is null && DeclaresCharset(bytes))
+        {
+            // The page names its encoding: the parser decodes it as the HTML spec says, once the bytes are known to be text.
+            TextDecoding.RejectBinary(bytes, fileName);
+            document = await parser.ParseDocumentAsync(new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            (var text, warning) = TextDecoding.Decode(bytes, fileName);
+            document = await parser.ParseDocumentAsync(text, cancellationToken).ConfigureAwait(false);
+        }
+        using var _ = document;
         var builder = new StructuredTextBuilder();
         var root = (INode?)document.Body ?? document.DocumentElement;
         // A page without an <h1> is still about its <title>: make it the top heading so chunks carry it in their path.
@@ -39,8 +54,13 @@ public sealed class HtmlExtractor : IDocumentFormatExtractor
             builder.AddHeading(1, title);
         if (root is not null)
             Walk(root, builder, preformatted: false, cancellationToken);
-        return builder.Build();
+        var extracted = builder.Build();
+        return warning is null ? extracted : new ExtractedDocument(extracted.Text, extracted.Blocks) { Warnings = [warning] };
     }
+
+    /// <summary>Whether the first 1,024 bytes (where the HTML spec's prescan looks) declare a character encoding.</summary>
+    private static bool DeclaresCharset(ReadOnlySpan<byte> bytes) =>
+        System.Text.Encoding.Latin1.GetString(bytes[..Math.Min(bytes.Length, 1024)]).Contains("charset", StringComparison.OrdinalIgnoreCase);
 
     private static void Walk(INode node, StructuredTextBuilder builder, bool preformatted, CancellationToken cancellationToken)
     {

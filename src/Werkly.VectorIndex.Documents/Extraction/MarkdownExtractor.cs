@@ -12,7 +12,7 @@ public sealed class MarkdownExtractor : IDocumentFormatExtractor
     /// <inheritdoc />
     public async ValueTask<ExtractedDocument> ExtractAsync(Stream content, string fileName, CancellationToken cancellationToken)
     {
-        var text = await TextDecoding.ReadAllTextAsync(content, fileName, cancellationToken).ConfigureAwait(false);
-        return new ExtractedDocument(text, TextStructure.ParseMarkdown(text));
+        var (text, warning) = await TextDecoding.ReadAllTextAsync(content, fileName, cancellationToken).ConfigureAwait(false);
+        return new ExtractedDocument(text, TextStructure.ParseMarkdown(text)) { Warnings = warning is null ? [] : [warning] };
     }
 }

@@ -35,7 +35,7 @@ public sealed class IngestTicket
     public DocumentOutcome? Outcome => _outcome;
 
     /// <summary>Completes when the document is done: with its outcome (<see cref="DocumentStatus.Ingested"/>,
-    /// <see cref="DocumentStatus.Unchanged"/>, <see cref="DocumentStatus.Deleted"/> or <see cref="DocumentStatus.NotFound"/>);
+    /// <see cref="DocumentStatus.Unchanged"/>, <see cref="DocumentStatus.Empty"/>, <see cref="DocumentStatus.Deleted"/> or <see cref="DocumentStatus.NotFound"/>);
     /// faulted with the document's typed exception when it failed; cancelled when the ingestor stopped before reaching it.</summary>
     public Task<DocumentOutcome> Completion => _completion.Task;
 

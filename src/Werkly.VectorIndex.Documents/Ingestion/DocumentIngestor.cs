@@ -121,6 +121,42 @@ public sealed class DocumentIngestor
         return ingested with { Documents = outcomes };
     }
 
+    /// <summary>What ingesting (or, with <paramref name="sync"/>, syncing) <paramref name="documents"/> would do, document by
+    /// document and why, without embedding or writing anything: each document is extracted, hashed and compared with the
+    /// stored hash, and chunked when it would be written.</summary>
+    /// <param name="documents">The documents.</param>
+    /// <param name="companyId">The company.</param>
+    /// <param name="sync">Also list the stored documents a <see cref="SyncAsync"/> would delete because they are not in <paramref name="documents"/>.</param>
+    /// <param name="cancellationToken">Cancels the planning.</param>
+    /// <returns>The plan: unreadable and unsupported documents are planned as skipped (with the error as the reason), whatever
+    /// <see cref="DocumentIngestorOptions.ContinueOnDocumentError"/> says.</returns>
+    /// <exception cref="InvalidIdentifierException">The company id is not valid.</exception>
+    public async Task<IngestPlan> PlanAsync(IEnumerable<SourceDocument> documents, string companyId, bool sync = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        Werkly.VectorIndex.Exceptions.InvalidIdentifierException.ThrowIfInvalidCompanyId(companyId);
+        var planned = new List<PlannedDocument>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var document in documents)
+        {
+            ArgumentNullException.ThrowIfNull(document, nameof(documents));
+            seen.Add(document.Id);
+            planned.Add(await Pipeline.PlanAsync(companyId, document, cancellationToken).ConfigureAwait(false));
+        }
+        if (sync)
+        {
+            var stale = new List<string>();
+            await foreach (var id in _sink.ListDocumentIdsAsync(companyId, cancellationToken).ConfigureAwait(false))
+            {
+                if (!seen.Contains(id))
+                    stale.Add(id);
+            }
+            stale.Sort(StringComparer.Ordinal);
+            planned.AddRange(stale.Select(id => new PlannedDocument(id, PlannedAction.Delete, "no longer in the input")));
+        }
+        return new IngestPlan(planned);
+    }
+
     /// <summary>Removes a document's chunks.</summary>
     /// <param name="companyId">The company.</param>
     /// <param name="documentId">The document id.</param>

@@ -26,6 +26,10 @@ public enum DocumentStatus
 
     /// <summary>Ingestion was cancelled before it was written; the stored version (if any) is untouched.</summary>
     Canceled,
+
+    /// <summary>It holds no text (empty, whitespace only, or nothing extractable), so nothing was embedded or stored;
+    /// a stored earlier version of it was removed, since what it said is no longer in the document.</summary>
+    Empty,
 }
 
 /// <summary>How one document's ingestion (or deletion) ended.</summary>
@@ -35,4 +39,8 @@ public enum DocumentStatus
 /// <param name="ChunkCount">Chunks written (0 unless <see cref="DocumentStatus.Ingested"/>).</param>
 /// <param name="ContentHash">The document's content hash, when it was computed.</param>
 /// <param name="Error">Why it failed, for <see cref="DocumentStatus.Failed"/>.</param>
-public sealed record DocumentOutcome(string CompanyId, string DocumentId, DocumentStatus Status, int ChunkCount = 0, string? ContentHash = null, Exception? Error = null);
+public sealed record DocumentOutcome(string CompanyId, string DocumentId, DocumentStatus Status, int ChunkCount = 0, string? ContentHash = null, Exception? Error = null)
+{
+    /// <summary>What extraction had to guess or repair (see <see cref="Extraction.ExtractedDocument.Warnings"/>); empty when nothing.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

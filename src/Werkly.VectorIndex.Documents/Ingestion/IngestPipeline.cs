@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Werkly.VectorIndex.Documents.Chunking;
 using Werkly.VectorIndex.Documents.Exceptions;
+using Werkly.VectorIndex.Documents.Extraction;
 using Werkly.VectorIndex.Exceptions;
 
 namespace Werkly.VectorIndex.Documents.Ingestion;
@@ -22,6 +23,8 @@ internal sealed class RunObserver
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
     public long EmbeddingTicks;
     public long ChunksWritten;
+    public long ChunksEmbedded;
+    public long FirstEmbeddingTimestamp; // Stopwatch timestamp of the first embedding call; 0 until then
     public long ChunksTruncated;
     public int Ingested, Unchanged, Failed;
 }
@@ -127,9 +130,19 @@ internal sealed class IngestPipeline
     {
         var item = job.Item;
         var extracted = await _options.Extractor.ExtractAsync(item.Document!, token).ConfigureAwait(false);
+        job.Warnings = extracted.Warnings;
+        var stored = await _sink.GetDocumentHashAsync(item.CompanyId, item.DocumentId, token).ConfigureAwait(false);
+        if (extracted.IsEmpty)
+        {
+            // Nothing to search: nothing is stored, and an earlier version is removed (in order, by the write stage).
+            if (stored is null)
+                job.Outcome = new DocumentOutcome(item.CompanyId, item.DocumentId, DocumentStatus.Empty);
+            else
+                job.RemovesStored = true;
+            return;
+        }
         var hash = ContentHash.Compute(extracted.Text, _hashSalt);
         job.ContentHash = hash;
-        var stored = await _sink.GetDocumentHashAsync(item.CompanyId, item.DocumentId, token).ConfigureAwait(false);
         if (string.Equals(stored, hash, StringComparison.Ordinal))
         {
             job.Outcome = new DocumentOutcome(item.CompanyId, item.DocumentId, DocumentStatus.Unchanged, 0, hash);
@@ -138,6 +151,40 @@ internal sealed class IngestPipeline
         var chunks = _chunker.Chunk(item.DocumentId, extracted);
         job.Chunks = chunks;
         job.Vectors = new ReadOnlyMemory<float>[chunks.Count];
+    }
+
+    /// <summary>What the prepare stage would decide for <paramref name="document"/>, and what the write stage would do.</summary>
+    public async Task<PlannedDocument> PlanAsync(string companyId, SourceDocument document, CancellationToken token)
+    {
+        ExtractedDocument extracted;
+        try
+        {
+            extracted = await _options.Extractor.ExtractAsync(document, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UnsupportedDocumentFormatException or DocumentExtractionException)
+        {
+            return new PlannedDocument(document.Id, PlannedAction.Skip, e.Message);
+        }
+        var stored = await _sink.GetDocumentHashAsync(companyId, document.Id, token).ConfigureAwait(false);
+        PlannedDocument plan;
+        if (extracted.IsEmpty)
+        {
+            plan = stored is null
+                ? new PlannedDocument(document.Id, PlannedAction.Skip, "empty: no text to index")
+                : new PlannedDocument(document.Id, PlannedAction.Delete, "empty now: the stored version would be removed");
+        }
+        else if (string.Equals(stored, ContentHash.Compute(extracted.Text, _hashSalt), StringComparison.Ordinal))
+        {
+            plan = new PlannedDocument(document.Id, PlannedAction.Skip, "unchanged (same content hash)");
+        }
+        else
+        {
+            var chunks = _chunker.Chunk(document.Id, extracted).Count;
+            plan = stored is null
+                ? new PlannedDocument(document.Id, PlannedAction.Add, "new", chunks)
+                : new PlannedDocument(document.Id, PlannedAction.Replace, "content (or chunking/model settings) changed", chunks);
+        }
+        return plan with { Warnings = extracted.Warnings };
     }
 
     private static bool IsDocumentError(Exception e, CancellationToken token) =>
@@ -182,7 +229,7 @@ internal sealed class IngestPipeline
                         break;
                     // Nothing to send: finish the calls in flight and pass on what they completed before waiting for input.
                     while (calls.Count > 0)
-                        await ApplyOldestAsync(calls, continueOnError, token).ConfigureAwait(false);
+                        await ApplyOldestAsync(calls, continueOnError, observer, token).ConfigureAwait(false);
                     await PassCompletedAsync(inFlight, output, token).ConfigureAwait(false);
                     if (!await input.WaitToReadAsync(token).ConfigureAwait(false))
                     {
@@ -200,7 +247,7 @@ internal sealed class IngestPipeline
                     // One call at a time runs inline; several run on the pool, since a local model may compute synchronously.
                     calls.Enqueue((maxCalls == 1 ? EmbedBatchAsync(texts, observer, token) : Task.Run(() => EmbedBatchAsync(texts, observer, token), token), items));
                     while (calls.Count >= maxCalls)
-                        await ApplyOldestAsync(calls, continueOnError, token).ConfigureAwait(false);
+                        await ApplyOldestAsync(calls, continueOnError, observer, token).ConfigureAwait(false);
                 }
                 await PassCompletedAsync(inFlight, output, token).ConfigureAwait(false);
                 if (!more)
@@ -218,7 +265,8 @@ internal sealed class IngestPipeline
             throw new InvalidOperationException("Internal error: documents left unembedded at the end of the run.");
     }
 
-    private static async ValueTask ApplyOldestAsync(Queue<(Task<ReadOnlyMemory<float>[]> Vectors, (Job Job, int Index)[] Batch)> calls, bool continueOnError, CancellationToken token)
+    private static async ValueTask ApplyOldestAsync(Queue<(Task<ReadOnlyMemory<float>[]> Vectors, (Job Job, int Index)[] Batch)> calls, bool continueOnError,
+        RunObserver observer, CancellationToken token)
     {
         var (task, items) = calls.Dequeue();
         try
@@ -226,12 +274,38 @@ internal sealed class IngestPipeline
             var vectors = await task.ConfigureAwait(false);
             for (var i = 0; i < items.Length; i++)
                 items[i].Job.SetVector(items[i].Index, vectors[i]);
+            Interlocked.Add(ref observer.ChunksEmbedded, items.Length);
+            ReportLongDocument(items[^1].Job, observer);
         }
         catch (Exception e) when (continueOnError && IsDocumentError(e, token))
         {
             foreach (var (job, _) in items)
                 job.Fail(e);
         }
+    }
+
+    /// <summary>A progress report while a document that spans several embedding batches is still being embedded, so that
+    /// a long document shows chunks going by (and an estimate of the time left) instead of standing at "0%".</summary>
+    private static void ReportLongDocument(Job job, RunObserver observer)
+    {
+        if (observer.Progress is null || job.IsComplete || job.Chunks is null)
+            return;
+        var embedded = Interlocked.Read(ref observer.ChunksEmbedded);
+        var since = Interlocked.Read(ref observer.FirstEmbeddingTimestamp);
+        var seconds = since == 0 ? 0 : Stopwatch.GetElapsedTime(since).TotalSeconds;
+        TimeSpan? remaining = seconds > 0 && embedded > 0
+            ? TimeSpan.FromSeconds((job.Chunks.Count - job.EmbeddedCount) * seconds / embedded)
+            : null;
+        observer.Progress.Report(new IngestProgress(job.Item.Number, job.Item.Total,
+            new DocumentOutcome(job.Item.CompanyId, job.Item.DocumentId, DocumentStatus.Processing), observer.Ingested, observer.Unchanged,
+            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed)
+        {
+            DocumentChunksEmbedded = job.EmbeddedCount,
+            DocumentChunkCount = job.Chunks.Count,
+            ChunksEmbedded = embedded,
+            DocumentTimeRemaining = remaining,
+            ChunksTruncated = Interlocked.Read(ref observer.ChunksTruncated),
+        });
     }
 
     private static async ValueTask PassCompletedAsync(Queue<Job> inFlight, ChannelWriter<Job> output, CancellationToken token)
@@ -245,6 +319,7 @@ internal sealed class IngestPipeline
         using var activity = IngestTelemetry.Source.StartActivity("werkly.ingest.embed");
         activity?.SetTag("werkly.batch.size", texts.Count);
         var started = Stopwatch.GetTimestamp();
+        Interlocked.CompareExchange(ref observer.FirstEmbeddingTimestamp, started, 0);
         var embeddings = await _generator.GenerateAsync(texts, _options.EmbeddingOptions, token).ConfigureAwait(false);
         var elapsed = Stopwatch.GetTimestamp() - started;
         Interlocked.Add(ref observer.EmbeddingTicks, elapsed);
@@ -301,16 +376,18 @@ internal sealed class IngestPipeline
                     await FinishAsync(job, job.Outcome, observer).ConfigureAwait(false);
                     i++;
                 }
-                else if (job.Item.IsDelete)
+                else if (job.Item.IsDelete || job.RemovesStored)
                 {
                     var outcome = await DeleteAsync(job.Item, continueOnError, token).ConfigureAwait(false);
+                    if (job.RemovesStored && outcome.Status != DocumentStatus.Failed)
+                        outcome = outcome with { Status = DocumentStatus.Empty };
                     await FinishAsync(job, outcome, observer).ConfigureAwait(false);
                     i++;
                 }
                 else
                 {
                     var j = i + 1;
-                    while (j < group.Count && group[j].Outcome is null && !group[j].Item.IsDelete
+                    while (j < group.Count && group[j].Outcome is null && !group[j].Item.IsDelete && !group[j].RemovesStored
                            && string.Equals(group[j].Item.CompanyId, job.Item.CompanyId, StringComparison.Ordinal))
                         j++;
                     await ReplaceAsync(group, i, j, continueOnError, observer, token).ConfigureAwait(false);
@@ -367,6 +444,8 @@ internal sealed class IngestPipeline
 
     private static async ValueTask FinishAsync(Job job, DocumentOutcome outcome, RunObserver observer)
     {
+        if (job.Warnings.Count > 0)
+            outcome = outcome with { Warnings = job.Warnings };
         IngestTelemetry.Documents.Add(1, new KeyValuePair<string, object?>("status", StatusTag(outcome.Status)));
         if (outcome.ChunkCount > 0)
             IngestTelemetry.Chunks.Add(outcome.ChunkCount);
@@ -378,8 +457,16 @@ internal sealed class IngestPipeline
         }
         if (observer.Completed is not null)
             await observer.Completed(job.Item, outcome).ConfigureAwait(false);
+        var chunks = job.Chunks?.Count ?? 0;
         observer.Progress?.Report(new IngestProgress(job.Item.Number, job.Item.Total, outcome, observer.Ingested, observer.Unchanged,
-            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed) { ChunksTruncated = Interlocked.Read(ref observer.ChunksTruncated) });
+            observer.Failed, Interlocked.Read(ref observer.ChunksWritten), observer.Clock.Elapsed)
+        {
+            DocumentChunksEmbedded = job.EmbeddedCount,
+            DocumentChunkCount = chunks,
+            ChunksEmbedded = Interlocked.Read(ref observer.ChunksEmbedded),
+            DocumentTimeRemaining = TimeSpan.Zero,
+            ChunksTruncated = Interlocked.Read(ref observer.ChunksTruncated),
+        });
     }
 
     private static string StatusTag(DocumentStatus status) => status switch
@@ -390,6 +477,7 @@ internal sealed class IngestPipeline
         DocumentStatus.NotFound => "not_found",
         DocumentStatus.Failed => "failed",
         DocumentStatus.Canceled => "canceled",
+        DocumentStatus.Empty => "empty",
         _ => "other",
     };
 
@@ -403,13 +491,22 @@ internal sealed class IngestPipeline
         public IReadOnlyList<DocumentChunk>? Chunks { get; set; }
         public ReadOnlyMemory<float>[]? Vectors { get; set; }
 
+        /// <summary>What extraction warned about.</summary>
+        public IReadOnlyList<string> Warnings { get; set; } = [];
+
+        /// <summary>The document is empty now and an earlier version is stored: the write stage deletes it.</summary>
+        public bool RemovesStored { get; set; }
+
         /// <summary>A document error that ends the run once everything before it is written.</summary>
         public bool StopsRun { get; set; }
 
         /// <summary>Set when the job needs no embedding: unchanged, failed.</summary>
         public DocumentOutcome? Outcome { get; set; }
 
-        public bool IsComplete => Outcome is not null || Item.IsDelete || _embedded == Chunks!.Count;
+        public bool IsComplete => Outcome is not null || Item.IsDelete || RemovesStored || _embedded == Chunks!.Count;
+
+        /// <summary>Chunks embedded so far (read by the progress report while the embedding stage writes it).</summary>
+        public int EmbeddedCount => Volatile.Read(ref _embedded);
 
         public void SetVector(int index, ReadOnlyMemory<float> vector)
         {

@@ -165,13 +165,15 @@ public sealed class DocumentIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task A_document_without_text_is_not_reingested_within_a_process()
+    public async Task A_document_without_text_is_skipped_as_empty_and_not_counted()
     {
         using var index = DocumentIndex.Open(_directory, _generator);
         var ingestor = new DocumentIngestor(_generator, index);
         await ingestor.IngestAsync([SourceDocument.FromText("empty.md", "   "), SourceDocument.FromText("full.md", "Some text.")], "acme");
         var again = await ingestor.IngestAsync([SourceDocument.FromText("empty.md", "   "), SourceDocument.FromText("full.md", "Some text.")], "acme");
-        Assert.Equal(2, again.DocumentsUnchanged);
+        Assert.Equal(1, again.DocumentsUnchanged);
+        Assert.Equal(1, again.DocumentsEmpty);
+        Assert.Equal(1, index.DocumentCount("acme"));
         Assert.Equal(1, index.ChunkCount("acme"));
     }
 }

@@ -59,6 +59,18 @@ public class BackgroundIngestorTests
             await Task.Delay(5);
         }
         Assert.True(refused, "TryEnqueue never reported a full queue");
+        // On a loaded machine the pipeline may still be taking its first documents off the queue: wait until the queue
+        // has stayed full for half a second (adding what still fits), so the pipeline is stalled on the gate.
+        var full = System.Diagnostics.Stopwatch.StartNew();
+        while (full.Elapsed < TimeSpan.FromMilliseconds(500))
+        {
+            await Task.Delay(20);
+            if (background.TryEnqueue(Doc(accepted.Count + 100), "acme", out var late))
+            {
+                accepted.Add(late);
+                full.Restart();
+            }
+        }
         Assert.InRange(accepted.Count, 2, 10);
 
         var waiting = background.EnqueueAsync(Doc(99), "acme").AsTask();

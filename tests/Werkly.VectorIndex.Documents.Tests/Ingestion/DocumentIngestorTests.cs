@@ -57,8 +57,9 @@ public class DocumentIngestorTests
         Assert.All(generator.Calls, c => Assert.InRange(c.Length, 1, 8));
         Assert.True(result.EmbeddingTime > TimeSpan.Zero && result.EmbeddingTime <= result.Elapsed);
 
-        var reports = progress.Reports;
+        var reports = progress.Reports.Where(r => r.Document.Status != DocumentStatus.Processing).ToList(); // one per finished document
         Assert.Equal(Enumerable.Range(1, 10), reports.Select(r => r.DocumentNumber));
+        Assert.All(reports, r => Assert.Equal(r.DocumentChunkCount, r.DocumentChunksEmbedded));
         Assert.All(reports, r => Assert.Equal(10, r.DocumentCount));
         Assert.StartsWith("document 3 of 10 (doc02.md: Ingested, ", reports[2].ToString());
         Assert.Contains("chunks/s", reports[2].ToString());
@@ -67,6 +68,39 @@ public class DocumentIngestorTests
         Assert.Equal(totalChunks, reports[^1].ChunksWritten);
         Assert.True(reports[^1].ChunksPerSecond > 0);
         Assert.Equal(10, reports[^1].DocumentsIngested);
+    }
+
+    /// <summary>Issue 15, defect 7: a long document showed "1 documents 0%" until it was done. While it is embedded,
+    /// each batch reports the chunks embedded so far and an estimate of the time left.</summary>
+    [Fact]
+    public async Task A_long_document_reports_its_chunks_as_they_are_embedded_with_an_estimate_of_the_time_left()
+    {
+        var generator = new HashingEmbeddingGenerator { DelayPerBatch = TimeSpan.FromMilliseconds(2) };
+        var sink = new InMemoryChunkSink();
+        var ingestor = new DocumentIngestor(generator, sink, new DocumentIngestorOptions { EmbeddingBatchSize = 8 });
+        var text = string.Join("\n\n", Enumerable.Range(0, 120).Select(i => ChunkInvariants.Prose(i, 1, headings: false)));
+        var progress = new RecordingProgress<IngestProgress>();
+
+        await ingestor.IngestAsync([SourceDocument.FromText("small.md", "A short note."), SourceDocument.FromText("long.txt", text)], Company, progress);
+
+        var chunks = sink.GetDocument(Company, "long.txt")!.Chunks.Count;
+        Assert.True(chunks > 24, $"{chunks} chunks: the test needs a document of several batches");
+        var during = progress.Reports.Where(r => r.Document.Status == DocumentStatus.Processing).ToList();
+        Assert.NotEmpty(during);
+        Assert.All(during, r =>
+        {
+            Assert.Equal("long.txt", r.Document.DocumentId);
+            Assert.Equal(2, r.DocumentNumber);
+            Assert.Equal(chunks, r.DocumentChunkCount);
+            Assert.InRange(r.DocumentChunksEmbedded, 1, chunks - 1);
+            Assert.NotNull(r.DocumentTimeRemaining);
+            Assert.True(r.DocumentTimeRemaining > TimeSpan.Zero);
+        });
+        Assert.Equal(during.Select(r => r.DocumentChunksEmbedded).Order(), during.Select(r => r.DocumentChunksEmbedded)); // never backwards
+        Assert.True(during.Count >= chunks / 8 - 2, $"{during.Count} reports for {chunks} chunks in batches of 8");
+        Assert.Matches(@"^document 2 of 2 \(long\.txt: chunk \d+ of \d+, about \d+s left\)", during[0].ToString());
+        var last = progress.Reports[^1];
+        Assert.Equal((DocumentStatus.Ingested, chunks, chunks), (last.Document.Status, last.DocumentChunksEmbedded, last.DocumentChunkCount));
     }
 
     [Fact]
@@ -116,7 +150,7 @@ public class DocumentIngestorTests
 
         Assert.Equal(12, result.DocumentsIngested);
         Assert.InRange(generator.MaxConcurrentCalls, 2, 3);
-        Assert.Equal(Enumerable.Range(1, 12), progress.Reports.Select(r => r.DocumentNumber));
+        Assert.Equal(Enumerable.Range(1, 12), progress.Reports.Where(r => r.Document.Status != DocumentStatus.Processing).Select(r => r.DocumentNumber));
         foreach (var doc in docs)
             await AssertFullyIn(sink, doc, generator);
         Assert.Equal(sink.CountChunks(Company), generator.InputCount);
@@ -268,7 +302,7 @@ public class DocumentIngestorTests
         var sink = new InMemoryChunkSink();
         var ingestor = new DocumentIngestor(generator, sink, new DocumentIngestorOptions { EmbeddingBatchSize = 2 });
         var docs = Corpus(12);
-        var progress = new RecordingProgress<IngestProgress>(p => { if (p.DocumentNumber == 4) cts.Cancel(); });
+        var progress = new RecordingProgress<IngestProgress>(p => { if (p.DocumentNumber == 4 && p.Document.Status != DocumentStatus.Processing) cts.Cancel(); });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ingestor.IngestAsync(docs, Company, progress, cts.Token));
 
@@ -352,14 +386,57 @@ public class DocumentIngestorTests
     }
 
     [Fact]
-    public async Task A_document_emptied_of_text_keeps_no_chunks()
+    public async Task A_document_emptied_of_text_is_reported_empty_and_its_old_chunks_are_removed()
     {
         var sink = new InMemoryChunkSink();
         var ingestor = new DocumentIngestor(new HashingEmbeddingGenerator(), sink);
         await ingestor.IngestAsync([SourceDocument.FromText("e.md", "some words")], Company);
         var result = await ingestor.IngestAsync([SourceDocument.FromText("e.md", "  \n")], Company);
-        Assert.Equal(DocumentStatus.Ingested, result.Documents[0].Status);
-        Assert.Empty(sink.GetDocument(Company, "e.md")!.Chunks);
+        Assert.Equal(DocumentStatus.Empty, result.Documents[0].Status);
+        Assert.Equal(1, result.DocumentsEmpty);
+        Assert.Null(sink.GetDocument(Company, "e.md"));
+    }
+
+    /// <summary>Issue 15, defect 4: empty and whitespace-only files were counted as ingested ("company now holds 8
+    /// documents" while stats said 4) and re-ingested on every run. They are skipped as empty, stored nowhere, and
+    /// counted once per run.</summary>
+    [Fact]
+    public async Task Empty_and_whitespace_only_documents_are_skipped_as_empty_on_every_run_and_never_stored()
+    {
+        var generator = new HashingEmbeddingGenerator();
+        using var index = Werkly.VectorIndex.Documents.Indexing.DocumentIndex.CreateInMemory(generator);
+        var ingestor = new DocumentIngestor(generator, index);
+        List<SourceDocument> docs =
+        [
+            SourceDocument.FromText("a.md", "# Parking\n\nVisitors park in the north lot."),
+            SourceDocument.FromText("empty.txt", ""),
+            SourceDocument.FromText("blank.md", " \n\t\n  \r\n"),
+            SourceDocument.FromText("scripts.html", "<html><head><title></title></head><body><script>var x = 1;</script></body></html>"),
+            SourceDocument.FromText("b.txt", "The canteen opens at noon."),
+        ];
+        for (var run = 0; run < 2; run++)
+        {
+            var result = await ingestor.IngestAsync(docs, Company);
+            Assert.Equal(run == 0 ? 2 : 0, result.DocumentsIngested);
+            Assert.Equal(run == 0 ? 0 : 2, result.DocumentsUnchanged);
+            Assert.Equal(3, result.DocumentsEmpty);
+            Assert.Equal(["empty.txt", "blank.md", "scripts.html"], result.Documents.Where(d => d.Status == DocumentStatus.Empty).Select(d => d.DocumentId));
+            Assert.Equal(2, index.DocumentCount(Company)); // what 'company now holds' prints: the empty files are not in it
+            Assert.Equal(docs.Count, result.Documents.Count); // each document reported once
+        }
+        Assert.Equal(2, generator.Calls.Sum(c => c.Length)); // the empty ones were never embedded
+    }
+
+    [Fact]
+    public async Task Extraction_warnings_reach_the_document_outcome()
+    {
+        var sink = new InMemoryChunkSink();
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes("Le café est naïve. stray "), 0xFF, .. " end."u8.ToArray()];
+        var result = await new DocumentIngestor(new HashingEmbeddingGenerator(), sink).IngestAsync([SourceDocument.FromBytes("mixed.txt", "mixed.txt", bytes)], Company);
+        var outcome = Assert.Single(result.Documents);
+        Assert.Equal(DocumentStatus.Ingested, outcome.Status);
+        Assert.Contains("U+FFFD", Assert.Single(outcome.Warnings), StringComparison.Ordinal);
+        Assert.Contains("café est naïve", sink.GetDocument(Company, "mixed.txt")!.Chunks[0].Chunk.Text, StringComparison.Ordinal);
     }
 
     [Fact]
