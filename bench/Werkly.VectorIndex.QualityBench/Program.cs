@@ -9,12 +9,15 @@ using Werkly.VectorIndex.Text;
 // Issue 14's research directions that did not become product options, cross-validated on Cranfield the way
 // 'werkly eval --cross-validate' validates the product's: two-fold splits with seeds 1..N (QuerySplit), the best
 // candidate of each half scored on the other half, held-out nDCG@10 averaged over the splits.
-//   dotnet run -c Release --project bench/Werkly.VectorIndex.QualityBench -- [--embedding-cache FILE] [--splits 10]
+//   dotnet run -c Release --project bench/Werkly.VectorIndex.QualityBench -- [--embedding-cache FILE] [--arctic-embedding-cache FILE2] [--splits 10]
+// (werkly eval --embedding-cache F keeps MiniLM's embeddings in F.ccd537b6a5d8 and arctic's in F.e2c5a99c0b61: the same
+// texts, so those files serve here too.)
 var cachePath = Option("--embedding-cache");
+var arcticCachePath = Option("--arctic-embedding-cache");
 var splits = int.Parse(Option("--splits") ?? "10", CultureInfo.InvariantCulture);
 var root = new DirectoryInfo(AppContext.BaseDirectory);
 while (root is not null && !File.Exists(Path.Combine(root.FullName, "Werkly.VectorIndex.sln"))) root = root.Parent;
-using var collection = await Collection.LoadAsync(Path.Combine(root?.FullName ?? throw new InvalidOperationException("repository root not found"), "tests", "data", "cranfield"), cachePath);
+using var collection = await Collection.LoadAsync(Path.Combine(root?.FullName ?? throw new InvalidOperationException("repository root not found"), "tests", "data", "cranfield"), cachePath, arcticCachePath);
 var queries = collection.Queries;
 var judgments = collection.Dataset.Judgments;
 var ids = queries.Select(q => q.Id).ToArray();
@@ -31,6 +34,21 @@ string F(double x) => x.ToString("0.##", CultureInfo.InvariantCulture);
 Family("bm25 (k1 1.2, b 0.75; reference)", [("bm25", q => Keys(keywordHits[q]))]);
 Family("vector (reference)", [("vector", q => Keys(vectorHits[q]))]);
 Family("hybrid dbsf α = 0.5, one pass (reference)", [("dbsf", q => Keys(ScoreFusion.FuseLists([vectorHits[q], keywordHits[q]], [0.5, 0.5], FusionMethod.DistributionBased, top: Collection.Depth)))]);
+
+// Both bundled models as two vector sides fused with BM25 (three lists). This left 'werkly eval' with the port to the
+// one index, whose hybrid search fuses one vector side with BM25.
+var arcticHits = Enumerable.Range(0, queries.Length).Select(q => collection.Arctic(q)).ToArray();
+Family("vector, arctic-embed-xs (reference)", [("arctic", q => Keys(arcticHits[q]))]);
+Family("arctic + bm25, dbsf α = 0.5, one pass", [("dbsf", q => Keys(ScoreFusion.FuseLists([arcticHits[q], keywordHits[q]], [0.5, 0.5], FusionMethod.DistributionBased, top: Collection.Depth)))]);
+foreach (var (method, label) in new[] { (FusionMethod.DistributionBased, "dbsf"), (FusionMethod.WeightedScore, "min-max"), (FusionMethod.ZScore, "z-score"), (FusionMethod.ReciprocalRank, "rrf k = 60") })
+{
+    Family($"2 models + bm25, {label}, equal weights", [(label, q => Keys(ScoreFusion.FuseLists([vectorHits[q], arcticHits[q], keywordHits[q]],
+        [1 / 3.0, 1 / 3.0, 1 / 3.0], method, top: Collection.Depth)))]);
+}
+Family("2 models + bm25, dbsf, weights tuned (MiniLM/arctic/BM25 on the simplex by 0.1)", from i in Enumerable.Range(0, 11) from j in Enumerable.Range(0, 11 - i)
+    let weights = new[] { i / 10.0, j / 10.0, (10 - i - j) / 10.0 }
+    select ($"{F(weights[0])}/{F(weights[1])}/{F(weights[2])}", (Func<int, IReadOnlyList<string>>)(q => Keys(ScoreFusion.FuseLists([vectorHits[q], arcticHits[q], keywordHits[q]],
+        weights, FusionMethod.DistributionBased, top: Collection.Depth)))));
 
 // Keyword side: BM25 parameters, field weights, BM25+, question stop words, RM3 from BM25's own top documents.
 Family("bm25 k1 × b tuned (keyword only)", from k1 in new[] { 0.6, 0.9, 1.2, 1.5, 2.0 } from b in new[] { 0.3, 0.5, 0.75, 0.9 }
