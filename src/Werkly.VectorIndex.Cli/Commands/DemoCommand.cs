@@ -95,7 +95,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
             Terminal.Out.Write(ingestTable);
 
             Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[grey]Hybrid = vector (cosine) + BM25 (title/body), fused by weighted min-max scores, α = {HybridDefaults.Fusion.Alpha}; each hit shows both sides' rank and score.[/]"));
+                $"[grey]Hybrid = vector (cosine) + BM25 (title/body), fused by distribution-based score fusion (each side clipped to mean ± 3 sd), α = {HybridDefaults.Fusion.Alpha}; each hit shows both sides' rank and score.[/]"));
             var crossed = 0;
             var latencies = new List<double>();
             foreach (var (company, _, questions) in Companies)

@@ -23,7 +23,7 @@ public class IndexSettings : CommandSettings
 
     /// <summary>The embedding model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("Embedding model: all-MiniLM-L6-v2 (bundled, the default) or a folder holding model.onnx and vocab.txt. Default: $WERKLY_MODEL, else \"model\" in ./werkly.json. Use the same model for ingest and search.")]
+    [Description(EmbeddingModel.ModelHelp)]
     public string? Model { get; init; }
 
     /// <summary>Machine-readable output.</summary>
