@@ -44,10 +44,16 @@ if (args.Contains("--profile"))
 }
 
 var queryVectors = Enumerable.Range(0, queries).Select(_ => Data.Near(data[random.Next(records)], random)).ToArray();
+if (args.Contains("--breakdown"))
+{
+    await Breakdown.RunAsync(collection, engine, chunks, queryVectors, tenants);
+    return;
+}
 var samples = new Dictionary<string, List<double>>
 {
     ["connector"] = [], ["engine"] = [], ["scan"] = [], ["connector+year"] = [], ["engine+year"] = [], ["connector fixed cost"] = [],
 };
+var gcs = samples.Keys.ToDictionary(k => k, _ => 0);
 var agreement = 0;
 for (var round = -1; round < 1; round++)
 {
@@ -67,8 +73,10 @@ for (var round = -1; round < 1; round++)
         List<string> connectorHits = [];
         SearchHit[] engineHits = [];
         double connectorTime = 0, engineTime = 0, connectorYearTime = 0, engineYearTime = 0;
+        int connectorGc = 0, engineGc = 0, connectorYearGc = 0, engineYearGc = 0;
         for (var pass = 0; pass < 2; pass++)
         {
+            var gc0 = GC.CollectionCount(0);
             var start = Stopwatch.GetTimestamp();
             if ((pass == 0) == connectorFirst)
             {
@@ -76,21 +84,25 @@ for (var round = -1; round < 1; round++)
                 await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant }))
                     connectorHits.Add(hit.Record.Key);
                 connectorTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                connectorGc = GC.CollectionCount(0) - gc0;
             }
             else
             {
                 engineHits = engine.Search(tenant, query.Span, 10);
                 engineTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                engineGc = GC.CollectionCount(0) - gc0;
             }
         }
         for (var pass = 0; pass < 2; pass++)
         {
+            var gc0 = GC.CollectionCount(0);
             var start = Stopwatch.GetTimestamp();
             if ((pass == 0) == connectorFirst)
             {
                 await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == tenant && r.Year >= year }))
                     _ = hit.Record.Key;
                 connectorYearTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                connectorYearGc = GC.CollectionCount(0) - gc0;
             }
             else
             {
@@ -99,13 +111,16 @@ for (var round = -1; round < 1; round++)
                     Filter = (_, m) => m is not null && m.TryGetValue("Year", out var y) && y.AsInteger() >= year,
                 });
                 engineYearTime = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                engineYearGc = GC.CollectionCount(0) - gc0;
             }
         }
         // The connector's fixed cost: the same call for a tenant without records (filter translation, routing, no scan).
+        var fixedGc0 = GC.CollectionCount(0);
         var t5 = Stopwatch.GetTimestamp();
         await foreach (var hit in collection.SearchAsync(query, top: 10, new() { Filter = r => r.CompanyId == "no-such-tenant" }))
             _ = hit;
         var fixedTime = Stopwatch.GetElapsedTime(t5).TotalMicroseconds;
+        var fixedGc = GC.CollectionCount(0) - fixedGc0;
 
         if (round < 0) continue;
         samples["connector"].Add(connectorTime);
@@ -114,6 +129,11 @@ for (var round = -1; round < 1; round++)
         samples["connector+year"].Add(connectorYearTime);
         samples["engine+year"].Add(engineYearTime);
         samples["connector fixed cost"].Add(fixedTime);
+        gcs["connector"] += connectorGc;
+        gcs["engine"] += engineGc;
+        gcs["connector+year"] += connectorYearGc;
+        gcs["engine+year"] += engineYearGc;
+        gcs["connector fixed cost"] += fixedGc;
         if (connectorHits.SequenceEqual(engineHits.Select(h => h.Key))) agreement++;
         if (q == 0) Console.WriteLine($"recall@10 of the connector against the exact scan on query 0: {connectorHits.Intersect(scanHits).Count() / 10.0:F1}");
     }
@@ -121,9 +141,9 @@ for (var round = -1; round < 1; round++)
 
 Console.WriteLine($"connector and engine return the same top 10 on {agreement} of {queries} queries");
 Console.WriteLine();
-Console.WriteLine("| path | p50 µs | p95 µs |");
-Console.WriteLine("|---|---:|---:|");
-foreach (var (name, values) in samples) Console.WriteLine($"| {name} | {Percentile(values, 0.5):F1} | {Percentile(values, 0.95):F1} |");
+Console.WriteLine("| path | p50 µs | p95 µs | gen0 GCs during the timed calls |");
+Console.WriteLine("|---|---:|---:|---:|");
+foreach (var (name, values) in samples) Console.WriteLine($"| {name} | {Percentile(values, 0.5):F1} | {Percentile(values, 0.95):F1} | {(name == "scan" ? "" : gcs[name])} |");
 Console.WriteLine();
 Console.WriteLine($"connector / engine (tenant filter), p50 ratio: {Percentile(samples["connector"], 0.5) / Percentile(samples["engine"], 0.5):F3}");
 Console.WriteLine($"connector / engine (tenant + year filter), p50 ratio: {Percentile(samples["connector+year"], 0.5) / Percentile(samples["engine+year"], 0.5):F3}");
