@@ -137,16 +137,16 @@ public static class WerklyServiceCollectionExtensions
 
     /// <summary>The container's embedding generator: keyed like the store or collection, else unkeyed; non-generic or
     /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> (what <c>AddOnnxEmbeddingGenerator</c> registers).</summary>
-    private static IEmbeddingGenerator? Generator(IServiceProvider provider, object? serviceKey) =>
+    internal static IEmbeddingGenerator? Generator(IServiceProvider provider, object? serviceKey) =>
         (serviceKey is null ? null : provider.GetKeyedService<IEmbeddingGenerator>(serviceKey))
         ?? provider.GetService<IEmbeddingGenerator>()
         ?? (serviceKey is null ? null : provider.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(serviceKey))
         ?? provider.GetService<IEmbeddingGenerator<string, Embedding<float>>>();
 
-    private static T Resolve<T>(IServiceProvider provider, object? key) where T : notnull =>
+    internal static T Resolve<T>(IServiceProvider provider, object? key) where T : notnull =>
         key is null ? provider.GetRequiredService<T>() : provider.GetRequiredKeyedService<T>(key);
 
-    private static string OptionsName(object? serviceKey) =>
+    internal static string OptionsName(object? serviceKey) =>
         serviceKey is null ? Options.Options.DefaultName : Convert.ToString(serviceKey, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     private static void CopyTo(WerklyVectorStoreOptions? source, WerklyVectorStoreOptions target)

@@ -7,7 +7,7 @@ using Werkly.VectorIndex.VectorData.ConformanceSuite.Support;
 namespace Werkly.VectorIndex.Postgres.Tests.Conformance;
 
 /// <summary>The Postgres store for the shared suites: a PGlite server of its own per test class.</summary>
-public sealed class PostgresFixture : VectorStoreFixture
+public class PostgresFixture : VectorStoreFixture
 {
     /// <summary>Partitions get their IVFFlat index from this many rows (small, so the suites reach the index path cheaply).</summary>
     public const int IndexThreshold = 2_000;
@@ -27,6 +27,9 @@ public sealed class PostgresFixture : VectorStoreFixture
 
     public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("The fixture is not initialised.");
 
+    /// <summary>The server's connection string (one pooled connection: PGlite serves one session).</summary>
+    public string ConnectionString => _server?.ConnectionString ?? throw new InvalidOperationException("The fixture is not initialised.");
+
     public override async Task InitializeAsync()
     {
         _server = await PgLiteServer.StartAsync();
@@ -34,7 +37,10 @@ public sealed class PostgresFixture : VectorStoreFixture
         await base.InitializeAsync();
     }
 
-    protected override VectorStore CreateStore() => new PostgresVectorStore(DataSource, new PostgresVectorStoreOptions { IvfFlatThreshold = IndexThreshold });
+    protected override VectorStore CreateStore() => new PostgresVectorStore(DataSource, NewStoreOptions());
+
+    /// <summary>The store options of the fixture's stores, registered ones included.</summary>
+    protected static PostgresVectorStoreOptions NewStoreOptions() => new() { IvfFlatThreshold = IndexThreshold };
 
     public override VectorStoreCollection<TKey, TRecord> GetCollection<TKey, TRecord>(string name, VectorStoreCollectionDefinition? definition,
         CollectionSettings settings) =>
@@ -44,11 +50,15 @@ public sealed class PostgresFixture : VectorStoreFixture
         VectorStoreCollectionDefinition definition, CollectionSettings settings) =>
         PostgresStore.GetDynamicCollection(name, Options(definition, settings));
 
+    /// <summary>Registers a store on the server's connection string (the registration's own data source).</summary>
     public override IServiceCollection RegisterStore(IServiceCollection services, object? serviceKey, ServiceLifetime lifetime) =>
-        throw new NotSupportedException("The Postgres backend has no DI registration yet.");
+        serviceKey is null ? services.AddWerklyPostgresVectorStore(ConnectionString, _ => NewStoreOptions(), lifetime)
+            : services.AddKeyedWerklyPostgresVectorStore(serviceKey, ConnectionString, _ => NewStoreOptions(), lifetime);
 
+    /// <summary>Registers a standalone collection on the server's connection string.</summary>
     public override IServiceCollection RegisterCollection<TKey, TRecord>(IServiceCollection services, object? serviceKey, string name, ServiceLifetime lifetime) =>
-        throw new NotSupportedException("The Postgres backend has no DI registration yet.");
+        serviceKey is null ? services.AddWerklyPostgresCollection<TKey, TRecord>(name, ConnectionString, lifetime: lifetime)
+            : services.AddKeyedWerklyPostgresCollection<TKey, TRecord>(serviceKey, name, ConnectionString, lifetime: lifetime);
 
     private static PostgresCollectionOptions Options(VectorStoreCollectionDefinition? definition, CollectionSettings settings) => new()
     {
@@ -63,4 +73,18 @@ public sealed class PostgresFixture : VectorStoreFixture
         if (_dataSource is not null) await _dataSource.DisposeAsync();
         if (_server is not null) await _server.DisposeAsync();
     }
+}
+
+/// <summary>The Postgres store registered on the container's <see cref="NpgsqlDataSource"/> (keyed like the store), with
+/// collections registered in that store rather than standalone.</summary>
+public sealed class PostgresContainerDataSourceFixture : PostgresFixture
+{
+    public override IServiceCollection RegisterStore(IServiceCollection services, object? serviceKey, ServiceLifetime lifetime) =>
+        (serviceKey is null ? services.AddWerklyPostgresVectorStore(_ => NewStoreOptions(), lifetime)
+            : services.AddKeyedWerklyPostgresVectorStore(serviceKey, _ => NewStoreOptions(), lifetime))
+        .AddKeyedSingleton(serviceKey, DataSource);
+
+    public override IServiceCollection RegisterCollection<TKey, TRecord>(IServiceCollection services, object? serviceKey, string name, ServiceLifetime lifetime) =>
+        serviceKey is null ? RegisterStore(services, null, ServiceLifetime.Singleton).AddWerklyPostgresCollection<TKey, TRecord>(name, lifetime: lifetime)
+            : RegisterStore(services, serviceKey, ServiceLifetime.Singleton).AddKeyedWerklyPostgresCollection<TKey, TRecord>(serviceKey, name, lifetime: lifetime);
 }

@@ -15,3 +15,6 @@ public sealed class PostgresEmbeddingGenerationTests(PostgresFixture fixture) : 
 public sealed class PostgresHybridSearchTests(PostgresFixture fixture) : HybridSearchSuite(fixture), IClassFixture<PostgresFixture>;
 public sealed class PostgresTenantTests(PostgresFixture fixture) : TenantSuite(fixture), IClassFixture<PostgresFixture>;
 public sealed class PostgresFilteredTopTests(PostgresFixture fixture) : FilteredTopSuite(fixture), IClassFixture<PostgresFixture>;
+public sealed class PostgresDependencyInjectionTests(PostgresFixture fixture) : DependencyInjectionSuite(fixture), IClassFixture<PostgresFixture>;
+public sealed class PostgresContainerDataSourceDependencyInjectionTests(PostgresContainerDataSourceFixture fixture)
+    : DependencyInjectionSuite(fixture), IClassFixture<PostgresContainerDataSourceFixture>;
