@@ -28,6 +28,7 @@ internal static class ServeApp
         Func<IServiceProvider, IEmbeddingGenerator<string, Embedding<float>>> generator)
     {
         options.Validate();
+        services.AddRouting();
         services.AddSingleton(options);
         services.TryAddSingleton(generator);
         services.AddWerklyDocumentIndex(options.IndexPath);
@@ -98,7 +99,7 @@ internal static class ServeApp
 }
 
 /// <summary>Healthy while the index is open and the ingest queue has room; degraded when the queue is nearly full.</summary>
-internal sealed class IndexHealthCheck(DocumentIndex index, IngestJobs jobs) : IHealthCheck
+internal sealed class IndexHealthCheck(DocumentIndex index, IngestJobs jobs, ServeOptions options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -111,7 +112,8 @@ internal sealed class IndexHealthCheck(DocumentIndex index, IngestJobs jobs) : I
             ["queue_capacity"] = jobs.Capacity,
             ["queued_bytes"] = jobs.QueuedBytes,
         };
-        return Task.FromResult(status.Queued >= jobs.Capacity * 9 / 10
+        var nearlyFull = (status.Queued > 0 && status.Queued * 10L >= jobs.Capacity * 9L) || jobs.QueuedBytes * 10 >= options.MaxQueuedBytes * 9;
+        return Task.FromResult(nearlyFull
             ? HealthCheckResult.Degraded("The ingest queue is nearly full; uploads may be refused with 503.", data: data)
             : HealthCheckResult.Healthy("The index is open.", data));
     }
