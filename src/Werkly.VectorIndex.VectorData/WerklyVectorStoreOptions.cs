@@ -5,7 +5,7 @@ namespace Werkly.VectorIndex.VectorData;
 
 /// <summary>Settings of a <see cref="WerklyVectorStore"/>.</summary>
 /// <remarks>Read when the store is created; later changes have no effect. Validated at start-up when registered
-/// through <c>AddWerklyVectorStore</c> (<see cref="WerklyVectorStoreOptionsValidator"/>).</remarks>
+/// through <c>AddWerklyVectorStore</c>.</remarks>
 public sealed class WerklyVectorStoreOptions
 {
     /// <summary>

@@ -4,6 +4,6 @@ namespace Werkly.VectorIndex.VectorData;
 
 /// <summary>Validates <see cref="WerklyVectorStoreOptions"/> at start-up (source-generated from its data annotations).</summary>
 [OptionsValidator]
-public sealed partial class WerklyVectorStoreOptionsValidator : IValidateOptions<WerklyVectorStoreOptions>
+internal sealed partial class WerklyVectorStoreOptionsValidator : IValidateOptions<WerklyVectorStoreOptions>
 {
 }

@@ -13,7 +13,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <see cref="IVectorSearchable{TRecord}"/> and <see cref="IKeywordHybridSearchable{TRecord}"/> — each with the lifetime
 /// given (singleton by default), keyed or not. Stores of any lifetime on one folder share its open indexes.</para>
 /// <para>Store options are registered as named options (the service key's text, or the default name) and validated at
-/// start-up (<c>ValidateOnStart</c>, with the source-generated <see cref="WerklyVectorStoreOptionsValidator"/>). An
+/// start-up (<c>ValidateOnStart</c>, with a source-generated validator). An
 /// <see cref="IEmbeddingGenerator"/> registered in the container is used when the options name none.</para>
 /// </remarks>
 public static class WerklyServiceCollectionExtensions
