@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,9 @@ namespace Werkly.VectorIndex.Cli.Serve;
 /// </summary>
 internal static class ServeApp
 {
+    /// <summary>The rate-limiting policy of the search endpoint (<see cref="ServeOptions.MaxConcurrentSearches"/>, <see cref="ServeOptions.SearchQueueLimit"/>).</summary>
+    public const string SearchPolicy = "search";
+
     /// <summary>Registers the server's services. An <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> already
     /// registered is used; otherwise <paramref name="generator"/> creates one.</summary>
     public static IServiceCollection AddWerklyServe(this IServiceCollection services, ServeOptions options,
@@ -59,6 +63,26 @@ internal static class ServeApp
             Timeout = options.RequestTimeout,
             TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
         });
+        services.AddRateLimiter(limiter =>
+        {
+            // Searches beyond the slots wait in a bounded queue; beyond that they are refused at once (503 + Retry-After), so
+            // an overloaded server answers quickly instead of letting every request run into its timeout.
+            limiter.AddConcurrencyLimiter(SearchPolicy, search =>
+            {
+                search.PermitLimit = options.MaxConcurrentSearches;
+                search.QueueLimit = options.SearchQueueLimit;
+                search.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            });
+            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            limiter.OnRejected = (context, _) =>
+            {
+                ServeTelemetry.SearchesRejected.Add(1);
+                context.HttpContext.Response.Headers.RetryAfter = ServeEndpoints.SearchRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new ValueTask(TypedResults.Problem(
+                    $"All {options.MaxConcurrentSearches} search slots are busy and {options.SearchQueueLimit} searches are waiting; retry after {ServeEndpoints.SearchRetryAfterSeconds} s.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many searches").ExecuteAsync(context.HttpContext));
+            };
+        });
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("index");
         services.AddOpenApi();
         services.AddOpenTelemetry().WithMetrics(metrics =>
@@ -79,6 +103,7 @@ internal static class ServeApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseRequestTimeouts();
         app.UseEndpoints(endpoints =>
         {

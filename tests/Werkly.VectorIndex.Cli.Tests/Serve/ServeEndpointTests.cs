@@ -234,6 +234,31 @@ public sealed class ServeEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Searches_beyond_the_slots_and_the_search_queue_are_refused_at_once_with_503_and_retry_after()
+    {
+        using var factory = Start(o => o with { MaxConcurrentSearches = 1, SearchQueueLimit = 0 });
+        using var client = factory.CreateClient();
+        await UploadAsync(client, "acme", "parking.md", "# Parking\n\nVisitors park in the north lot.");
+        _generator.Block(); // the first search holds the only slot while it embeds its question
+        var first = client.GetAsync("/companies/acme/search?q=parking&mode=vector");
+        await _generator.Entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        using (var refused = await client.GetAsync("/companies/acme/search?q=north+lot&mode=vector"))
+        {
+            Assert.Equal(TimeSpan.FromSeconds(ServeEndpoints.SearchRetryAfterSeconds), refused.Headers.RetryAfter?.Delta);
+            await AssertProblem(refused, HttpStatusCode.ServiceUnavailable, "search slots are busy");
+        }
+        using (var upload = await client.PostAsJsonAsync("/companies/acme/documents", new { document = "canteen.md", text = "# Canteen\n\nLunch from noon." }))
+            Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode); // uploads have their own queue
+
+        _generator.Release();
+        using (var answered = await first)
+            Assert.True(answered.StatusCode == HttpStatusCode.OK, await Describe(answered));
+        var again = await client.GetFromJsonAsync<JsonElement>("/companies/acme/search?q=north+lot&mode=vector");
+        Assert.Equal("parking.md", again.GetProperty("hits")[0].GetProperty("document").GetString()); // the slot was given back
+    }
+
+    [Fact]
     public async Task A_search_whose_client_disconnects_is_cancelled()
     {
         using var factory = Start();
