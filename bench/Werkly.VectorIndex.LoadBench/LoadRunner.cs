@@ -52,7 +52,7 @@ internal sealed record ScenarioResult(Scenario Scenario, TimeSpan Elapsed, Reque
 
 /// <summary>Runs scenarios against one server over loopback.</summary>
 internal sealed class LoadRunner(HttpClient client, IReadOnlyList<string> questions, IReadOnlyList<SyntheticIndex.CorpusDocument> uploadTexts,
-    string uploadCompany, string runId, TimeSpan requestTimeout)
+    string uploadCompany, string runId, TimeSpan requestTimeout, string mode)
 {
     private int _uploadSequence;
 
@@ -91,7 +91,7 @@ internal sealed class LoadRunner(HttpClient client, IReadOnlyList<string> questi
             if (wait > TimeSpan.Zero) await Task.Delay(wait, hardStop).ConfigureAwait(false);
             var question = questions[random.Next(questions.Count)];
             samples.Add(await SendAsync(() => new HttpRequestMessage(HttpMethod.Get,
-                $"/companies/{SyntheticIndex.Company}/search?q={Uri.EscapeDataString(question)}&top=5"), hardStop).ConfigureAwait(false));
+                $"/companies/{SyntheticIndex.Company}/search?q={Uri.EscapeDataString(question)}&mode={mode}&top=5"), hardStop).ConfigureAwait(false));
             next += scenario.Interval;
             if (next < clock.Elapsed) next = clock.Elapsed;
         }
@@ -146,12 +146,16 @@ internal sealed class LoadRunner(HttpClient client, IReadOnlyList<string> questi
         }
     }
 
+    /// <summary>Consonants only, without s and y: the Porter stemmer leaves such a word alone (no vowel, no plural s), so
+    /// two tokens never stem to the same term.</summary>
+    public const string TokenLetters = "bcdfghjklmnpqrtvwxz";
+
     /// <summary>A word no Cranfield abstract holds, so a keyword search for it finds exactly one upload.</summary>
     public static string UniqueToken(string runId, int n)
     {
-        var letters = new char[6];
-        for (var i = letters.Length - 1; i >= 0; i--, n /= 26) letters[i] = (char)('a' + n % 26);
-        return "zqx" + runId + new string(letters);
+        var letters = new char[5];
+        for (var i = letters.Length - 1; i >= 0; i--, n /= TokenLetters.Length) letters[i] = TokenLetters[n % TokenLetters.Length];
+        return "zqx" + runId + new string(letters) + "q";
     }
 
     public static string LoadAverage() =>

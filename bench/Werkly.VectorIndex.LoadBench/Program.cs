@@ -8,7 +8,7 @@ using Werkly.VectorIndex.LoadBench;
 // The guide's load scenarios against a real 'werkly serve' on 127.0.0.1 (see README.md next to this file):
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.LoadBench -- [--work DIR] [--chunks 100000] [--pool 400]
 //       [--scenarios normal,peak,stress] [--duration-s 50] [--timeout-s 10] [--uploaders 8] [--queue 256] [--report FILE]
-//       [--max-searches N] [--search-queue N]
+//       [--max-searches N] [--search-queue N] [--mode hybrid|vector|keyword]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var options = ParseArguments(args);
 var repository = FindRepository();
@@ -19,6 +19,7 @@ var duration = TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("duratio
 var requestTimeout = TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("timeout-s") ?? "10", CultureInfo.InvariantCulture));
 var uploaders = int.Parse(options.GetValueOrDefault("uploaders") ?? "8", CultureInfo.InvariantCulture);
 var queue = options.GetValueOrDefault("queue") ?? "256";
+var mode = options.GetValueOrDefault("mode") ?? "hybrid"; // hybrid, vector or keyword: keyword leaves the model out of the search path
 var wanted = (options.GetValueOrDefault("scenarios") ?? "normal,peak,stress").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 if (duration + requestTimeout > TimeSpan.FromSeconds(60))
     Console.Error.WriteLine($"note: --duration-s + --timeout-s is {(duration + requestTimeout).TotalSeconds} s; a scenario may then run longer than 60 s.");
@@ -31,7 +32,7 @@ await SyntheticIndex.EnsureAsync(index, corpus, chunks, poolSize, seed: 20261204
 var questions = File.ReadLines(Path.Combine(repository, "tests", "data", "cranfield", "queries.jsonl"))
     .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!).ToList();
 var uploadTexts = SyntheticIndex.ReadCorpus(corpus).Skip(poolSize).ToList(); // abstracts not in the pool
-var runId = new string([.. Enumerable.Range(0, 4).Select(_ => (char)('a' + Random.Shared.Next(26)))]);
+var runId = new string([.. Enumerable.Range(0, 4).Select(_ => LoadRunner.TokenLetters[Random.Shared.Next(LoadRunner.TokenLetters.Length)])]);
 const string UploadCompany = "uploads";
 
 // The scenarios of the guide (backend-performance-guide.md, "Load Test Scenarios"), compressed in time so each issues
@@ -63,7 +64,7 @@ try
     var shape = await client.GetFromJsonAsync<JsonElement>($"/companies/{SyntheticIndex.Company}/search?q={Uri.EscapeDataString(questions[0])}&top=5&explain=true");
     Console.WriteLine($"warm-up done; a search answers {shape.GetProperty("hits").GetArrayLength()} hits, server-side {shape.GetProperty("took_ms").GetDouble()} ms");
 
-    var runner = new LoadRunner(client, questions, uploadTexts, UploadCompany, runId, requestTimeout);
+    var runner = new LoadRunner(client, questions, uploadTexts, UploadCompany, runId, requestTimeout, mode);
     foreach (var name in wanted)
     {
         var scenario = scenarios[name];
@@ -113,7 +114,7 @@ finally
     server.Dispose();
 }
 
-var report = Report(results, verification.ToString(), chunks, poolSize, string.Join(' ', args));
+var report = Report(results, verification.ToString(), chunks, poolSize, string.Join(' ', args), mode);
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.GetValueOrDefault("report") is { } reportPath) await File.WriteAllTextAsync(reportPath, report);
@@ -145,11 +146,11 @@ static string Describe(ScenarioResult r)
     return text;
 }
 
-static string Report(List<ScenarioResult> results, string verification, int chunks, int pool, string arguments)
+static string Report(List<ScenarioResult> results, string verification, int chunks, int pool, string arguments, string mode)
 {
     var b = new StringBuilder();
-    b.AppendLine($"Command: `dotnet run -c Release --project bench/Werkly.VectorIndex.LoadBench -- {arguments}`  ");
-    b.AppendLine($"Index: one company of {chunks} chunks (synthetic: {pool} Cranfield abstracts embedded with all-MiniLM-L6-v2, each chunk a window of one abstract's words with its vector plus noise); hybrid search, top 5, Cranfield questions.  ");
+    b.AppendLine($"Command: `dotnet bench/Werkly.VectorIndex.LoadBench/bin/Release/net10.0/Werkly.VectorIndex.LoadBench.dll {arguments}`  ");
+    b.AppendLine($"Index: one company of {chunks} chunks (synthetic: {pool} Cranfield abstracts embedded with all-MiniLM-L6-v2, each chunk a window of one abstract's words with its vector plus noise); {mode} search, top 5, Cranfield questions.  ");
     b.AppendLine($"Machine: {Environment.ProcessorCount} cores, shared; load averages (1/5/15 min) below are /proc/loadavg before and after each scenario. Driver and server run on the same cores.");
     b.AppendLine();
     b.AppendLine("| scenario | requests | ok | p50 ms | p95 ms | p99 ms | max ms | ok/s | 503 (with Retry-After) | other errors | client timeouts | load before → after |");
