@@ -25,14 +25,18 @@ internal static class ServeEndpoints
     /// <summary>How long a client refused with 503 should wait before retrying.</summary>
     public const int RetryAfterSeconds = 2;
 
+    /// <summary>How long a client refused with 503 by the search limiter should wait (searches finish in milliseconds).</summary>
+    public const int SearchRetryAfterSeconds = 1;
+
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         var company = endpoints.MapGroup("/companies/{company}").WithTags("Companies");
-        company.MapGet("/search", SearchAsync).WithName("Search")
+        company.MapGet("/search", SearchAsync).WithName("Search").RequireRateLimiting(ServeApp.SearchPolicy)
             .WithSummary("Searches one company's documents: hybrid (default), vector or keyword. The JSON is 'werkly search --json''s.");
         company.MapPost("/documents", UploadAsync).WithName("UploadDocument")
-            .WithSummary("Uploads one document (multipart/form-data with one file, application/json {\"document\",\"text\"}, or a raw body with ?document=ID) for background ingestion; answers 202 with the job.")
-            .Accepts<TextDocumentRequest>("application/json", "multipart/form-data", "application/octet-stream");
+            .WithSummary("Uploads one document (multipart/form-data with one file, application/json {\"document\",\"text\"}, or a raw body with ?document=ID) for background ingestion; answers 202 with the job.");
+        // No Accepts<T>() metadata: it would make routing answer 415 itself for any other content type, and a raw upload may
+        // carry any (application/pdf, text/markdown...). The handler checks the type and says what it takes.
         company.MapDelete("/documents/{**document}", DeleteAsync).WithName("DeleteDocument")
             .WithSummary("Deletes one document, after every upload accepted before it: 204, or 404 when the company has no such document.");
         endpoints.MapGet("/jobs/{job}", GetJob).WithName("GetJob").WithTags("Jobs")
