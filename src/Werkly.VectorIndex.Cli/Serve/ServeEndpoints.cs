@@ -39,9 +39,20 @@ internal static class ServeEndpoints
         // carry any (application/pdf, text/markdown...). The handler checks the type and says what it takes.
         company.MapDelete("/documents/{**document}", DeleteAsync).WithName("DeleteDocument")
             .WithSummary("Deletes one document, after every upload accepted before it: 204, or 404 when the company has no such document.");
+        endpoints.MapGet("/", () => TypedResults.Content(SearchPage.Value, "text/html; charset=utf-8")).WithName("SearchPage").ExcludeFromDescription();
         endpoints.MapGet("/jobs/{job}", GetJob).WithName("GetJob").WithTags("Jobs")
             .WithSummary("The state of an upload or delete job: queued, processing, ingested, unchanged, empty, deleted, not_found, failed or canceled.");
     }
+
+    /// <summary>The search page at <c>/</c>: a query box over <c>GET /companies/{id}/search</c> showing each hit's document,
+    /// heading path, snippet, score and explanation.</summary>
+    private static readonly Lazy<string> SearchPage = new(() =>
+    {
+        using var stream = typeof(ServeEndpoints).Assembly.GetManifestResourceStream("serve/search-page.html")
+            ?? throw new InvalidOperationException("The search page is missing from the tool.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     // ---- Search ----------------------------------------------------------------------------------------------------
 
