@@ -6,7 +6,7 @@ namespace Werkly.VectorIndex.Cli;
 /// <summary>The embedding model a command uses: the bundled all-MiniLM-L6-v2 (the default) or snowflake-arctic-embed-xs,
 /// or a folder holding another BERT-family <c>model.onnx</c> and <c>vocab.txt</c>, as <c>--model</c> (or
 /// <c>WERKLY_MODEL</c>, or werkly.json) names it; all loaded offline.</summary>
-public static class EmbeddingModel
+internal static class EmbeddingModel
 {
     /// <summary>The name of the default bundled model, the default of <c>--model</c> (<c>minilm</c> names it too).</summary>
     public const string DefaultName = "all-MiniLM-L6-v2";
@@ -103,7 +103,7 @@ public static class EmbeddingModel
 }
 
 /// <summary>An embedding generator whose model may not be loaded yet.</summary>
-public interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+internal interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     void EnsureLoaded();
@@ -118,7 +118,7 @@ public interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 /// <param name="modelId">The bundled model's id (<see cref="OnnxEmbeddingModel.AllMiniLmL6V2Id"/> or <see cref="OnnxEmbeddingModel.ArcticEmbedXsId"/>).</param>
 /// <param name="precision">The precision to run it at.</param>
 /// <param name="cache">An embedding cache for the generator, or null.</param>
-public sealed class DeferredEmbeddingGenerator(string modelId = OnnxEmbeddingModel.AllMiniLmL6V2Id, ModelPrecision precision = EmbeddingModel.DefaultPrecision,
+internal sealed class DeferredEmbeddingGenerator(string modelId = OnnxEmbeddingModel.AllMiniLmL6V2Id, ModelPrecision precision = EmbeddingModel.DefaultPrecision,
     EmbeddingCache? cache = null) : IDeferredEmbeddingGenerator
 {
     private readonly Lazy<OnnxEmbeddingGenerator> _model = new(() => Load(modelId, precision, cache), LazyThreadSafetyMode.ExecutionAndPublication);

@@ -7,7 +7,7 @@ namespace Werkly.VectorIndex.Cli;
 /// since it costs 2 to 3 times a one-pass search). How they were chosen — by cross-validation, not on the full Cranfield query set — is in
 /// docs/TUNING.md (<c>werkly eval tests/data/cranfield --cross-validate</c> reproduces it).
 /// </remarks>
-public static class HybridDefaults
+internal static class HybridDefaults
 {
     /// <summary>The default fusion: <see cref="FusionOptions"/>' defaults.</summary>
     public static FusionOptions Fusion { get; } = new();

@@ -12,7 +12,7 @@ using Werkly.VectorIndex.Evaluation;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly eval</c>.</summary>
-public sealed class EvalSettings : CommandSettings
+internal sealed class EvalSettings : CommandSettings
 {
     /// <summary>The BEIR-layout folder.</summary>
     [CommandArgument(0, "<BEIR_DIR>")]
@@ -172,7 +172,7 @@ public sealed class EvalSettings : CommandSettings
 /// <remarks>The corpus is indexed as one company (or chunked as <c>werkly ingest</c> does with <c>--chunk</c>); vector
 /// and hybrid modes embed it with the chosen model(s). Prints nDCG@10, MAP@100, Recall@100, P@10 and success@1
 /// averaged over the judged queries, with the median search time per query.</remarks>
-public sealed class EvalCommand : AsyncCommand<EvalSettings>
+internal sealed class EvalCommand : AsyncCommand<EvalSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ using Werkly.VectorIndex.Exceptions;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly search</c>.</summary>
-public sealed class SearchSettings : CompanySettings
+internal sealed class SearchSettings : CompanySettings
 {
     /// <summary>The question.</summary>
     [CommandArgument(0, "<QUESTION>")]
@@ -119,7 +119,7 @@ public sealed class SearchSettings : CompanySettings
 
 /// <summary><c>werkly search "question" --company ID [--index DIR] [--mode hybrid|vector|keyword] [--top 5] [--explain] [--json]</c>.</summary>
 /// <remarks>Opens the index read-only, so it runs while an ingest is writing. Only the named company is searched.</remarks>
-public sealed class SearchCommand : AsyncCommand<SearchSettings>
+internal sealed class SearchCommand : AsyncCommand<SearchSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ using Werkly.VectorIndex.Cli.Serve;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly serve</c>.</summary>
-public sealed class ServeSettings : IndexSettings
+internal sealed class ServeSettings : IndexSettings
 {
     /// <summary>Where to listen.</summary>
     [CommandOption("--urls <URLS>")]
@@ -99,7 +99,7 @@ public sealed class ServeSettings : IndexSettings
 /// <summary><c>werkly serve [--index DIR] [--urls http://127.0.0.1:5080] [--company-header NAME] …</c>: the index over HTTP.</summary>
 /// <remarks>The server is the index's one writer (it holds the write lock while it runs). Ctrl+C or SIGTERM stops it
 /// after the ingest queue is drained: every upload answered 202 is applied.</remarks>
-public sealed class ServeCommand : AsyncCommand<ServeSettings>
+internal sealed class ServeCommand : AsyncCommand<ServeSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)

@@ -11,13 +11,13 @@ namespace Werkly.VectorIndex.Cli.Evaluation;
 /// <param name="Phase">"keyword index", "embedding corpus", "embedding queries", "chunking and embedding".</param>
 /// <param name="Done">Items done so far.</param>
 /// <param name="Total">Items in the phase.</param>
-public readonly record struct EvaluationProgress(string Phase, int Done, int Total);
+internal readonly record struct EvaluationProgress(string Phase, int Done, int Total);
 
 /// <summary>One query's ranking and how long the search took.</summary>
 /// <param name="QueryId">The query.</param>
 /// <param name="Ranking">Document ids, best first (chunks already aggregated to documents).</param>
 /// <param name="SearchTime">Time spent searching and fusing (the query's embedding excluded).</param>
-public sealed record QueryRun(string QueryId, IReadOnlyList<string> Ranking, TimeSpan SearchTime);
+internal sealed record QueryRun(string QueryId, IReadOnlyList<string> Ranking, TimeSpan SearchTime);
 
 /// <summary>
 /// Scores a BEIR-layout collection with the library's retrievers and fusion: the corpus is indexed as one company
@@ -28,7 +28,7 @@ public sealed record QueryRun(string QueryId, IReadOnlyList<string> Ranking, Tim
 /// <remarks>Preparation (indexing and embedding, once per model) happens once; any number of
 /// <see cref="EvaluationSettings"/> can then be scored without re-embedding. Vector search is exact, so figures do not
 /// depend on IVF training. Not thread-safe: use one instance from one thread.</remarks>
-public sealed class BeirEvaluation : IDisposable
+internal sealed class BeirEvaluation : IDisposable
 {
     /// <summary>The company the corpus is indexed as.</summary>
     public const string CompanyId = "beir";

@@ -7,7 +7,7 @@ namespace Werkly.VectorIndex.Cli.Evaluation;
 /// <param name="Candidates">The grid; a family of one candidate has nothing to tune.</param>
 /// <param name="OneStandardErrorRule">Choose with the one-standard-error rule (candidates listed from the most
 /// conservative) instead of taking the best; see <see cref="QuerySplit.CrossValidate"/>.</param>
-public sealed record CandidateFamily(string Name, IReadOnlyList<EvaluationSettings> Candidates, bool OneStandardErrorRule = false);
+internal sealed record CandidateFamily(string Name, IReadOnlyList<EvaluationSettings> Candidates, bool OneStandardErrorRule = false);
 
 /// <summary>The cross-validated outcome of one family.</summary>
 /// <param name="Name">The family.</param>
@@ -19,7 +19,7 @@ public sealed record CandidateFamily(string Name, IReadOnlyList<EvaluationSettin
 /// <param name="ChosenCount">How many of the 2 × splits choices picked it.</param>
 /// <param name="ChosenScores">Its metrics on all queries.</param>
 /// <param name="MedianSearchTime">Its median search time per query (embedding the query excluded).</param>
-public sealed record FamilyResult(string Name, int Candidates, double HeldOut, double HeldOutStandardDeviation, double InSampleBest,
+internal sealed record FamilyResult(string Name, int Candidates, double HeldOut, double HeldOutStandardDeviation, double InSampleBest,
     EvaluationSettings Chosen, int ChosenCount, RetrievalScores ChosenScores, TimeSpan MedianSearchTime);
 
 /// <summary>
@@ -27,7 +27,7 @@ public sealed record FamilyResult(string Name, int Candidates, double HeldOut, d
 /// the queries and scored on the other half, both ways, over several random splits; the report is the held-out figure,
 /// never the tuned one.
 /// </summary>
-public static class CrossValidation
+internal static class CrossValidation
 {
     private static readonly double[] FineAlphas = [.. Enumerable.Range(0, 21).Select(i => i / 20.0)];
     private static readonly double[] CoarseAlphas = [0.3, 0.4, 0.5, 0.6, 0.7];

@@ -6,7 +6,7 @@ namespace Werkly.VectorIndex.Cli.Evaluation;
 /// feedback, which vector side(s) and, for chunked collections, how chunks become documents.</summary>
 /// <remarks>Immutable. <see cref="Parse"/> reads the compact form <c>werkly eval --compare</c> takes, for example
 /// <c>mode=hybrid,fusion=weighted,alpha=0.5,feedback=off</c>.</remarks>
-public sealed record EvaluationSettings
+internal sealed record EvaluationSettings
 {
     /// <summary>The retriever.</summary>
     public EvaluationMode Mode { get; init; } = EvaluationMode.Hybrid;

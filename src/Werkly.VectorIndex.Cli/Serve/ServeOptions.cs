@@ -2,7 +2,7 @@ namespace Werkly.VectorIndex.Cli.Serve;
 
 /// <summary>What <c>werkly serve</c> serves and the limits it enforces.</summary>
 /// <remarks>Immutable; validated by <see cref="Validate"/> before the server starts.</remarks>
-public sealed record ServeOptions
+internal sealed record ServeOptions
 {
     /// <summary>The index folder (created when missing or empty); the server is its one writer.</summary>
     public required string IndexPath { get; init; }
