@@ -57,7 +57,7 @@ internal static class ServeEndpoints
     // ---- Search ----------------------------------------------------------------------------------------------------
 
     internal static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> SearchAsync(string company, string? q, string? mode, string? top, string? explain,
-        HttpContext http, DocumentIndex index, ServeOptions options, CancellationToken cancellationToken)
+        string? feedback, HttpContext http, DocumentIndex index, ServeOptions options, CancellationToken cancellationToken)
     {
         if (CompanyProblem(http, company, options) is { } refused) return refused;
         if (string.IsNullOrWhiteSpace(q))
@@ -73,6 +73,9 @@ internal static class ServeEndpoints
         bool withExplanation = false;
         if (explain is not null && !bool.TryParse(explain, out withExplanation))
             return Problem(400, "Bad explain", $"explain must be true or false; got '{explain}'.");
+        var withFeedback = true;
+        if (feedback is not null && !TryParseOnOff(feedback, out withFeedback))
+            return Problem(400, "Bad feedback", $"feedback must be on or off; got '{feedback}'.");
         if (!index.Companies.Contains(company, StringComparer.Ordinal))
             return UnknownCompany(company);
 
@@ -80,7 +83,17 @@ internal static class ServeEndpoints
         IReadOnlyList<DocumentHit> hits;
         try
         {
-            hits = await index.SearchAsync(company, q, parsedMode.Value, count, withExplanation, HybridDefaults.Fusion, cancellationToken).ConfigureAwait(false);
+            // As 'werkly search' ranks: the default fusion, and pseudo-relevance feedback in hybrid mode unless feedback=off.
+            var query = new SearchQuery
+            {
+                Mode = parsedMode.Value,
+                Text = q,
+                Top = count,
+                Explain = withExplanation,
+                Fusion = HybridDefaults.Fusion,
+                Feedback = parsedMode.Value == SearchMode.Hybrid && withFeedback ? HybridDefaults.Feedback : null,
+            };
+            hits = await index.SearchAsync(company, query, cancellationToken).ConfigureAwait(false);
         }
         catch (CompanyNotFoundException)
         {
@@ -90,6 +103,12 @@ internal static class ServeEndpoints
             [.. hits.Select(h => new HitResponse(h.Key, h.DocumentId, Math.Round(h.Score, 6), h.Text, h.HeadingPath, h.Explanation is { } e
                 ? new ExplanationResponse(e.VectorRank, e.VectorScore, e.KeywordRank, e.KeywordScore, Math.Round(e.VectorContribution, 6), Math.Round(e.KeywordContribution, 6))
                 : null))]));
+    }
+
+    private static bool TryParseOnOff(string value, out bool on)
+    {
+        on = value.ToUpperInvariant() is "ON" or "TRUE" or "YES";
+        return on || value.ToUpperInvariant() is "OFF" or "FALSE" or "NO";
     }
 
     // ---- Upload ----------------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -78,6 +79,47 @@ public sealed class ServeEndpointTests : IDisposable
         Assert.Equal("ingested", (await UploadAsync(client, "acme", "canteen.md", "# Canteen\n\nBreakfast from seven.")).GetProperty("status").GetString());
         var breakfast = await client.GetFromJsonAsync<JsonElement>("/companies/acme/search?q=breakfast&mode=keyword");
         Assert.Equal("canteen.md", breakfast.GetProperty("hits")[0].GetProperty("document").GetString());
+    }
+
+    [Fact]
+    public async Task Hybrid_search_ranks_as_werkly_search_does_with_feedback_unless_turned_off()
+    {
+        using var factory = Start();
+        using var client = factory.CreateClient();
+        string[] texts =
+        [
+            "# Parking\n\nVisitors park in the north lot behind building B. Staff park in the garage.",
+            "# Canteen\n\nLunch is served from noon to two. The canteen is next to the garage.",
+            "# Travel\n\nBook trains through the portal. Parking at stations is refunded.",
+            "# Expenses\n\nExpenses are filed within thirty days, receipts attached, parking included.",
+            "# Security\n\nBadges open the north doors. Visitors sign in at reception before they park.",
+            "# Holidays\n\nTwenty-five days of leave a year; book them in the portal.",
+        ];
+        for (var i = 0; i < texts.Length; i++) await UploadAsync(client, "acme", $"doc{i}.md", texts[i]);
+        var index = factory.Services.GetRequiredService<Werkly.VectorIndex.Documents.Indexing.DocumentIndex>();
+
+        var differed = false;
+        foreach (var question in new[] { "where do visitors park", "book trains portal", "lunch canteen garage", "receipts for parking" })
+        {
+            var (withFeedback, _) = await Commands.SearchCommand.SearchAsync(index, "acme", question, SearchMode.Hybrid, 5, false,
+                HybridDefaults.Fusion, HybridDefaults.Feedback, null, null, CancellationToken.None);
+            var (onePass, _) = await Commands.SearchCommand.SearchAsync(index, "acme", question, SearchMode.Hybrid, 5, false,
+                HybridDefaults.Fusion, null, null, null, CancellationToken.None);
+            var served = await client.GetFromJsonAsync<JsonElement>($"/companies/acme/search?q={Uri.EscapeDataString(question)}");
+            var servedOff = await client.GetFromJsonAsync<JsonElement>($"/companies/acme/search?q={Uri.EscapeDataString(question)}&feedback=off");
+            AssertSame(withFeedback, served);
+            AssertSame(onePass, servedOff);
+            differed |= !withFeedback.Select(h => (h.Key, Math.Round(h.Score, 6))).SequenceEqual(onePass.Select(h => (h.Key, Math.Round(h.Score, 6))));
+        }
+        Assert.True(differed, "feedback changed no result: the test would not tell the two apart");
+        await AssertProblem(await client.GetAsync("/companies/acme/search?q=park&feedback=maybe"), HttpStatusCode.BadRequest, "on or off");
+
+        static void AssertSame(IReadOnlyList<Werkly.VectorIndex.Documents.Indexing.DocumentHit> expected, JsonElement served)
+        {
+            var hits = served.GetProperty("hits").EnumerateArray().ToList();
+            Assert.Equal(expected.Select(h => h.Key), hits.Select(h => h.GetProperty("key").GetString()));
+            Assert.Equal(expected.Select(h => Math.Round(h.Score, 6)), hits.Select(h => h.GetProperty("score").GetDouble()));
+        }
     }
 
     [Fact]
