@@ -52,7 +52,7 @@ internal sealed record ScenarioResult(Scenario Scenario, TimeSpan Elapsed, Reque
 
 /// <summary>Runs scenarios against one server over loopback.</summary>
 internal sealed class LoadRunner(HttpClient client, IReadOnlyList<string> questions, IReadOnlyList<SyntheticIndex.CorpusDocument> uploadTexts,
-    string uploadCompany, string runId, TimeSpan requestTimeout, string mode)
+    string uploadCompany, string runId, TimeSpan requestTimeout, string searchParameters)
 {
     private int _uploadSequence;
 
@@ -91,7 +91,7 @@ internal sealed class LoadRunner(HttpClient client, IReadOnlyList<string> questi
             if (wait > TimeSpan.Zero) await Task.Delay(wait, hardStop).ConfigureAwait(false);
             var question = questions[random.Next(questions.Count)];
             samples.Add(await SendAsync(() => new HttpRequestMessage(HttpMethod.Get,
-                $"/companies/{SyntheticIndex.Company}/search?q={Uri.EscapeDataString(question)}&mode={mode}&top=5"), hardStop).ConfigureAwait(false));
+                $"/companies/{SyntheticIndex.Company}/search?q={Uri.EscapeDataString(question)}&{searchParameters}&top=5"), hardStop).ConfigureAwait(false));
             next += scenario.Interval;
             if (next < clock.Elapsed) next = clock.Elapsed;
         }

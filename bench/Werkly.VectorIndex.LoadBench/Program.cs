@@ -8,7 +8,7 @@ using Werkly.VectorIndex.LoadBench;
 // The guide's load scenarios against a real 'werkly serve' on 127.0.0.1 (see README.md next to this file):
 //   dotnet run -c Release --project bench/Werkly.VectorIndex.LoadBench -- [--work DIR] [--chunks 100000] [--pool 400]
 //       [--scenarios normal,peak,stress] [--duration-s 50] [--timeout-s 10] [--uploaders 8] [--queue 256] [--report FILE]
-//       [--max-searches N] [--search-queue N] [--mode hybrid|vector|keyword]
+//       [--max-searches N] [--search-queue N] [--mode hybrid|vector|keyword] [--feedback on|off]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var options = ParseArguments(args);
 var repository = FindRepository();
@@ -20,6 +20,9 @@ var requestTimeout = TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("t
 var uploaders = int.Parse(options.GetValueOrDefault("uploaders") ?? "8", CultureInfo.InvariantCulture);
 var queue = options.GetValueOrDefault("queue") ?? "256";
 var mode = options.GetValueOrDefault("mode") ?? "hybrid"; // hybrid, vector or keyword: keyword leaves the model out of the search path
+// The server's pseudo-relevance feedback for hybrid searches (its default is one pass): passed as feedback=on|off when given.
+var feedback = options.GetValueOrDefault("feedback");
+var searchParameters = "mode=" + Uri.EscapeDataString(mode) + (feedback is null ? "" : "&feedback=" + Uri.EscapeDataString(feedback));
 var wanted = (options.GetValueOrDefault("scenarios") ?? "normal,peak,stress").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 if (duration + requestTimeout > TimeSpan.FromSeconds(60))
     Console.Error.WriteLine($"note: --duration-s + --timeout-s is {(duration + requestTimeout).TotalSeconds} s; a scenario may then run longer than 60 s.");
@@ -64,7 +67,7 @@ try
     var shape = await client.GetFromJsonAsync<JsonElement>($"/companies/{SyntheticIndex.Company}/search?q={Uri.EscapeDataString(questions[0])}&top=5&explain=true");
     Console.WriteLine($"warm-up done; a search answers {shape.GetProperty("hits").GetArrayLength()} hits, server-side {shape.GetProperty("took_ms").GetDouble()} ms");
 
-    var runner = new LoadRunner(client, questions, uploadTexts, UploadCompany, runId, requestTimeout, mode);
+    var runner = new LoadRunner(client, questions, uploadTexts, UploadCompany, runId, requestTimeout, searchParameters);
     foreach (var name in wanted)
     {
         var scenario = scenarios[name];
@@ -114,7 +117,7 @@ finally
     server.Dispose();
 }
 
-var report = Report(results, verification.ToString(), chunks, poolSize, string.Join(' ', args), mode);
+var report = Report(results, verification.ToString(), chunks, poolSize, string.Join(' ', args), feedback is null ? mode : $"{mode} (feedback {feedback})");
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.GetValueOrDefault("report") is { } reportPath) await File.WriteAllTextAsync(reportPath, report);

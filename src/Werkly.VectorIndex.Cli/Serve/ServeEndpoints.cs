@@ -73,7 +73,7 @@ internal static class ServeEndpoints
         bool withExplanation = false;
         if (explain is not null && !bool.TryParse(explain, out withExplanation))
             return Problem(400, "Bad explain", $"explain must be true or false; got '{explain}'.");
-        var withFeedback = true;
+        var withFeedback = false;
         if (feedback is not null && !TryParseOnOff(feedback, out withFeedback))
             return Problem(400, "Bad feedback", $"feedback must be on or off; got '{feedback}'.");
         if (!index.Companies.Contains(company, StringComparer.Ordinal))
@@ -83,7 +83,8 @@ internal static class ServeEndpoints
         IReadOnlyList<DocumentHit> hits;
         try
         {
-            // As 'werkly search' ranks: the default fusion, and pseudo-relevance feedback in hybrid mode unless feedback=off.
+            // The default fusion in one pass, as the library ranks; feedback=on adds 'werkly search''s pseudo-relevance feedback
+            // (+0.018 nDCG@10 on Cranfield, but about twice the search's CPU on a 100k-chunk company: docs/BENCHMARKS.md).
             var query = new SearchQuery
             {
                 Mode = parsedMode.Value,
