@@ -2,7 +2,7 @@ namespace Werkly.VectorIndex.Cli;
 
 /// <summary>A command failed in a way the user can fix: carries the exit code and a message that says what to do.</summary>
 /// <remarks>Thrown by the commands and turned into a stderr line plus <see cref="ExitCode"/> by <c>Program</c>.</remarks>
-public sealed class CommandFailedException : Exception
+internal sealed class CommandFailedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="exitCode">One of <see cref="ExitCodes"/>.</param>

@@ -7,7 +7,7 @@ namespace Werkly.VectorIndex.Cli;
 
 /// <summary>Runs a <see cref="CommandApp"/> and turns every failure into a stderr message and an <see cref="ExitCodes"/>
 /// code, plus, when the command line asks for <c>--json</c>, a JSON error object on stdout.</summary>
-public static class CommandRunner
+internal static class CommandRunner
 {
     /// <summary>Runs the app.</summary>
     /// <param name="app">The configured app (with <c>PropagateExceptions</c>).</param>

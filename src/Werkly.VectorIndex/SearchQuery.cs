@@ -76,8 +76,27 @@ public sealed record SearchQuery
     /// <summary>How a hybrid search fuses its sides. Default <see cref="FusionOptions.Default"/>.</summary>
     public FusionOptions Fusion { get; init; } = FusionOptions.Default;
 
-    /// <summary>How many candidates each side of a hybrid search retrieves before fusion; null means
-    /// max(100, Skip + Top). A record outside both sides' candidates cannot appear, so raise it for deep pages.</summary>
+    /// <summary>Pseudo-relevance feedback for a hybrid search: both sides' queries are expanded from the best fused hits
+    /// of a first pass and a second pass is fused into the result (see <see cref="FeedbackOptions"/>); null (the default)
+    /// for one pass. Hybrid mode only.</summary>
+    public FeedbackOptions? Feedback { get; init; }
+
+    /// <summary>
+    /// The lowest score a result may have, or null (the default) to return <see cref="Top"/> results whenever there are
+    /// that many candidates. Applied before paging, so a page may hold fewer results. It compares
+    /// <see cref="SearchResult.Score"/>: the fused score of a hybrid search — relative to the query's candidates; with
+    /// <see cref="FusionMethod.DistributionBased"/> and <see cref="FusionMethod.WeightedScore"/> in [0, 1], 1 meaning
+    /// best on both sides — the similarity of a vector search, the BM25 score of a keyword search.
+    /// </summary>
+    public double? MinScore { get; init; }
+
+    /// <summary>One result per document (its best record, with the document's score) instead of one per record; null
+    /// (the default) for records. See <see cref="DocumentGrouping"/>.</summary>
+    public DocumentGrouping? GroupByDocument { get; init; }
+
+    /// <summary>How many candidates each side of a hybrid search retrieves before fusion (and how many records a
+    /// single-sided search ranks when <see cref="GroupByDocument"/> is set); null means max(100, Skip + Top). A record
+    /// outside both sides' candidates cannot appear, so raise it for deep pages.</summary>
     public int? CandidatesPerSide { get; init; }
 
     /// <summary>The stored fields each result carries. Default <see cref="RecordFields.None"/>.</summary>
@@ -89,10 +108,13 @@ public sealed record SearchQuery
     /// <summary>The number of candidates each side retrieves.</summary>
     internal int EffectiveCandidatesPerSide => CandidatesPerSide ?? Math.Max(100, Skip + Top);
 
+    /// <summary>How many records a single-sided search ranks: the page, or the candidates when they are grouped.</summary>
+    internal int SingleSideCandidates => GroupByDocument is null ? Skip + Top : EffectiveCandidatesPerSide;
+
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
-    /// <exception cref="ArgumentException">Neither text nor vector is given, the text is missing for keyword search, or
-    /// the vector holds a NaN or infinite component.</exception>
+    /// <exception cref="ArgumentException">Neither text nor vector is given, the text is missing for keyword search, the
+    /// vector holds a NaN or infinite component, or feedback is asked of a search that is not hybrid.</exception>
     public void Validate()
     {
         if (!Enum.IsDefined(Mode)) throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Unknown search mode.");
@@ -103,6 +125,12 @@ public sealed record SearchQuery
             throw new ArgumentOutOfRangeException(nameof(RerankFactor), RerankFactor, $"RerankFactor must be between 1 and {SearchOptions.MaxRerankFactor}.");
         ArgumentNullException.ThrowIfNull(Fusion);
         Fusion.Validate();
+        Feedback?.Validate();
+        GroupByDocument?.Validate();
+        if (Feedback is not null && Mode != SearchMode.Hybrid)
+            throw new ArgumentException($"Feedback needs a hybrid search; this one is {Mode.ToString().ToLowerInvariant()}.", nameof(Feedback));
+        if (MinScore is { } floor && !double.IsFinite(floor))
+            throw new ArgumentOutOfRangeException(nameof(MinScore), floor, "MinScore must be a finite number.");
         if (CandidatesPerSide is { } candidates && (candidates < Skip + Top || candidates > 100_000))
             throw new ArgumentOutOfRangeException(nameof(CandidatesPerSide), candidates,
                 $"CandidatesPerSide must be at least Skip + Top ({Skip + Top}) and at most 100000.");

@@ -27,7 +27,11 @@ public sealed class DemoTests : IDisposable
         // The top hit of each handbook question is the page that answers it.
         Assert.Matches(@"Q: How many vacation days do I get\? 1\. [\d.]+ vacation-policy\.md", output);
         Assert.Matches(@"Q: What is the hotel limit in Paris\? 1\. [\d.]+ (expenses|travel)\.md", output);
-        Assert.Matches(@"Q: How does a commit survive a crash or power loss\? 1\. [\d.]+ FORMAT\.md", output);
+        // The commit question: min-max fusion put FORMAT.md first; the cross-validated default (DBSF, with feedback) puts
+        // benchmarks/storage.md's "Crash stress" section first (vector #1, keyword #2) and FORMAT.md's commit protocol
+        // second and third. One question does not outweigh 225 judged ones (docs/TUNING.md), so the page that answers
+        // it must be in the first two.
+        Assert.Matches(@"Q: How does a commit survive a crash or power loss\? 1\. [\d.]+ (FORMAT\.md|benchmarks/storage\.md (?:(?!Q:).)*? 2\. [\d.]+ FORMAT\.md)", output);
         Assert.Matches(@"\d+(\.\d)? ms", output);              // per-search timing
         Assert.Contains("werkly-docs", output, StringComparison.Ordinal);
         Assert.DoesNotContain("acme-handbook", result.Stderr, StringComparison.Ordinal);

@@ -154,6 +154,8 @@ internal static class RepositoryPaths
 
     public static string Cranfield => Path.Combine(Root, "tests", "data", "cranfield");
 
+    public static string RealDocuments => Path.Combine(Root, "tests", "data", "realdocs");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -122,6 +122,29 @@ public abstract class FilterSuite(VectorStoreFixture fixture) : IAsyncLifetime
         return Check(r => r.String == value, r => r["String"] == value, expectEmpty: true);
     }
 
+    [Fact]
+    public Task Captured_locals_in_orderings_under_and_or()
+    {
+        // Comparisons with captured locals are translated without folding; the same filter over a member is folded.
+        int low = 8, high = 100;
+        var s = "baz";
+        return Check(r => (r.Int >= low && r.Int2 < high) || r.String == s, r => ((int)r["Int"]! >= low && (int)r["Int2"]! < high) || r["String"] == s);
+    }
+
+    [Fact]
+    public Task Captured_local_lifted_to_nullable()
+    {
+        var min = 1;
+        return Check(r => r.NullableInt > min && min < r.NullableInt, r => (int?)r["NullableInt"] > min && min < (int?)r["NullableInt"]);
+    }
+
+    [Fact]
+    public Task Captured_local_converted_is_folded()
+    {
+        var threshold = 8.7;
+        return Check(r => r.Int > (int)threshold, r => (int)r["Int"]! > (int)threshold);
+    }
+
     [Fact] public Task Equal_with_null_reference() => Check(r => r.String == null, r => r["String"] == null);
 
     [Fact]

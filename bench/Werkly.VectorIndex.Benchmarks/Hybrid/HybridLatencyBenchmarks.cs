@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+
 namespace Werkly.VectorIndex.Benchmarks.Hybrid;
 
 /// <summary>
@@ -16,19 +17,8 @@ public class HybridLatencyBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var dataset = ClusteredVectors.LoadCranfield();
-        var vectors = new ClusteredVectors(seed: 7, dimensions: 384, centres: 2000);
-        var Draw = vectors.Draw;
-        _index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 384, AutoRetrain = false });
-        const int copies = 71;
-        for (var copy = 0; copy < copies; copy++)
-        {
-            var batch = dataset.Corpus.Select(d => new VectorRecord($"{d.Id}-{copy}", Draw()) { Title = d.Title, Text = d.Text }).ToList();
-            _index.Apply("bench", batch, []);
-        }
-        _index.Retrain("bench");
-        _queries = [.. dataset.Queries.Select(q => new SearchQuery { Text = q.Text, Vector = Draw(), Top = 10 })];
-        foreach (var q in _queries.Take(20)) _index.Search("bench", q); // builds lazily initialised state
+        var corpus = new BenchmarkCorpus();
+        (_index, _queries) = corpus.BuildIndex();
     }
 
     [GlobalCleanup]
@@ -39,11 +29,11 @@ public class HybridLatencyBenchmarks : IDisposable
     }
 
     [Benchmark]
-    public int Vector() => _index.Search("bench", _queries[_next++ % _queries.Length] with { Mode = SearchMode.Vector }).Count;
+    public int Vector() => _index.Search(BenchmarkCorpus.Company, _queries[_next++ % _queries.Length] with { Mode = SearchMode.Vector }).Count;
 
     [Benchmark]
-    public int Keyword() => _index.Search("bench", _queries[_next++ % _queries.Length] with { Mode = SearchMode.Keyword }).Count;
+    public int Keyword() => _index.Search(BenchmarkCorpus.Company, _queries[_next++ % _queries.Length] with { Mode = SearchMode.Keyword }).Count;
 
     [Benchmark]
-    public int Hybrid() => _index.Search("bench", _queries[_next++ % _queries.Length]).Count;
+    public int Hybrid() => _index.Search(BenchmarkCorpus.Company, _queries[_next++ % _queries.Length]).Count;
 }

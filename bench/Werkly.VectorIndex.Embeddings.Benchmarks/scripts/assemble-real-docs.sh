@@ -28,5 +28,5 @@ while IFS= read -r f; do
   name=$(echo "$f" | tr '/' '_' | sed 's/^_//')
   cp "$f" "$out/html/$name"
   h=$((h+1)); [[ $h -ge 163 ]] && break
-done < <( (find /usr/share/doc -type f -name '*.html' -size +2k | sort; find /root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/share/doc/rust/html/book -type f -name '*.html' -size +2k 2>/dev/null | sort) )
+done < <( (find /usr/share/doc -type f -name '*.html' -size +2k | sort; find "${RUSTUP_HOME:-$HOME/.rustup}"/toolchains/stable-*/share/doc/rust/html/book -type f -name '*.html' -size +2k 2>/dev/null | sort) )
 echo "$(find "$out" -type f | wc -l) documents, $(du -sh "$out" | cut -f1)"

@@ -12,7 +12,7 @@ using Werkly.VectorIndex.Documents.Ingestion;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly bench-ingest</c>.</summary>
-public sealed class BenchIngestSettings : CommandSettings
+internal sealed class BenchIngestSettings : CommandSettings
 {
     /// <summary>The BEIR-layout folder whose corpus is ingested.</summary>
     [CommandArgument(0, "<BEIR_DIR>")]
@@ -46,7 +46,7 @@ public sealed class BenchIngestSettings : CommandSettings
 /// — <see cref="DocumentIngestor"/> over the same documents into a fresh persisted <see cref="DocumentIndex"/> in a temp
 /// folder: extraction, hashing, chunking, embedding, hybrid index writes and a durable commit per batch.
 /// </remarks>
-public sealed class BenchIngestCommand : AsyncCommand<BenchIngestSettings>
+internal sealed class BenchIngestCommand : AsyncCommand<BenchIngestSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, BenchIngestSettings settings, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ using Werkly.VectorIndex.Cli.Output;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly config</c>: the same flags the other commands take, so that their effect shows.</summary>
-public sealed class ConfigSettings : IndexSettings
+internal sealed class ConfigSettings : IndexSettings
 {
     /// <summary>The company flag, to show what it overrides.</summary>
     [CommandOption("--company <ID>")]
@@ -17,7 +17,7 @@ public sealed class ConfigSettings : IndexSettings
 
 /// <summary><c>werkly config [--index DIR] [--company ID] [--model M] [--json]</c>: the effective settings and where each
 /// came from (flag, environment variable, werkly.json, default).</summary>
-public sealed class ConfigCommand : Command<ConfigSettings>
+internal sealed class ConfigCommand : Command<ConfigSettings>
 {
     /// <inheritdoc />
     public override int Execute(CommandContext context, ConfigSettings settings, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ using Werkly.VectorIndex.Cli.Output;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly delete</c>.</summary>
-public sealed class DeleteSettings : CompanySettings
+internal sealed class DeleteSettings : CompanySettings
 {
     /// <summary>The document to delete; null deletes the whole company.</summary>
     [CommandOption("--document <ID>")]
@@ -16,7 +16,7 @@ public sealed class DeleteSettings : CompanySettings
 
 /// <summary><c>werkly delete --company ID [--document ID] [--index DIR]</c>: removes a document's chunks, or a whole company.</summary>
 /// <remarks>The change is committed before the command returns.</remarks>
-public sealed class DeleteCommand : AsyncCommand<DeleteSettings>
+internal sealed class DeleteCommand : AsyncCommand<DeleteSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, DeleteSettings settings, CancellationToken cancellationToken)

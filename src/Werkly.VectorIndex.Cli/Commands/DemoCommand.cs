@@ -10,7 +10,7 @@ using Werkly.VectorIndex.Documents.Chunking;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly demo</c>.</summary>
-public sealed class DemoSettings : CommandSettings
+internal sealed class DemoSettings : CommandSettings
 {
     /// <summary>Hits per question.</summary>
     [CommandOption("--top <N>")]
@@ -33,7 +33,7 @@ public sealed class DemoSettings : CommandSettings
 /// company <c>acme</c> into a temporary index, asks each company three questions with hybrid search, and prints the
 /// sources, scores and timings — and checks that no hit crossed companies. Both folders are embedded in the tool at build
 /// time (manifest resources <c>demo/{company}/{path}</c>), so the demo runs from an installed tool, with no clone.</remarks>
-public sealed class DemoCommand : AsyncCommand<DemoSettings>
+internal sealed class DemoCommand : AsyncCommand<DemoSettings>
 {
     /// <summary>The companies, the repository folders their documents come from, and the questions asked of each.</summary>
     internal static readonly (string Company, string Folder, string[] Questions)[] Companies =
@@ -95,7 +95,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
             Terminal.Out.Write(ingestTable);
 
             Terminal.Out.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[grey]Hybrid = vector (cosine) + BM25 (title/body), fused by weighted min-max scores, α = {HybridDefaults.Fusion.Alpha}; each hit shows both sides' rank and score.[/]"));
+                $"[grey]Hybrid = vector (cosine) + BM25 (title/body), fused by distribution-based score fusion (each side clipped to mean ± 3 sd), α = {HybridDefaults.Fusion.Alpha}; each hit shows both sides' rank and score.[/]"));
             var crossed = 0;
             var latencies = new List<double>();
             foreach (var (company, _, questions) in Companies)

@@ -6,7 +6,7 @@ namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Opens the document index a command works on, turning every way that can fail into a
 /// <see cref="CommandFailedException"/> that says what to do.</summary>
-public static class IndexLocation
+internal static class IndexLocation
 {
     /// <summary>The file every committed index holds (the storage layer's manifest; see docs/FORMAT.md).</summary>
     public const string ManifestFileName = "MANIFEST";

@@ -9,7 +9,7 @@ namespace Werkly.VectorIndex.Cli.Commands;
 /// <summary>Options every index command takes: where the index is, the embedding model, and whether to print JSON.
 /// <c>--index</c> and <c>--model</c> fall back to <c>WERKLY_INDEX</c>/<c>WERKLY_MODEL</c>, then werkly.json, then the defaults
 /// (see <see cref="WerklyConfiguration"/>).</summary>
-public class IndexSettings : CommandSettings
+internal class IndexSettings : CommandSettings
 {
     private WerklyConfiguration? _configuration;
 
@@ -23,7 +23,7 @@ public class IndexSettings : CommandSettings
 
     /// <summary>The embedding model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("Embedding model: all-MiniLM-L6-v2 (bundled, the default) or a folder holding model.onnx and vocab.txt. Default: $WERKLY_MODEL, else \"model\" in ./werkly.json. Use the same model for ingest and search.")]
+    [Description(EmbeddingModel.ModelHelp)]
     public string? Model { get; init; }
 
     /// <summary>Machine-readable output.</summary>
@@ -67,7 +67,7 @@ public class IndexSettings : CommandSettings
 }
 
 /// <summary>Index options plus the company a command works on (<c>--company</c>, else <c>WERKLY_COMPANY</c>, else werkly.json).</summary>
-public class CompanySettings : IndexSettings
+internal class CompanySettings : IndexSettings
 {
     /// <summary>The company (tenant) id.</summary>
     [CommandOption("--company <ID>")]

@@ -15,7 +15,7 @@ using Werkly.VectorIndex.Exceptions;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly ingest</c>.</summary>
-public sealed class IngestSettings : CompanySettings
+internal sealed class IngestSettings : CompanySettings
 {
     /// <summary>The file or folder to ingest.</summary>
     [CommandArgument(0, "<PATH>")]
@@ -93,7 +93,7 @@ public sealed class IngestSettings : CompanySettings
 /// that cannot be read does not stop the run: it is reported on stderr and the exit code is
 /// <see cref="ExitCodes.UnreadableInput"/>. Ctrl+C in the middle of a long document keeps the embeddings computed so far
 /// in <see cref="ResumeFileName"/> in the index folder; the next ingest reuses them instead of embedding those chunks again.</remarks>
-public sealed class IngestCommand : AsyncCommand<IngestSettings>
+internal sealed class IngestCommand : AsyncCommand<IngestSettings>
 {
     /// <summary>The file in the index folder that keeps the embeddings of an interrupted ingest (an embedding cache, see
     /// <see cref="EmbeddingCache"/>); deleted by the next ingest that finishes.</summary>

@@ -10,7 +10,7 @@ using Werkly.VectorIndex.Postgres.Migration;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly export</c>.</summary>
-public sealed class ExportSettings : IndexSettings
+internal sealed class ExportSettings : IndexSettings
 {
     /// <summary>Where to: postgres or jsonl.</summary>
     [CommandOption("--to <KIND>")]
@@ -44,7 +44,7 @@ public sealed class ExportSettings : IndexSettings
 }
 
 /// <summary>Settings of <c>werkly import</c>.</summary>
-public sealed class ImportSettings : IndexSettings
+internal sealed class ImportSettings : IndexSettings
 {
     /// <summary>Where from: postgres or jsonl.</summary>
     [CommandOption("--from <KIND>")]
@@ -126,7 +126,7 @@ public sealed class ImportSettings : IndexSettings
 
 /// <summary><c>werkly export --to postgres CONNSTRING | --to jsonl FILE [--company C] [--collection NAME]</c>: copies the
 /// index's records (vectors, texts, titles, metadata) out; resumable (a rerun continues where a killed one stopped).</summary>
-public sealed class ExportCommand : AsyncCommand<ExportSettings>
+internal sealed class ExportCommand : AsyncCommand<ExportSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
@@ -161,7 +161,7 @@ public sealed class ExportCommand : AsyncCommand<ExportSettings>
 
 /// <summary><c>werkly import --from postgres CONNSTRING | --from jsonl FILE | --from-pgvector CONNSTRING --table T …</c>:
 /// copies records into the index; resumable, nothing duplicated.</summary>
-public sealed class ImportCommand : AsyncCommand<ImportSettings>
+internal sealed class ImportCommand : AsyncCommand<ImportSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)

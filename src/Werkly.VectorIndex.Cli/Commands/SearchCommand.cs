@@ -11,7 +11,7 @@ using Werkly.VectorIndex.Exceptions;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly search</c>.</summary>
-public sealed class SearchSettings : CompanySettings
+internal sealed class SearchSettings : CompanySettings
 {
     /// <summary>The question.</summary>
     [CommandArgument(0, "<QUESTION>")]
@@ -34,8 +34,55 @@ public sealed class SearchSettings : CompanySettings
     [Description("Show each hit's rank and score on the vector and keyword sides and what each contributed.")]
     public bool Explain { get; init; }
 
+    /// <summary>Hybrid fusion method.</summary>
+    [CommandOption("--fusion <METHOD>")]
+    [Description("Hybrid only: dbsf (distribution-based, default), weighted (min-max), zscore or rrf (reciprocal rank fusion).")]
+    public string? Fusion { get; init; }
+
+    /// <summary>Weight of the vector side.</summary>
+    [CommandOption("--alpha <ALPHA>")]
+    [Description("Hybrid only: weight of the vector side, 0 to 1 (default 0.5; the keyword side gets 1 − α).")]
+    public double? Alpha { get; init; }
+
+    /// <summary>RRF k.</summary>
+    [CommandOption("--rrf-k <K>")]
+    [Description("Hybrid with --fusion rrf: k of reciprocal rank fusion (default 60).")]
+    public int? RrfK { get; init; }
+
+    /// <summary>The lowest score a hit may have.</summary>
+    [CommandOption("--min-score <SCORE>")]
+    [Description("Return only hits scoring at least SCORE, so fewer than --top when the rest are poor matches: the fused score in hybrid mode (0 to 1 for dbsf and weighted; 1 = best on both sides), cosine similarity in vector mode, BM25 in keyword mode.")]
+    public double? MinScore { get; init; }
+
+    /// <summary>Pseudo-relevance feedback.</summary>
+    [CommandOption("--feedback <ON_OFF>")]
+    [Description("Hybrid only: on (default: expand both sides from the 3 best fused hits and search again) or off (one pass, faster).")]
+    public string? Feedback { get; init; }
+
+    /// <summary>Rank documents instead of chunks.</summary>
+    [CommandOption("--per-document [HOW]")]
+    [Description("One hit per document (its best chunk), so a long document cannot fill the list: max (the document scores its best chunk; default) or sumN (its N best chunks summed, e.g. sum2).")]
+    public FlagValue<string>? PerDocument { get; init; }
+
     /// <summary>The parsed mode.</summary>
     public SearchMode ParsedMode => ParseMode(Mode) ?? SearchMode.Hybrid;
+
+    /// <summary>The fusion the options describe (the library's defaults for what is not given).</summary>
+    public FusionOptions ParsedFusion => HybridDefaults.Fusion with
+    {
+        Method = Fusion is null ? HybridDefaults.Fusion.Method : Evaluation.EvaluationSettings.ParseMethod(Fusion)!.Value,
+        Alpha = Alpha ?? HybridDefaults.Fusion.Alpha,
+        RrfK = RrfK ?? HybridDefaults.Fusion.RrfK,
+    };
+
+    /// <summary>The feedback the options describe: <see cref="HybridDefaults.Feedback"/> unless turned off.</summary>
+    public FeedbackOptions? ParsedFeedback => Feedback?.ToUpperInvariant() is "OFF" or "NO" or "NONE" ? null : HybridDefaults.Feedback;
+
+    /// <summary>How chunks become documents, or null to list chunks.</summary>
+    public DocumentGrouping? ParsedPerDocument => PerDocument is { IsSet: true } flag
+        && Evaluation.EvaluationSettings.ParseAggregation(string.IsNullOrEmpty(flag.Value) ? "max" : flag.Value) is { } how
+        ? new DocumentGrouping { Scoring = how.Scoring, ChunksPerDocument = how.Chunks }
+        : null;
 
     /// <inheritdoc />
     public override ValidationResult Validate()
@@ -46,6 +93,18 @@ public sealed class SearchSettings : CompanySettings
             return ValidationResult.Error($"Unknown --mode '{Mode}': use hybrid, vector or keyword.");
         if (Top is < 1 or > 1000)
             return ValidationResult.Error("--top must be between 1 and 1000.");
+        if (Fusion is not null && Evaluation.EvaluationSettings.ParseMethod(Fusion) is null)
+            return ValidationResult.Error($"Unknown --fusion '{Fusion}': use dbsf, weighted, zscore or rrf.");
+        if (Alpha is { } alpha && !(alpha is >= 0 and <= 1))
+            return ValidationResult.Error("--alpha must be between 0 and 1.");
+        if (RrfK is { } k && k is < 1 or > 100_000)
+            return ValidationResult.Error("--rrf-k must be between 1 and 100000.");
+        if (MinScore is { } floor && !double.IsFinite(floor))
+            return ValidationResult.Error("--min-score must be a number.");
+        if (Feedback is not null && Feedback.ToUpperInvariant() is not ("ON" or "YES" or "OFF" or "NO" or "NONE"))
+            return ValidationResult.Error($"Unknown --feedback '{Feedback}': use on or off.");
+        if (PerDocument is { IsSet: true } && ParsedPerDocument is null)
+            return ValidationResult.Error($"Unknown --per-document '{PerDocument.Value}': use max or sumN (for example sum2).");
         return base.Validate();
     }
 
@@ -60,7 +119,7 @@ public sealed class SearchSettings : CompanySettings
 
 /// <summary><c>werkly search "question" --company ID [--index DIR] [--mode hybrid|vector|keyword] [--top 5] [--explain] [--json]</c>.</summary>
 /// <remarks>Opens the index read-only, so it runs while an ingest is writing. Only the named company is searched.</remarks>
-public sealed class SearchCommand : AsyncCommand<SearchSettings>
+internal sealed class SearchCommand : AsyncCommand<SearchSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
@@ -71,7 +130,8 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
         var mode = settings.ParsedMode;
         if (mode != SearchMode.Keyword)
             generator.EnsureLoaded(); // took_ms covers embedding the question, not loading the model
-        var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain, cancellationToken).ConfigureAwait(false);
+        var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain,
+            settings.ParsedFusion, settings.ParsedFeedback, settings.MinScore, settings.ParsedPerDocument, cancellationToken).ConfigureAwait(false);
         var modeName = mode.ToString().ToLowerInvariant();
 
         if (settings.Json)
@@ -115,15 +175,45 @@ public sealed class SearchCommand : AsyncCommand<SearchSettings>
 
     /// <summary>Searches one company, timing the call (query embedding included).</summary>
     /// <exception cref="CommandFailedException">The company is not in the index (<see cref="ExitCodes.NotFound"/>).</exception>
+    internal static Task<(IReadOnlyList<DocumentHit> Hits, TimeSpan Took)> SearchAsync(DocumentIndex index, string companyId, string question,
+        SearchMode mode, int top, bool explain, CancellationToken cancellationToken) =>
+        SearchAsync(index, companyId, question, mode, top, explain, HybridDefaults.Fusion, HybridDefaults.Feedback, null, null, cancellationToken);
+
+    /// <summary>Searches one company with the given fusion, score floor and chunk → document aggregation, timing the
+    /// call (query embedding included).</summary>
+    /// <param name="index">The index.</param>
+    /// <param name="companyId">The company searched.</param>
+    /// <param name="question">The question.</param>
+    /// <param name="mode">Hybrid, vector or keyword.</param>
+    /// <param name="top">How many hits (documents with <paramref name="perDocument"/>).</param>
+    /// <param name="explain">Whether hits carry each side's rank and score.</param>
+    /// <param name="fusion">The hybrid fusion.</param>
+    /// <param name="feedback">The hybrid pseudo-relevance feedback, or null for one pass.</param>
+    /// <param name="minScore">The lowest score a hit may have, or null.</param>
+    /// <param name="perDocument">Null to list chunks; otherwise one hit per document, its best chunk with the document's score.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <exception cref="CommandFailedException">The company is not in the index (<see cref="ExitCodes.NotFound"/>).</exception>
     internal static async Task<(IReadOnlyList<DocumentHit> Hits, TimeSpan Took)> SearchAsync(DocumentIndex index, string companyId, string question,
-        SearchMode mode, int top, bool explain, CancellationToken cancellationToken)
+        SearchMode mode, int top, bool explain, FusionOptions fusion, FeedbackOptions? feedback, double? minScore, DocumentGrouping? perDocument,
+        CancellationToken cancellationToken)
     {
         if (!index.Companies.Contains(companyId, StringComparer.Ordinal))
             throw UnknownCompany(index, companyId);
         var clock = Stopwatch.StartNew();
         try
         {
-            var hits = await index.SearchAsync(companyId, question, mode, top, explain, HybridDefaults.Fusion, cancellationToken).ConfigureAwait(false);
+            var query = new SearchQuery
+            {
+                Mode = mode,
+                Text = question,
+                Top = top,
+                Explain = explain,
+                Fusion = fusion,
+                Feedback = mode == SearchMode.Hybrid ? feedback : null,
+                MinScore = minScore,
+                GroupByDocument = perDocument,
+            };
+            var hits = await index.SearchAsync(companyId, query, cancellationToken).ConfigureAwait(false);
             return (hits, clock.Elapsed);
         }
         catch (CompanyNotFoundException)

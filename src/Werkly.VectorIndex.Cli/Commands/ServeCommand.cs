@@ -15,7 +15,7 @@ using Werkly.VectorIndex.Cli.Serve;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly serve</c>.</summary>
-public sealed class ServeSettings : IndexSettings
+internal sealed class ServeSettings : IndexSettings
 {
     /// <summary>Where to listen.</summary>
     [CommandOption("--urls <URLS>")]
@@ -46,6 +46,17 @@ public sealed class ServeSettings : IndexSettings
     [DefaultValue(256)]
     public int QueueMb { get; init; } = 256;
 
+    /// <summary>Searches run at once.</summary>
+    [CommandOption("--max-searches <N>")]
+    [Description("How many searches run at once, 1 to 4096 (more wait in the search queue). Default: twice the processor count.")]
+    public int? MaxSearches { get; init; }
+
+    /// <summary>Searches that may wait.</summary>
+    [CommandOption("--search-queue <N>")]
+    [Description("How many searches may wait for a slot, 0 to 1048576; when it is full a search is answered 503 with Retry-After at once. Default 64.")]
+    [DefaultValue(64)]
+    public int SearchQueue { get; init; } = 64;
+
     /// <summary>The request timeout.</summary>
     [CommandOption("--request-timeout-s <SECONDS>")]
     [Description("How long a request may run before it is cancelled with 504, 1 to 3600 s. Default 30.")]
@@ -58,6 +69,8 @@ public sealed class ServeSettings : IndexSettings
         if (MaxUploadMb is < 1 or > 1024) return ValidationResult.Error("--max-upload-mb must be between 1 and 1024.");
         if (Queue is < 1 or > 1 << 20) return ValidationResult.Error("--queue must be between 1 and 1048576.");
         if (QueueMb < MaxUploadMb) return ValidationResult.Error("--queue-mb must be at least --max-upload-mb (the queue must hold one upload of the largest size).");
+        if (MaxSearches is < 1 or > 4096) return ValidationResult.Error("--max-searches must be between 1 and 4096.");
+        if (SearchQueue is < 0 or > 1 << 20) return ValidationResult.Error("--search-queue must be between 0 and 1048576.");
         if (RequestTimeoutSeconds is < 1 or > 3600) return ValidationResult.Error("--request-timeout-s must be between 1 and 3600.");
         if (CompanyHeader is not null && (CompanyHeader.Length == 0 || CompanyHeader.Any(c => c <= ' ' || c >= 127 || c == ':')))
             return ValidationResult.Error($"--company-header '{CompanyHeader}' is not a valid HTTP header name.");
@@ -78,13 +91,15 @@ public sealed class ServeSettings : IndexSettings
         QueueCapacity = Queue,
         MaxQueuedBytes = (long)QueueMb << 20,
         RequestTimeout = TimeSpan.FromSeconds(RequestTimeoutSeconds),
+        MaxConcurrentSearches = MaxSearches ?? new ServeOptions { IndexPath = "." }.MaxConcurrentSearches,
+        SearchQueueLimit = SearchQueue,
     };
 }
 
 /// <summary><c>werkly serve [--index DIR] [--urls http://127.0.0.1:5080] [--company-header NAME] …</c>: the index over HTTP.</summary>
 /// <remarks>The server is the index's one writer (it holds the write lock while it runs). Ctrl+C or SIGTERM stops it
 /// after the ingest queue is drained: every upload answered 202 is applied.</remarks>
-public sealed class ServeCommand : AsyncCommand<ServeSettings>
+internal sealed class ServeCommand : AsyncCommand<ServeSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ using Werkly.VectorIndex.Cli.Output;
 namespace Werkly.VectorIndex.Cli.Commands;
 
 /// <summary>Settings of <c>werkly stats</c>.</summary>
-public sealed class StatsSettings : IndexSettings
+internal sealed class StatsSettings : IndexSettings
 {
     /// <summary>Restrict to one company and list its documents.</summary>
     [CommandOption("--company <ID>")]
@@ -19,7 +19,7 @@ public sealed class StatsSettings : IndexSettings
 }
 
 /// <summary><c>werkly stats [--index DIR] [--json]</c>: companies, documents, chunks and the vector index's shape.</summary>
-public sealed class StatsCommand : AsyncCommand<StatsSettings>
+internal sealed class StatsCommand : AsyncCommand<StatsSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, StatsSettings settings, CancellationToken cancellationToken)

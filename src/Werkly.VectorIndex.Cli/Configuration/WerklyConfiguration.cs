@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Werkly.VectorIndex.Cli.Configuration;
 
 /// <summary>Where an effective setting came from, strongest first.</summary>
-public enum SettingSource
+internal enum SettingSource
 {
     /// <summary>A command-line flag.</summary>
     Flag,
@@ -24,7 +24,7 @@ public enum SettingSource
 /// <param name="Value">The value, or null when nothing sets it and there is no default.</param>
 /// <param name="Source">Where the value came from.</param>
 /// <param name="Origin">The variable or file that set it, for <see cref="SettingSource.Environment"/> and <see cref="SettingSource.File"/>.</param>
-public sealed record EffectiveSetting(string Name, string? Value, SettingSource Source, string? Origin = null)
+internal sealed record EffectiveSetting(string Name, string? Value, SettingSource Source, string? Origin = null)
 {
     /// <summary>For example <c>environment (WERKLY_INDEX)</c> or <c>werkly.json (/home/me/project/werkly.json)</c>.</summary>
     public string DescribeSource() => Source switch
@@ -44,7 +44,7 @@ public sealed record EffectiveSetting(string Name, string? Value, SettingSource 
 /// </summary>
 /// <remarks>A relative index path from <c>werkly.json</c> is relative to the file's folder, one from a flag or a variable
 /// to the working folder (where they are typed). Empty values count as unset. Immutable and thread-safe once loaded.</remarks>
-public sealed class WerklyConfiguration
+internal sealed class WerklyConfiguration
 {
     /// <summary>The file read from the working folder.</summary>
     public const string FileName = "werkly.json";

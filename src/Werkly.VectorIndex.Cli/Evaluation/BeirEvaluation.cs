@@ -1,164 +1,283 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using Werkly.VectorIndex.Documents;
+using Werkly.VectorIndex.Documents.Ingestion;
 using Werkly.VectorIndex.Embeddings.Onnx;
 using Werkly.VectorIndex.Evaluation;
 
 namespace Werkly.VectorIndex.Cli.Evaluation;
 
 /// <summary>What a preparation step is doing, for progress bars.</summary>
-/// <param name="Phase">"keyword index", "embedding corpus", "embedding queries", "vector index".</param>
+/// <param name="Phase">"keyword index", "embedding corpus", "embedding queries", "chunking and embedding".</param>
 /// <param name="Done">Items done so far.</param>
 /// <param name="Total">Items in the phase.</param>
-public readonly record struct EvaluationProgress(string Phase, int Done, int Total);
+internal readonly record struct EvaluationProgress(string Phase, int Done, int Total);
+
+/// <summary>One query's ranking and how long the search took.</summary>
+/// <param name="QueryId">The query.</param>
+/// <param name="Ranking">Document ids, best first (chunks already aggregated to documents).</param>
+/// <param name="SearchTime">Time spent searching and fusing (the query's embedding excluded).</param>
+internal sealed record QueryRun(string QueryId, IReadOnlyList<string> Ranking, TimeSpan SearchTime);
 
 /// <summary>
-/// Scores a BEIR-layout collection with the index's retrievers: the corpus is indexed as one company (title and text as
-/// two BM25 fields; <c>title + " " + text</c> embedded for the vector side), every judged query is run, and the
-/// standard metrics of <see cref="RetrievalMetrics"/> are averaged over the judged queries.
+/// Scores a BEIR-layout collection with the library's retrievers and fusion: the corpus is indexed as one company
+/// (title and text as two BM25 fields; <c>title + " " + text</c> embedded for the vector side) — or, with chunking, cut
+/// and embedded by the ingestion pipeline exactly as <c>werkly ingest</c> does and ranked per document — every judged
+/// query is run, and the metrics of <see cref="RetrievalMetrics"/> are computed per query.
 /// </summary>
-/// <remarks>Preparation (indexing and embedding) happens once; <see cref="Evaluate"/> can then score any mode and
-/// fusion setting without re-embedding. Not thread-safe: use one instance from one thread.</remarks>
-public sealed class BeirEvaluation : IDisposable
+/// <remarks>Preparation (indexing and embedding, once per model) happens once; any number of
+/// <see cref="EvaluationSettings"/> can then be scored without re-embedding. Vector search is exact, so figures do not
+/// depend on IVF training. Not thread-safe: use one instance from one thread.</remarks>
+internal sealed class BeirEvaluation : IDisposable
 {
     /// <summary>The company the corpus is indexed as.</summary>
     public const string CompanyId = "beir";
 
-    /// <summary>How deep each ranking goes (MAP@100 and Recall@100 need 100).</summary>
+    /// <summary>How deep each side retrieves and each ranking goes (MAP@100 and Recall@100 need 100).</summary>
     public const int Depth = 100;
 
     private readonly BeirDataset _dataset;
-    private readonly IEmbeddingGenerator<string, Embedding<float>>? _generator;
-    // Keyword-only scoring needs no embeddings: the corpus is indexed with a placeholder one-dimensional vector.
-    private WerklyIndex? _keywords;
-    private WerklyIndex? _vectors;
-    private Dictionary<string, ReadOnlyMemory<float>>? _queryVectors;
+    private readonly IReadOnlyList<IEmbeddingGenerator<string, Embedding<float>>> _generators;
+    private readonly bool _chunked;
+    // One index per model (each with the texts, so every index runs keyword, vector and hybrid searches); one with a
+    // placeholder vector when only BM25 is scored.
+    private readonly List<WerklyIndex> _indexes = [];
+    private readonly List<ReadOnlyMemory<float>[]> _queryVectors = [];
+    private int _records;
+    private BeirQuery[] _judged = [];
+    private bool _prepared;
 
     /// <summary>Creates an evaluation of <paramref name="dataset"/>.</summary>
     /// <param name="dataset">The collection.</param>
-    /// <param name="generator">The embedding model for the vector and hybrid modes; null when only BM25 is scored.</param>
-    public BeirEvaluation(BeirDataset dataset, IEmbeddingGenerator<string, Embedding<float>>? generator)
+    /// <param name="generators">The embedding models, one vector side each (none when only BM25 is scored).</param>
+    /// <param name="chunked">Cut documents into chunks with the ingestion pipeline (fixed-size chunker, as
+    /// <c>werkly ingest</c>) and rank documents by their chunks; for collections of long documents.</param>
+    public BeirEvaluation(BeirDataset dataset, IReadOnlyList<IEmbeddingGenerator<string, Embedding<float>>> generators, bool chunked = false)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(generators);
         _dataset = dataset;
-        _generator = generator;
+        _generators = generators;
+        _chunked = chunked;
     }
+
+    /// <summary>The collection.</summary>
+    public BeirDataset Dataset => _dataset;
+
+    /// <summary>How many models (vector sides) are loaded.</summary>
+    public int Models => _generators.Count;
+
+    /// <summary>How many records are indexed (documents, or chunks when chunked).</summary>
+    public int Records => _records;
 
     /// <summary>Time spent embedding the corpus and the queries during <see cref="PrepareAsync"/>.</summary>
     public TimeSpan EmbeddingTime { get; private set; }
 
-    /// <summary>Builds what <paramref name="mode"/> needs (the keyword index; embeddings and the vector index), once.</summary>
-    /// <param name="mode">The mode to prepare for.</param>
+    /// <summary>Builds the keyword index and, per model, embeds the corpus (or its chunks) and the judged queries.</summary>
     /// <param name="progress">Progress per phase, or null.</param>
     /// <param name="cancellationToken">Cancels between embedding batches.</param>
-    /// <exception cref="InvalidOperationException">A vector mode was asked for without a generator.</exception>
-    public async Task PrepareAsync(EvaluationMode mode, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task PrepareAsync(IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (mode == EvaluationMode.Bm25 && _keywords is null && _vectors is null)
+        if (_prepared) return;
+        _judged = [.. _dataset.JudgedQueries];
+        var clock = Stopwatch.StartNew();
+        var records = _chunked ? await ChunkAsync(progress, cancellationToken).ConfigureAwait(false) : await EmbedDocumentsAsync(progress, cancellationToken).ConfigureAwait(false);
+        var queryVectors = new List<ReadOnlyMemory<float>[]>();
+        for (var m = 0; m < _generators.Count; m++)
         {
-            var corpus = _dataset.Corpus;
-            progress?.Report(new EvaluationProgress("keyword index", 0, corpus.Count));
+            var embedded = new ReadOnlyMemory<float>[_judged.Length];
+            const int batch = 128;
+            for (var start = 0; start < _judged.Length; start += batch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var slice = _judged.Skip(start).Take(batch).ToArray();
+                var embeddings = await _generators[m].GenerateAsync(slice.Select(q => q.Text), KindOptions("query"), cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < slice.Length; i++) embedded[start + i] = embeddings[i].Vector;
+                progress?.Report(new EvaluationProgress("embedding queries", start + slice.Length, _judged.Length));
+            }
+            queryVectors.Add(embedded);
+        }
+        EmbeddingTime = clock.Elapsed;
+
+        _records = records.Count;
+        for (var m = 0; m < Math.Max(1, _generators.Count); m++)
+        {
+            progress?.Report(new EvaluationProgress("index", 0, records.Count));
+            var dimensions = _generators.Count == 0 ? 1 : records.Count > 0 ? records[0].Vectors[m].Length : queryVectors[m].FirstOrDefault().Length;
+            // Exact search: a test collection is scored against the whole corpus, not an approximation of it.
+            var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = Math.Max(1, dimensions), FlatSearchThreshold = int.MaxValue });
+            _indexes.Add(index);
             ReadOnlyMemory<float> placeholder = new float[] { 1f };
-            _keywords = Build(1, corpus.Select(d => Record(d, placeholder)).ToList(), cancellationToken);
-            progress?.Report(new EvaluationProgress("keyword index", corpus.Count, corpus.Count));
+            VectorRecord Of(Record r) => new(r.Key, _generators.Count == 0 ? placeholder : r.Vectors[m]) { Title = r.Title, Text = r.Body };
+            if (_chunked)
+            {
+                // Chunks are written as their documents' records, so the index groups them by document (GroupByDocument).
+                index.ReplaceDocuments(CompanyId, [.. records.GroupBy(r => r.Document, StringComparer.Ordinal)
+                    .Select(g => new DocumentUpdate(g.Key, "eval", [.. g.Select(Of)]))], cancellationToken);
+            }
+            else index.Upsert(CompanyId, [.. records.Select(Of)], cancellationToken);
+            progress?.Report(new EvaluationProgress("index", records.Count, records.Count));
         }
-        if (mode != EvaluationMode.Bm25 && _vectors is null)
-        {
-            if (_generator is null)
-                throw new InvalidOperationException($"Mode {mode} needs an embedding generator.");
-            await EmbedAsync(progress, cancellationToken).ConfigureAwait(false);
-        }
+        _queryVectors.AddRange(queryVectors);
+        _prepared = true;
     }
 
-    /// <summary>Scores one mode over every judged query.</summary>
-    /// <param name="mode">The retriever.</param>
-    /// <param name="fusion">The fusion for <see cref="EvaluationMode.Hybrid"/>; null for <see cref="HybridDefaults.Fusion"/>.</param>
-    /// <param name="cancellationToken">Checked between queries.</param>
-    /// <returns>The averaged metrics.</returns>
-    /// <exception cref="InvalidOperationException"><see cref="PrepareAsync"/> has not run for this mode.</exception>
-    public RetrievalScores Evaluate(EvaluationMode mode, FusionOptions? fusion = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs every judged query with <paramref name="settings"/>.</summary>
+    /// <returns>One run per judged query, in the dataset's order.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="PrepareAsync"/> has not run.</exception>
+    /// <exception cref="ArgumentException">The settings need a model that is not loaded.</exception>
+    public IReadOnlyList<QueryRun> Run(EvaluationSettings settings, CancellationToken cancellationToken = default)
     {
-        var index = mode == EvaluationMode.Bm25 ? _vectors ?? _keywords : _vectors;
-        if (index is null) throw new InvalidOperationException($"Call PrepareAsync({mode}) first.");
-        var fused = fusion ?? HybridDefaults.Fusion;
-        return RetrievalMetrics.Evaluate(_dataset, query =>
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!_prepared) throw new InvalidOperationException("Call PrepareAsync first.");
+        settings.Validate(_generators.Count);
+        var runs = new QueryRun[_judged.Length];
+        for (var q = 0; q < _judged.Length; q++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var search = new SearchQuery
-            {
-                Mode = mode switch { EvaluationMode.Bm25 => SearchMode.Keyword, EvaluationMode.Vector => SearchMode.Vector, _ => SearchMode.Hybrid },
-                Text = query.Text,
-                Vector = mode == EvaluationMode.Bm25 ? (ReadOnlyMemory<float>?)null : _queryVectors![query.Id],
-                Top = Depth,
-                Fusion = fused,
-            };
-            return [.. index.Search(CompanyId, search, cancellationToken).Select(h => h.Key)];
-        });
+            var clock = Stopwatch.StartNew();
+            var hits = Search(settings, q, cancellationToken);
+            var ranking = hits.Select(h => _chunked ? h.DocumentId! : h.Key).ToArray();
+            runs[q] = new QueryRun(_judged[q].Id, ranking, clock.Elapsed);
+        }
+        return runs;
+    }
+
+    /// <summary>Scores <paramref name="settings"/> per judged query.</summary>
+    public IReadOnlyList<QueryScores> EvaluatePerQuery(EvaluationSettings settings, CancellationToken cancellationToken = default) =>
+        [.. Run(settings, cancellationToken).Select(r => RetrievalMetrics.Score(r.QueryId, r.Ranking, _dataset.Judgments[r.QueryId]))];
+
+    /// <summary>Scores <paramref name="settings"/>, averaged over the judged queries.</summary>
+    public RetrievalScores Evaluate(EvaluationSettings settings, CancellationToken cancellationToken = default) =>
+        RetrievalMetrics.Mean(EvaluatePerQuery(settings, cancellationToken));
+
+    /// <summary>Share of the runs whose first document is judged relevant (success@1).</summary>
+    public double SuccessAt1(IReadOnlyList<QueryRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0) return 0;
+        return runs.Count(r => r.Ranking.Count > 0 && _dataset.Judgments[r.QueryId].TryGetValue(r.Ranking[0], out var gain) && gain > 0) / (double)runs.Count;
+    }
+
+    /// <summary>The median time to embed one query with model <paramref name="model"/>, embedding up to
+    /// <paramref name="queries"/> judged queries one call at a time (as a search does).</summary>
+    public async Task<TimeSpan> MedianQueryEmbeddingTimeAsync(int model, int queries, CancellationToken cancellationToken = default)
+    {
+        var times = new List<TimeSpan>();
+        foreach (var query in _dataset.JudgedQueries.Take(queries))
+        {
+            var clock = Stopwatch.StartNew();
+            // A varying suffix defeats an embedding cache, which would otherwise answer from memory.
+            await _generators[model].GenerateAsync([query.Text + " " + times.Count], KindOptions("query"), cancellationToken).ConfigureAwait(false);
+            times.Add(clock.Elapsed);
+        }
+        return Median(times);
+    }
+
+    /// <summary>The median of some durations (zero for none).</summary>
+    public static TimeSpan Median(IEnumerable<TimeSpan> times)
+    {
+        var sorted = times.Order().ToArray();
+        if (sorted.Length == 0) return TimeSpan.Zero;
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Disposes the indexes.</summary>
     public void Dispose()
     {
-        _keywords?.Dispose();
-        _vectors?.Dispose();
+        foreach (var index in _indexes) index.Dispose();
     }
 
-    private static VectorRecord Record(BeirDocument document, ReadOnlyMemory<float> vector) =>
-        new(document.Id, vector) { Title = document.Title, Text = document.Text };
-
-    private static WerklyIndex Build(int dimensions, List<VectorRecord> records, CancellationToken cancellationToken)
+    /// <summary>One query through the index's own search (the product path): <see cref="Depth"/> results, each side
+    /// retrieving <see cref="Depth"/> candidates; documents instead of chunks when chunked.</summary>
+    private IReadOnlyList<SearchResult> Search(EvaluationSettings settings, int q, CancellationToken cancellationToken)
     {
-        // Exact search: a BEIR test collection is scored against the whole corpus, not an approximation of it.
-        var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = dimensions, FlatSearchThreshold = int.MaxValue });
-        try
+        var side = settings.Mode == EvaluationMode.Bm25 ? 0 : settings.VectorSide;
+        var query = new SearchQuery
         {
-            index.Upsert(CompanyId, records, cancellationToken);
-            return index;
-        }
-        catch
-        {
-            index.Dispose();
-            throw;
-        }
+            Mode = settings.Mode switch { EvaluationMode.Bm25 => SearchMode.Keyword, EvaluationMode.Vector => SearchMode.Vector, _ => SearchMode.Hybrid },
+            Text = _judged[q].Text,
+            Vector = settings.Mode == EvaluationMode.Bm25 ? (ReadOnlyMemory<float>?)null : _queryVectors[side][q],
+            Top = Depth,
+            CandidatesPerSide = Depth,
+            Fusion = settings.Fusion,
+            Feedback = settings.Mode == EvaluationMode.Hybrid ? settings.Feedback : null,
+            GroupByDocument = _chunked ? new DocumentGrouping { Scoring = settings.Aggregation, ChunksPerDocument = settings.ChunksPerDocument } : null,
+        };
+        // A query whose text analyzes to nothing still has a vector side; a keyword search of it finds nothing.
+        if (query.Mode == SearchMode.Keyword && string.IsNullOrWhiteSpace(query.Text)) return [];
+        return _indexes[side].Search(CompanyId, query, cancellationToken);
     }
 
-    private async Task EmbedAsync(IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
+    private async Task<List<Record>> EmbedDocumentsAsync(
+        IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
     {
         var corpus = _dataset.Corpus;
-        var clock = Stopwatch.StartNew();
-        var documentOptions = KindOptions("document");
-        var records = new List<VectorRecord>(corpus.Count);
-        const int batch = 128; // small enough for a smooth progress bar, large enough to keep both cores busy
-        for (var start = 0; start < corpus.Count; start += batch)
+        var vectors = corpus.Select(_ => new ReadOnlyMemory<float>[_generators.Count]).ToArray();
+        for (var m = 0; m < _generators.Count; m++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var slice = corpus.Skip(start).Take(batch).ToArray();
-            var embeddings = await _generator!.GenerateAsync(slice.Select(d => d.Title + " " + d.Text), documentOptions, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < slice.Length; i++)
-                records.Add(Record(slice[i], embeddings[i].Vector));
-            progress?.Report(new EvaluationProgress("embedding corpus", start + slice.Length, corpus.Count));
+            const int batch = 128; // small enough for a smooth progress bar, large enough to keep both cores busy
+            for (var start = 0; start < corpus.Count; start += batch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var slice = corpus.Skip(start).Take(batch).ToArray();
+                var embeddings = await _generators[m].GenerateAsync(slice.Select(d => d.Title + " " + d.Text), KindOptions("document"), cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < slice.Length; i++) vectors[start + i][m] = embeddings[i].Vector;
+                progress?.Report(new EvaluationProgress("embedding corpus", start + slice.Length, corpus.Count));
+            }
         }
-
-        var judged = _dataset.JudgedQueries.ToArray();
-        var queryVectors = new Dictionary<string, ReadOnlyMemory<float>>(judged.Length, StringComparer.Ordinal);
-        var queryOptions = KindOptions("query");
-        for (var start = 0; start < judged.Length; start += batch)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var slice = judged.Skip(start).Take(batch).ToArray();
-            var embeddings = await _generator!.GenerateAsync(slice.Select(q => q.Text), queryOptions, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < slice.Length; i++)
-                queryVectors[slice[i].Id] = embeddings[i].Vector;
-            progress?.Report(new EvaluationProgress("embedding queries", start + slice.Length, judged.Length));
-        }
-        EmbeddingTime = clock.Elapsed;
-
-        var dimensions = records.Count > 0 ? records[0].Vector.Length : queryVectors.Values.FirstOrDefault().Length;
-        _vectors = Build(Math.Max(1, dimensions), records, cancellationToken);
-        _queryVectors = queryVectors;
+        return [.. corpus.Select((d, i) => new Record(d.Id, d.Id, d.Title, d.Text, vectors[i]))];
     }
+
+    /// <summary>Chunks and embeds the corpus through <see cref="DocumentIngestor"/> (default chunker and settings, as
+    /// <c>werkly ingest</c>), once per model; chunks become records with their text as the body and no title.</summary>
+    private async Task<List<Record>> ChunkAsync(
+        IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var sources = _dataset.Corpus.Select(d => SourceDocument.FromText(d.Id,
+            string.IsNullOrEmpty(d.Title) || d.Text.Contains(d.Title, StringComparison.Ordinal) ? d.Text : d.Title + "\n\n" + d.Text,
+            Path.HasExtension(d.Id) ? Path.GetFileName(d.Id) : d.Id + ".txt")).ToList();
+        var chunks = new Dictionary<string, (string Document, string Body, ReadOnlyMemory<float>[] Vectors)>(StringComparer.Ordinal);
+        var models = Math.Max(1, _generators.Count);
+        for (var m = 0; m < models; m++)
+        {
+            var sink = new InMemoryChunkSink();
+            var generator = _generators.Count > 0 ? _generators[m] : new NoEmbeddings();
+            var ingestor = new DocumentIngestor(generator, sink, new DocumentIngestorOptions { EmbeddingOptions = KindOptions("document") });
+            progress?.Report(new EvaluationProgress("chunking and embedding", 0, sources.Count));
+            await ingestor.IngestAsync(sources, CompanyId, null, cancellationToken).ConfigureAwait(false);
+            foreach (var id in sink.GetDocumentIds(CompanyId))
+            {
+                foreach (var chunk in sink.GetDocument(CompanyId, id)!.Chunks)
+                {
+                    if (!chunks.TryGetValue(chunk.Chunk.Key, out var entry))
+                        chunks[chunk.Chunk.Key] = entry = (id, chunk.Chunk.Text, new ReadOnlyMemory<float>[_generators.Count]);
+                    if (_generators.Count > 0) entry.Vectors[m] = chunk.Vector;
+                }
+            }
+            progress?.Report(new EvaluationProgress("chunking and embedding", sources.Count, sources.Count));
+        }
+        return [.. chunks.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new Record(c.Key, c.Value.Document, null, c.Value.Body, c.Value.Vectors))];
+    }
+
+    private readonly record struct Record(string Key, string Document, string? Title, string Body, ReadOnlyMemory<float>[] Vectors);
 
     private static EmbeddingGenerationOptions KindOptions(string kind) => new()
     {
         AdditionalProperties = new AdditionalPropertiesDictionary { [OnnxEmbeddingGenerator.InputKindKey] = kind },
     };
+
+    /// <summary>Chunking without a model (BM25 only): every chunk gets a one-dimensional placeholder vector.</summary>
+    private sealed class NoEmbeddings : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
+            CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(_ => new Embedding<float>(new float[] { 1 }))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
 }

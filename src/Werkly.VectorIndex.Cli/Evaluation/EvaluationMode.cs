@@ -1,7 +1,7 @@
 namespace Werkly.VectorIndex.Cli.Evaluation;
 
 /// <summary>Which retriever <c>werkly eval</c> scores.</summary>
-public enum EvaluationMode
+internal enum EvaluationMode
 {
     /// <summary>BM25 over title and text as two fields (the keyword side alone).</summary>
     Bm25,

@@ -4,7 +4,7 @@ using Werkly.VectorIndex.Cli.Evaluation;
 namespace Werkly.VectorIndex.Cli.Output;
 
 /// <summary>Progress bars on stdout for the long phases of a command.</summary>
-public static class ProgressDisplay
+internal static class ProgressDisplay
 {
     /// <summary>Runs <paramref name="work"/> with one progress bar per phase it reports.</summary>
     /// <param name="title">Not shown when the terminal cannot render progress; kept for the log line.</param>
@@ -38,7 +38,7 @@ public static class ProgressDisplay
 /// so a report is visible before the next line of the reporter runs.</summary>
 /// <typeparam name="T">The report type.</typeparam>
 /// <param name="handler">Called for each report.</param>
-public sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
+internal sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
 {
     /// <inheritdoc />
     public void Report(T value) => handler(value);

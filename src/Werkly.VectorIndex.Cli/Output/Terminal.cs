@@ -7,7 +7,7 @@ namespace Werkly.VectorIndex.Cli.Output;
 /// <summary>Where the command writes: tables and progress to stdout, errors and warnings to stderr, and with
 /// <c>--json</c> exactly one JSON object to stdout and nothing else.</summary>
 /// <remarks>Not thread-safe beyond what Spectre.Console guarantees; commands write from one thread.</remarks>
-public static class Terminal
+internal static class Terminal
 {
     /// <summary>The console for human-readable output (stdout).</summary>
     public static IAnsiConsole Out { get; set; } = AnsiConsole.Console;

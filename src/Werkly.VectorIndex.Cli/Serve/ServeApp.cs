@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,12 +23,16 @@ namespace Werkly.VectorIndex.Cli.Serve;
 /// </summary>
 internal static class ServeApp
 {
+    /// <summary>The rate-limiting policy of the search endpoint (<see cref="ServeOptions.MaxConcurrentSearches"/>, <see cref="ServeOptions.SearchQueueLimit"/>).</summary>
+    public const string SearchPolicy = "search";
+
     /// <summary>Registers the server's services. An <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> already
     /// registered is used; otherwise <paramref name="generator"/> creates one.</summary>
     public static IServiceCollection AddWerklyServe(this IServiceCollection services, ServeOptions options,
         Func<IServiceProvider, IEmbeddingGenerator<string, Embedding<float>>> generator)
     {
         options.Validate();
+        services.AddRouting();
         services.AddSingleton(options);
         services.TryAddSingleton(generator);
         services.AddWerklyDocumentIndex(options.IndexPath);
@@ -58,6 +63,26 @@ internal static class ServeApp
             Timeout = options.RequestTimeout,
             TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
         });
+        services.AddRateLimiter(limiter =>
+        {
+            // Searches beyond the slots wait in a bounded queue; beyond that they are refused at once (503 + Retry-After), so
+            // an overloaded server answers quickly instead of letting every request run into its timeout.
+            limiter.AddConcurrencyLimiter(SearchPolicy, search =>
+            {
+                search.PermitLimit = options.MaxConcurrentSearches;
+                search.QueueLimit = options.SearchQueueLimit;
+                search.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            });
+            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            limiter.OnRejected = (context, _) =>
+            {
+                ServeTelemetry.SearchesRejected.Add(1);
+                context.HttpContext.Response.Headers.RetryAfter = ServeEndpoints.SearchRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new ValueTask(TypedResults.Problem(
+                    $"All {options.MaxConcurrentSearches} search slots are busy and {options.SearchQueueLimit} searches are waiting; retry after {ServeEndpoints.SearchRetryAfterSeconds} s.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many searches").ExecuteAsync(context.HttpContext));
+            };
+        });
         services.AddHealthChecks().AddCheck<IndexHealthCheck>("index");
         services.AddOpenApi();
         services.AddOpenTelemetry().WithMetrics(metrics =>
@@ -78,6 +103,7 @@ internal static class ServeApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseRequestTimeouts();
         app.UseEndpoints(endpoints =>
         {
@@ -98,7 +124,7 @@ internal static class ServeApp
 }
 
 /// <summary>Healthy while the index is open and the ingest queue has room; degraded when the queue is nearly full.</summary>
-internal sealed class IndexHealthCheck(DocumentIndex index, IngestJobs jobs) : IHealthCheck
+internal sealed class IndexHealthCheck(DocumentIndex index, IngestJobs jobs, ServeOptions options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -111,7 +137,8 @@ internal sealed class IndexHealthCheck(DocumentIndex index, IngestJobs jobs) : I
             ["queue_capacity"] = jobs.Capacity,
             ["queued_bytes"] = jobs.QueuedBytes,
         };
-        return Task.FromResult(status.Queued >= jobs.Capacity * 9 / 10
+        var nearlyFull = (status.Queued > 0 && status.Queued * 10L >= jobs.Capacity * 9L) || jobs.QueuedBytes * 10 >= options.MaxQueuedBytes * 9;
+        return Task.FromResult(nearlyFull
             ? HealthCheckResult.Degraded("The ingest queue is nearly full; uploads may be refused with 503.", data: data)
             : HealthCheckResult.Healthy("The index is open.", data));
     }

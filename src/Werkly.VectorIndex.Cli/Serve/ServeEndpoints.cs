@@ -25,24 +25,39 @@ internal static class ServeEndpoints
     /// <summary>How long a client refused with 503 should wait before retrying.</summary>
     public const int RetryAfterSeconds = 2;
 
+    /// <summary>How long a client refused with 503 by the search limiter should wait (searches finish in milliseconds).</summary>
+    public const int SearchRetryAfterSeconds = 1;
+
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         var company = endpoints.MapGroup("/companies/{company}").WithTags("Companies");
-        company.MapGet("/search", SearchAsync).WithName("Search")
+        company.MapGet("/search", SearchAsync).WithName("Search").RequireRateLimiting(ServeApp.SearchPolicy)
             .WithSummary("Searches one company's documents: hybrid (default), vector or keyword. The JSON is 'werkly search --json''s.");
         company.MapPost("/documents", UploadAsync).WithName("UploadDocument")
-            .WithSummary("Uploads one document (multipart/form-data with one file, application/json {\"document\",\"text\"}, or a raw body with ?document=ID) for background ingestion; answers 202 with the job.")
-            .Accepts<TextDocumentRequest>("application/json", "multipart/form-data", "application/octet-stream");
+            .WithSummary("Uploads one document (multipart/form-data with one file, application/json {\"document\",\"text\"}, or a raw body with ?document=ID) for background ingestion; answers 202 with the job.");
+        // No Accepts<T>() metadata: it would make routing answer 415 itself for any other content type, and a raw upload may
+        // carry any (application/pdf, text/markdown...). The handler checks the type and says what it takes.
         company.MapDelete("/documents/{**document}", DeleteAsync).WithName("DeleteDocument")
             .WithSummary("Deletes one document, after every upload accepted before it: 204, or 404 when the company has no such document.");
+        endpoints.MapGet("/", () => TypedResults.Content(SearchPage.Value, "text/html; charset=utf-8")).WithName("SearchPage").ExcludeFromDescription();
         endpoints.MapGet("/jobs/{job}", GetJob).WithName("GetJob").WithTags("Jobs")
             .WithSummary("The state of an upload or delete job: queued, processing, ingested, unchanged, empty, deleted, not_found, failed or canceled.");
     }
 
+    /// <summary>The search page at <c>/</c>: a query box over <c>GET /companies/{id}/search</c> showing each hit's document,
+    /// heading path, snippet, score and explanation.</summary>
+    private static readonly Lazy<string> SearchPage = new(() =>
+    {
+        using var stream = typeof(ServeEndpoints).Assembly.GetManifestResourceStream("serve/search-page.html")
+            ?? throw new InvalidOperationException("The search page is missing from the tool.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
     // ---- Search ----------------------------------------------------------------------------------------------------
 
     internal static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> SearchAsync(string company, string? q, string? mode, string? top, string? explain,
-        HttpContext http, DocumentIndex index, ServeOptions options, CancellationToken cancellationToken)
+        string? feedback, HttpContext http, DocumentIndex index, ServeOptions options, CancellationToken cancellationToken)
     {
         if (CompanyProblem(http, company, options) is { } refused) return refused;
         if (string.IsNullOrWhiteSpace(q))
@@ -58,6 +73,9 @@ internal static class ServeEndpoints
         bool withExplanation = false;
         if (explain is not null && !bool.TryParse(explain, out withExplanation))
             return Problem(400, "Bad explain", $"explain must be true or false; got '{explain}'.");
+        var withFeedback = true;
+        if (feedback is not null && !TryParseOnOff(feedback, out withFeedback))
+            return Problem(400, "Bad feedback", $"feedback must be on or off; got '{feedback}'.");
         if (!index.Companies.Contains(company, StringComparer.Ordinal))
             return UnknownCompany(company);
 
@@ -65,7 +83,17 @@ internal static class ServeEndpoints
         IReadOnlyList<DocumentHit> hits;
         try
         {
-            hits = await index.SearchAsync(company, q, parsedMode.Value, count, withExplanation, HybridDefaults.Fusion, cancellationToken).ConfigureAwait(false);
+            // As 'werkly search' ranks: the default fusion, and pseudo-relevance feedback in hybrid mode unless feedback=off.
+            var query = new SearchQuery
+            {
+                Mode = parsedMode.Value,
+                Text = q,
+                Top = count,
+                Explain = withExplanation,
+                Fusion = HybridDefaults.Fusion,
+                Feedback = parsedMode.Value == SearchMode.Hybrid && withFeedback ? HybridDefaults.Feedback : null,
+            };
+            hits = await index.SearchAsync(company, query, cancellationToken).ConfigureAwait(false);
         }
         catch (CompanyNotFoundException)
         {
@@ -75,6 +103,12 @@ internal static class ServeEndpoints
             [.. hits.Select(h => new HitResponse(h.Key, h.DocumentId, Math.Round(h.Score, 6), h.Text, h.HeadingPath, h.Explanation is { } e
                 ? new ExplanationResponse(e.VectorRank, e.VectorScore, e.KeywordRank, e.KeywordScore, Math.Round(e.VectorContribution, 6), Math.Round(e.KeywordContribution, 6))
                 : null))]));
+    }
+
+    private static bool TryParseOnOff(string value, out bool on)
+    {
+        on = value.ToUpperInvariant() is "ON" or "TRUE" or "YES";
+        return on || value.ToUpperInvariant() is "OFF" or "FALSE" or "NO";
     }
 
     // ---- Upload ----------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Werkly.VectorIndex.Cli.Serve;
 
 /// <summary>The meter of <c>werkly serve</c> (<see cref="Name"/>): requests accepted into and refused by the ingest
-/// queue. The queue's depth and bytes are observable gauges registered with the server.</summary>
+/// queue, and searches refused by the search limiter. The queue's depth and bytes are observable gauges registered with the server.</summary>
 internal static class ServeTelemetry
 {
     /// <summary>The meter's name.</summary>
@@ -14,6 +14,9 @@ internal static class ServeTelemetry
     public static readonly Counter<long> Accepted = Meter.CreateCounter<long>("werkly.serve.jobs.accepted", "{job}", "Upload and delete requests accepted into the ingest queue.");
 
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("werkly.serve.jobs.rejected", "{job}", "Requests refused with 503 because the ingest queue was full.");
+
+    public static readonly Counter<long> SearchesRejected = Meter.CreateCounter<long>("werkly.serve.searches.rejected", "{request}",
+        "Searches refused with 503 because every search slot was busy and the search queue was full.");
 
     /// <summary>Registers the queue gauges of one server.</summary>
     public static void Observe(IngestJobs jobs)

@@ -118,24 +118,36 @@ public sealed class DocumentIndex : IChunkSink, IDisposable
     /// <param name="fusion">How hybrid fuses its sides; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <exception cref="Werkly.VectorIndex.Exceptions.CompanyNotFoundException">The company has no documents.</exception>
-    public async Task<IReadOnlyList<DocumentHit>> SearchAsync(string companyId, string question, SearchMode mode = SearchMode.Hybrid,
+    public Task<IReadOnlyList<DocumentHit>> SearchAsync(string companyId, string question, SearchMode mode = SearchMode.Hybrid,
         int top = 5, bool explain = false, FusionOptions? fusion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(question);
         if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("The question is empty.", nameof(question));
-        ReadOnlyMemory<float>? vector = null;
-        if (mode != SearchMode.Keyword)
-            vector = await EmbedQueryAsync(_generator, _queryOptions, question, cancellationToken).ConfigureAwait(false);
-        var query = new SearchQuery
-        {
-            Mode = mode,
-            Text = question,
-            Vector = vector,
-            Top = top,
-            Explain = explain,
-            Fusion = fusion ?? FusionOptions.Default,
-            Include = RecordFields.Text | RecordFields.Metadata,
-        };
+        return SearchAsync(companyId, new SearchQuery { Mode = mode, Text = question, Top = top, Explain = explain, Fusion = fusion ?? FusionOptions.Default },
+            cancellationToken);
+    }
+
+    /// <summary>Searches a company's chunks with every setting of <see cref="SearchQuery"/>: fusion, pseudo-relevance
+    /// feedback (<see cref="SearchQuery.Feedback"/>), a score floor (<see cref="SearchQuery.MinScore"/>), one hit per
+    /// document (<see cref="SearchQuery.GroupByDocument"/>), a filter and paging.</summary>
+    /// <param name="companyId">The company.</param>
+    /// <param name="query">The query; its <see cref="SearchQuery.Text"/> is the question, embedded as a query unless the
+    /// search is keyword-only or <see cref="SearchQuery.Vector"/> is given. Each hit carries its text and heading path
+    /// whatever <see cref="SearchQuery.Include"/> says.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The hits, best first; with <see cref="SearchQuery.GroupByDocument"/> one per document (its best chunk,
+    /// with the document's score).</returns>
+    /// <exception cref="ArgumentException">The query has no text, or is invalid (see <see cref="SearchQuery.Validate"/>).</exception>
+    /// <exception cref="Werkly.VectorIndex.Exceptions.CompanyNotFoundException">The company has no documents.</exception>
+    public async Task<IReadOnlyList<DocumentHit>> SearchAsync(string companyId, SearchQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (string.IsNullOrWhiteSpace(query.Text)) throw new ArgumentException("The question is empty.", nameof(query));
+        query.Validate();
+        var vector = query.Vector;
+        if (query.Mode != SearchMode.Keyword && vector is null)
+            vector = await EmbedQueryAsync(_generator, _queryOptions, query.Text, cancellationToken).ConfigureAwait(false);
+        query = query with { Vector = vector, Include = query.Include | RecordFields.Text | RecordFields.Metadata };
         var results = await _index.SearchAsync(companyId, query, cancellationToken).ConfigureAwait(false);
         return [.. results.Select(h => new DocumentHit(h.Key, h.DocumentId ?? h.Key, h.Score, h.Text ?? "",
             h.Metadata is not null && h.Metadata.TryGetValue(HeadingsKey, out var p) ? p.AsString() : "", h.Explanation))];

@@ -29,8 +29,6 @@ internal sealed record EngineRecord(string Company, string Key, IReadOnlyDiction
 /// <summary>One search hit: the engine's score (higher is better) and the stored metadata.</summary>
 internal readonly record struct EngineHit(string Key, double Score, IReadOnlyDictionary<string, MetadataValue>? Metadata);
 
-/// <summary>Decides whether a stored record passes a filter; evaluated inside the engine's scan.</summary>
-internal delegate bool EnginePredicate(string key, IReadOnlyDictionary<string, MetadataValue>? metadata);
 
 /// <summary>
 /// THE adapter between the connector and the engine: every call the VectorData package makes into
@@ -289,10 +287,13 @@ internal sealed class EngineCollection : IDisposable
     /// <paramref name="predicate"/> (evaluated inside the scan), best first.</summary>
     public EngineHit[] Search(string company, ReadOnlySpan<float> query, int k, EnginePredicate? predicate)
     {
-        var options = predicate is null ? null : new SearchOptions { Filter = (key, metadata) => predicate(key, metadata) };
+        // An unknown tenant finds nothing; asked first, so that the common miss costs no exception.
+        if (!_index.ContainsCompany(company)) return [];
+        var options = predicate is null ? null : new SearchOptions { Filter = predicate };
         SearchHit[] hits;
         try
         {
+            // Still caught: the partition can go between the two calls.
             hits = _index.Search(company, query, k, options);
         }
         catch (CompanyNotFoundException)
@@ -321,7 +322,7 @@ internal sealed class EngineCollection : IDisposable
             Vector = query,
             Top = Math.Min(top, SearchQuery.MaxTop),
             Skip = skip,
-            Filter = predicate is null ? null : (key, metadata) => predicate(key, metadata),
+            Filter = predicate,
             Include = RecordFields.Metadata | RecordFields.Text,
         };
         IReadOnlyList<SearchResult> hits;

@@ -56,7 +56,9 @@ internal sealed class FilterTranslator
 
         _record = filter.Parameters[0];
         if (tenant is not null && TryTenantOnly(filter.Body, tenant) is { } quick) return quick;
-        var body = new ConstantFolder(_record).Fold(filter.Body);
+        // A filter made of comparisons between record properties and constants or captured variables (nearly every
+        // filter) is read as it is; anything else is first folded to that shape, which costs far more than the rest.
+        var body = IsPlain(filter.Body) ? filter.Body : new ConstantFolder(_record).Fold(filter.Body);
         var conjuncts = new List<Expression>();
         Flatten(body, conjuncts);
 
@@ -117,6 +119,53 @@ internal sealed class FilterTranslator
         return new TranslatedFilter(company ?? EngineCollection.DefaultCompany, company is null, null);
     }
 
+    /// <summary>Whether <paramref name="node"/> needs no folding: <c>&amp;&amp;</c>, <c>||</c>, <c>!</c>, bool properties and
+    /// comparisons of a record property with a constant or a captured variable (see <see cref="TryValue"/>).</summary>
+    private bool IsPlain(Expression node) => node switch
+    {
+        BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } logical => IsPlain(logical.Left) && IsPlain(logical.Right),
+        UnaryExpression { NodeType: ExpressionType.Not } not when not.Type == typeof(bool) => IsPlain(not.Operand),
+        BinaryExpression binary when IsComparison(binary.NodeType) =>
+            (IsRecordAccess(binary.Left) && IsPlainValue(binary.Right)) || (IsPlainValue(binary.Left) && IsRecordAccess(binary.Right)),
+        MemberExpression member => member.Expression == _record,
+        ConstantExpression { Value: bool } => true,
+        _ => false,
+    };
+
+    private bool IsRecordAccess(Expression node) => Unwrap(node) switch
+    {
+        MemberExpression member => member.Expression == _record,
+        MethodCallExpression { Method.Name: "get_Item", Arguments: [ConstantExpression { Value: string }] } indexer => indexer.Object == _record,
+        _ => false,
+    };
+
+    /// <summary>A constant, a field of a closure (a captured variable), or either lifted to its nullable type: values the
+    /// folder would replace by the very same object.</summary>
+    private static bool IsPlainValue(Expression node) => node switch
+    {
+        ConstantExpression => true,
+        MemberExpression { Expression: ConstantExpression { Value: not null }, Member: FieldInfo { IsStatic: false } } => true,
+        UnaryExpression { NodeType: ExpressionType.Convert, Method: null } lift => Nullable.GetUnderlyingType(lift.Type) == lift.Operand.Type && IsPlainValue(lift.Operand),
+        _ => false,
+    };
+
+    /// <summary>The value of a constant or (in a plain filter) a captured variable.</summary>
+    private static bool TryValue(Expression node, out object? value)
+    {
+        switch (Unwrap(node))
+        {
+            case ConstantExpression constant:
+                value = constant.Value;
+                return true;
+            case MemberExpression { Expression: ConstantExpression { Value: { } closure }, Member: FieldInfo { IsStatic: false } field }:
+                value = field.GetValue(closure);
+                return true;
+            default:
+                value = null;
+                return false;
+        }
+    }
+
     private static InvalidOperationException MissingTenant(PropertyModel tenant, string filter) => new(
         $"This collection is partitioned by tenant property '{tenant.ModelName}': every search, get-by-filter and hybrid search must " +
         $"constrain it by equality (r => r.{tenant.ModelName} == id && …), which routes the query to that tenant's partition alone. " +
@@ -139,17 +188,8 @@ internal sealed class FilterTranslator
     {
         value = null;
         if (node is not BinaryExpression { NodeType: ExpressionType.Equal } equal) return false;
-        if (TryBind(equal.Left, out var left) && left == tenant && Unwrap(equal.Right) is ConstantExpression right)
-        {
-            value = right.Value;
-            return true;
-        }
-        if (TryBind(equal.Right, out var other) && other == tenant && Unwrap(equal.Left) is ConstantExpression leftConstant)
-        {
-            value = leftConstant.Value;
-            return true;
-        }
-        return false;
+        if (TryBind(equal.Left, out var left) && left == tenant && TryValue(equal.Right, out value)) return true;
+        return TryBind(equal.Right, out var other) && other == tenant && TryValue(equal.Left, out value);
     }
 
     private FilterNode Translate(Expression node)
@@ -183,12 +223,12 @@ internal sealed class FilterTranslator
 
     private FilterNode Comparison(BinaryExpression binary)
     {
-        if (TryBind(binary.Left, out var property) && Unwrap(binary.Right) is ConstantExpression right)
-            return Compare(property, binary.NodeType, right.Value, binary);
-        if (TryBind(binary.Right, out property) && Unwrap(binary.Left) is ConstantExpression left)
-            return Compare(property, Mirror(binary.NodeType), left.Value, binary);
-        if (Unwrap(binary.Left) is ConstantExpression a && Unwrap(binary.Right) is ConstantExpression b && binary.NodeType is ExpressionType.Equal or ExpressionType.NotEqual)
-            return new ConstantNode(Equals(a.Value, b.Value) == (binary.NodeType == ExpressionType.Equal));
+        if (TryBind(binary.Left, out var property) && TryValue(binary.Right, out var right))
+            return Compare(property, binary.NodeType, right, binary);
+        if (TryBind(binary.Right, out property) && TryValue(binary.Left, out var left))
+            return Compare(property, Mirror(binary.NodeType), left, binary);
+        if (TryValue(binary.Left, out var a) && TryValue(binary.Right, out var b) && binary.NodeType is ExpressionType.Equal or ExpressionType.NotEqual)
+            return new ConstantNode(Equals(a, b) == (binary.NodeType == ExpressionType.Equal));
         throw Unsupported(binary, "a comparison needs a record property on one side and a value on the other");
     }
 

@@ -1,5 +1,7 @@
+using System.Numerics.Tensors;
 using Werkly.VectorIndex.Hybrid;
 using Werkly.VectorIndex.Ivf;
+using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Partitions;
 
@@ -25,61 +27,136 @@ internal sealed partial class CompanyPartition
 
     /// <summary>
     /// Runs a vector, keyword or hybrid query (key map and, unless vector-only, keywords ensured). The two sides of a
-    /// hybrid search run in parallel under the caller's one lease, so both see the same state.
+    /// hybrid search run in parallel under the caller's one lease, so both see the same state; so does a feedback pass.
     /// </summary>
     public List<SearchResult> Search(SearchQuery query, ReadOnlyMemory<float>? vector, CancellationToken cancellationToken)
     {
-        var candidates = query.Mode == SearchMode.Hybrid ? query.EffectiveCandidatesPerSide : query.Skip + query.Top;
         var filter = query.Filter;
-        RankedHit[] vectorHits = [], keywordHits = [];
-        switch (query.Mode)
-        {
-            case SearchMode.Vector:
-                vectorHits = VectorSide(vector!.Value, candidates, query);
-                break;
-            case SearchMode.Keyword:
-                keywordHits = KeywordSide(query.Text!, candidates, filter, cancellationToken);
-                break;
-            default:
-                var keywordTask = Task.Run(() => KeywordSide(query.Text!, candidates, filter, cancellationToken), cancellationToken);
-                try
-                {
-                    vectorHits = VectorSide(vector!.Value, candidates, query);
-                }
-                catch
-                {
-                    // Never leave the keyword side running past the caller's lease; the vector side's failure is reported.
-                    ((IAsyncResult)keywordTask).AsyncWaitHandle.WaitOne();
-                    throw;
-                }
-                keywordHits = keywordTask.GetAwaiter().GetResult();
-                break;
-        }
-
-        var results = new List<SearchResult>(Math.Min(query.Top, vectorHits.Length + keywordHits.Length));
+        List<(string Key, double Score, ScoreBreakdown? Breakdown)> ranked;
         if (query.Mode == SearchMode.Hybrid)
         {
-            var fused = ScoreFusion.Fuse(vectorHits, keywordHits, query.Fusion);
-            for (var i = query.Skip; i < fused.Count && results.Count < query.Top; i++)
-                results.Add(Project(fused[i].Key, fused[i].Score, query.Explain ? fused[i].Breakdown : null, query.Include));
+            var candidates = query.EffectiveCandidatesPerSide;
+            var terms = WeightedTerm.FromText(_keywords!.Analyzer, query.Text);
+            var (vectorHits, keywordHits) = BothSides(vector!.Value, terms, candidates, query, cancellationToken);
+            var fused = query.Feedback is { } feedback
+                ? WithFeedback(query, feedback, vector.Value, terms, vectorHits, keywordHits, cancellationToken)
+                : ScoreFusion.Fuse(vectorHits, keywordHits, query.Fusion);
+            ranked = [.. fused.Select(f => (f.Key, f.Score, (ScoreBreakdown?)f.Breakdown))];
         }
         else
         {
-            var single = query.Mode == SearchMode.Vector ? vectorHits : keywordHits;
-            for (var i = query.Skip; i < single.Length && results.Count < query.Top; i++)
+            var candidates = query.SingleSideCandidates;
+            var single = query.Mode == SearchMode.Vector
+                ? VectorSide(vector!.Value, candidates, query)
+                : KeywordSide(WeightedTerm.FromText(_keywords!.Analyzer, query.Text), candidates, filter, cancellationToken);
+            ranked = new(single.Length);
+            for (var i = 0; i < single.Length; i++)
             {
                 var (key, score) = single[i];
-                ScoreBreakdown? breakdown = null;
-                if (query.Explain)
-                {
-                    breakdown = query.Mode == SearchMode.Vector
-                        ? new ScoreBreakdown(i + 1, score, null, null, score, 0, null)
-                        : new ScoreBreakdown(null, null, i + 1, score, 0, score, null);
-                }
-                results.Add(Project(key, score, breakdown, query.Include));
+                ranked.Add((key, score, query.Mode == SearchMode.Vector
+                    ? new ScoreBreakdown(i + 1, score, null, null, score, 0, null)
+                    : new ScoreBreakdown(null, null, i + 1, score, 0, score, null)));
             }
         }
+        if (query.MinScore is { } floor) ranked.RemoveAll(r => !(r.Score >= floor));
+
+        var results = new List<SearchResult>(Math.Min(query.Top, ranked.Count));
+        if (query.GroupByDocument is { } grouping)
+        {
+            var documents = new List<(string Document, double Score)>(ranked.Count);
+            foreach (var (key, score, _) in ranked)
+            {
+                _vectors.TryGetMetadata(key, out var metadata);
+                // A record outside any document is its own group; the prefix keeps it apart from a document of that id.
+                documents.Add((ReservedMetadata.Get(metadata, ReservedMetadata.Document) is { } document ? "d:" + document : "k:" + key, score));
+            }
+            var groups = DocumentAggregation.Group(documents, grouping);
+            for (var i = query.Skip; i < groups.Count && results.Count < query.Top; i++)
+            {
+                var best = ranked[groups[i].Positions[0]];
+                results.Add(Project(best.Key, groups[i].Score, query.Explain ? best.Breakdown : null, query.Include));
+            }
+            return results;
+        }
+        for (var i = query.Skip; i < ranked.Count && results.Count < query.Top; i++)
+            results.Add(Project(ranked[i].Key, ranked[i].Score, query.Explain ? ranked[i].Breakdown : null, query.Include));
         return results;
+    }
+
+    /// <summary>Both sides of a hybrid search: the keyword side on the thread pool while the vector side runs here.</summary>
+    private (RankedHit[] Vector, RankedHit[] Keyword) BothSides(ReadOnlyMemory<float> vector, WeightedTerm[] terms, int candidates,
+        SearchQuery query, CancellationToken cancellationToken)
+    {
+        var keywordTask = Task.Run(() => KeywordSide(terms, candidates, query.Filter, cancellationToken), cancellationToken);
+        RankedHit[] vectorHits;
+        try
+        {
+            vectorHits = VectorSide(vector, candidates, query);
+        }
+        catch
+        {
+            // Never leave the keyword side running past the caller's lease; the vector side's failure is reported.
+            ((IAsyncResult)keywordTask).AsyncWaitHandle.WaitOne();
+            throw;
+        }
+        return (vectorHits, keywordTask.GetAwaiter().GetResult());
+    }
+
+    /// <summary>
+    /// Pseudo-relevance feedback: the first pass's best fused hits expand the keyword query (RM3 over their titles and
+    /// texts, weighted 1/rank) and the query vector (Rocchio: q/|q| + β · mean of their vectors); both sides search
+    /// again and the two passes are fused (<see cref="ScoreFusion.FuseTwoPasses"/>). Runs under the caller's lease.
+    /// </summary>
+    private List<FusedHit> WithFeedback(SearchQuery query, FeedbackOptions feedback, ReadOnlyMemory<float> queryVector, WeightedTerm[] terms,
+        RankedHit[] vectorHits, RankedHit[] keywordHits, CancellationToken cancellationToken)
+    {
+        var firstPass = ScoreFusion.Fuse(vectorHits, keywordHits, query.Fusion);
+        var count = Math.Min(feedback.Documents, firstPass.Count);
+        var documents = new List<FeedbackDocument>(count);
+        var dimensions = _vectors.Dimensions;
+        var centroid = new float[dimensions];
+        var vectors = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var key = firstPass[i].Key;
+            if (feedback.OriginalQueryWeight < 1 && _vectors.TryGetMetadata(key, out var metadata))
+            {
+                var title = ReservedMetadata.Get(metadata, ReservedMetadata.Title);
+                var text = ReservedMetadata.Get(metadata, ReservedMetadata.Text);
+                if (title is not null || text is not null) documents.Add(new FeedbackDocument(title, text, 1.0 / (i + 1)));
+            }
+            if (feedback.VectorFeedbackWeight > 0 && _vectors.TryGetVector(key, out var stored))
+            {
+                TensorPrimitives.Add(centroid, stored, centroid);
+                vectors++;
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var expandedTerms = documents.Count > 0
+            ? RelevanceFeedback.Expand(_keywords!.Analyzer, query.Text!, documents, feedback.ExpansionTerms, feedback.OriginalQueryWeight)
+            : null;
+        float[]? expandedVector = null;
+        if (vectors > 0)
+        {
+            // Rocchio on the unit query, so β means the same whatever the query's scale.
+            expandedVector = queryVector.ToArray();
+            var norm = TensorPrimitives.Norm(expandedVector);
+            if (norm > 0) TensorPrimitives.Divide(expandedVector, norm, expandedVector);
+            TensorPrimitives.MultiplyAdd(centroid, (float)(feedback.VectorFeedbackWeight / vectors), expandedVector, expandedVector);
+            // Feedback vectors that cancel the query leave nothing to search with: keep the first pass's vector side.
+            if (!(TensorPrimitives.Norm(expandedVector) > 0)) expandedVector = null;
+        }
+        if (expandedTerms is null && expandedVector is null) return firstPass;
+
+        var candidates = query.EffectiveCandidatesPerSide;
+        RankedHit[] secondVector, secondKeyword;
+        if (expandedTerms is not null && expandedVector is not null)
+            (secondVector, secondKeyword) = BothSides(expandedVector, expandedTerms, candidates, query, cancellationToken);
+        else if (expandedVector is not null)
+            (secondVector, secondKeyword) = (VectorSide(expandedVector, candidates, query), keywordHits);
+        else
+            (secondVector, secondKeyword) = (vectorHits, KeywordSide(expandedTerms!, candidates, query.Filter, cancellationToken));
+        return ScoreFusion.FuseTwoPasses(vectorHits, keywordHits, secondVector, secondKeyword, feedback.SecondPassWeight, query.Fusion);
     }
 
     private RankedHit[] VectorSide(ReadOnlyMemory<float> vector, int candidates, SearchQuery query)
@@ -95,12 +172,13 @@ internal sealed partial class CompanyPartition
         return ranked;
     }
 
-    private RankedHit[] KeywordSide(string text, int candidates, RecordFilter? filter, CancellationToken cancellationToken)
+    private RankedHit[] KeywordSide(WeightedTerm[] terms, int candidates, RecordFilter? filter, CancellationToken cancellationToken)
     {
+        if (terms.Length == 0) return [];
         Func<string, bool>? accept = null;
         if (filter is not null)
             accept = key => _vectors.TryGetMetadata(key, out var metadata) && filter(key, metadata);
-        var hits = _keywords!.Search(text, Math.Clamp(candidates, 1, Text.InvertedIndex.MaxTop), null, accept, cancellationToken);
+        var hits = _keywords!.Search(terms, Math.Clamp(candidates, 1, InvertedIndex.MaxTop), null, accept, cancellationToken);
         var ranked = new RankedHit[hits.Length];
         for (var i = 0; i < hits.Length; i++) ranked[i] = new RankedHit(hits[i].Key, hits[i].Score);
         return ranked;

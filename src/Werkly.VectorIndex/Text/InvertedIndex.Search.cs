@@ -91,11 +91,16 @@ internal sealed partial class InvertedIndex
     private KeywordHit[] Run(string query, int top, Bm25Options? scoring, bool exhaustive, Func<string, bool>? accept, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return Run(QueryTerms(query), top, scoring, exhaustive, accept, cancellationToken);
+    }
+
+    private KeywordHit[] Run(List<(string Term, double Weight)> terms, int top, Bm25Options? scoring, bool exhaustive, Func<string, bool>? accept,
+        CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(top, MaxTop);
         scoring ??= Options.Scoring;
         scoring.Validate();
-        var terms = QueryTerms(query);
         EnterRead();
         try
         {
@@ -113,14 +118,14 @@ internal sealed partial class InvertedIndex
         }
     }
 
-    /// <summary>Distinct query terms in first-occurrence order, with their counts.</summary>
-    private List<(string Term, int Count)> QueryTerms(string query)
+    /// <summary>Distinct query terms in first-occurrence order, with their counts as weights.</summary>
+    private List<(string Term, double Weight)> QueryTerms(string query)
     {
-        var terms = new List<(string Term, int Count)>();
+        var terms = new List<(string Term, double Weight)>();
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var term in _analyzer.Analyze(query))
         {
-            if (positions.TryGetValue(term, out var index)) terms[index] = (term, terms[index].Count + 1);
+            if (positions.TryGetValue(term, out var index)) terms[index] = (term, terms[index].Weight + 1);
             else
             {
                 positions.Add(term, terms.Count);
@@ -130,7 +135,7 @@ internal sealed partial class InvertedIndex
         return terms;
     }
 
-    private Clause[] Clauses(List<(string Term, int Count)> terms, Bm25Options scoring)
+    private Clause[] Clauses(List<(string Term, double Weight)> terms, Bm25Options scoring)
     {
         var clauses = new List<Clause>();
         double n = _liveCount;

@@ -10,7 +10,7 @@ public class ScoreFusionTests
     [Fact]
     public void Weighted_score_fusion_min_max_normalizes_each_side()
     {
-        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Alpha = 0.5 });
+        var hits = ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 0.5 });
         // vector: a=1, b=0.75, c=0; keyword: c=1, d=0.4, a=0.
         Assert.Equal(["a", "c", "b", "d"], hits.Select(h => h.Key));
         Assert.Equal(0.5, hits[0].Score, 12);
@@ -30,8 +30,8 @@ public class ScoreFusionTests
     [Fact]
     public void Alpha_one_is_pure_vector_and_zero_pure_keyword()
     {
-        Assert.Equal(["a", "b", "c", "d"], ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Alpha = 1 }).Select(h => h.Key));
-        Assert.Equal(["c", "d", "a", "b"], ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Alpha = 0 }).Select(h => h.Key));
+        Assert.Equal(["a", "b", "c", "d"], ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 1 }).Select(h => h.Key));
+        Assert.Equal(["c", "d", "a", "b"], ScoreFusion.Fuse(Vector, Keyword, new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 0 }).Select(h => h.Key));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class ScoreFusionTests
     [Fact]
     public void Equal_scores_on_one_side_normalize_to_one_and_ties_order_by_key()
     {
-        var hits = ScoreFusion.Fuse([new("z", 3), new("y", 3)], [], new FusionOptions { Alpha = 0.5 });
+        var hits = ScoreFusion.Fuse([new("z", 3), new("y", 3)], [], new FusionOptions { Method = FusionMethod.WeightedScore, Alpha = 0.5 });
         Assert.Equal(["y", "z"], hits.Select(h => h.Key));
         Assert.All(hits, h => Assert.Equal(0.5, h.Score));
         Assert.Empty(ScoreFusion.Fuse([], []));

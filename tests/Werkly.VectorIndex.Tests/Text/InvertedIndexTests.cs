@@ -101,7 +101,7 @@ public class InvertedIndexTests
         Assert.Throws<InvalidIdentifierException>(() => index.Upsert(new string('k', 513), null, "x"));
         Assert.Throws<InvalidIdentifierException>(() => index.Upsert("a\nb", null, "x"));
         Assert.Throws<ArgumentOutOfRangeException>(() => index.Search("x", 0));
-        Assert.Throws<ArgumentNullException>(() => index.Search(null!, 1));
+        Assert.Throws<ArgumentNullException>(() => index.Search((string)null!, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => index.Search("x", 1, new Bm25Options { B = 1.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => index.Search("x", 1, new Bm25Options { K1 = double.NaN }));
         Assert.Throws<OperationCanceledException>(() =>

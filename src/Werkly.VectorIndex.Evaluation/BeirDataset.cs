@@ -20,12 +20,23 @@ public sealed record BeirQuery(string Id, string Text);
 /// </summary>
 public sealed class BeirDataset
 {
-    private BeirDataset(IReadOnlyList<BeirDocument> corpus, IReadOnlyList<BeirQuery> queries,
+    /// <summary>A collection held in memory (for example one built by a test).</summary>
+    /// <param name="corpus">The documents.</param>
+    /// <param name="queries">The queries, judged or not.</param>
+    /// <param name="judgments">Query id → (document id → gain).</param>
+    /// <exception cref="ArgumentNullException">An argument or element is null.</exception>
+    /// <exception cref="ArgumentException">Two documents or two queries share an id.</exception>
+    public BeirDataset(IEnumerable<BeirDocument> corpus, IEnumerable<BeirQuery> queries,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> judgments)
     {
-        Corpus = corpus;
-        Queries = queries;
-        Judgments = judgments;
+        ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(judgments);
+        Corpus = [.. corpus];
+        Queries = [.. queries];
+        RequireUniqueIds(Corpus.Select(d => d?.Id), "document", nameof(corpus));
+        RequireUniqueIds(Queries.Select(q => q?.Id), "query", nameof(queries));
+        Judgments = judgments.ToDictionary(p => p.Key, p => p.Value ?? throw new ArgumentNullException(nameof(judgments), $"The judgments of query '{p.Key}' are null."), StringComparer.Ordinal);
     }
 
     /// <summary>The documents, in file order.</summary>
@@ -44,7 +55,8 @@ public sealed class BeirDataset
     /// <param name="directory">The folder holding <c>corpus.jsonl</c>, <c>queries.jsonl</c> and <c>qrels/test.tsv</c>.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
-    /// <exception cref="InvalidDataException">A line cannot be parsed; the message names the file and line.</exception>
+    /// <exception cref="InvalidDataException">A line cannot be parsed (the message names the file and line), or two
+    /// documents or two queries share an id.</exception>
     public static BeirDataset Load(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -82,8 +94,25 @@ public sealed class BeirDataset
             docs[parts[1]] = gain;
         }
 
-        return new BeirDataset(corpus, queries,
-            judgments.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, int>)p.Value, StringComparer.Ordinal));
+        try
+        {
+            return new BeirDataset(corpus, queries,
+                judgments.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, int>)p.Value, StringComparer.Ordinal));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"'{directory}': {ex.Message}", ex);
+        }
+    }
+
+    private static void RequireUniqueIds(IEnumerable<string?> ids, string what, string parameter)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (id is null) throw new ArgumentNullException(parameter, $"A {what} or its id is null.");
+            if (!seen.Add(id)) throw new ArgumentException($"Two {what} entries have the id '{id}'.", parameter);
+        }
     }
 
     private static IEnumerable<(JsonElement Root, int Line, string Path)> ReadJsonLines(string directory, string fileName)
