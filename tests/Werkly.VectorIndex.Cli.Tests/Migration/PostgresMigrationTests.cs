@@ -23,6 +23,9 @@ public sealed class PostgresMigrationTests : IAsyncLifetime, IDisposable
 
     private ToolResult Run(params string[] args) => WerklyTool.Run(_folder.Path, args);
 
+    private static string[] DocumentIds(JsonElement stats) =>
+        [.. stats.GetProperty("companies")[0].GetProperty("document_ids").EnumerateArray().Select(d => d.GetString()!)];
+
     private static string[] Hits(JsonElement search) =>
         [.. search.GetProperty("hits").EnumerateArray().Select(h => $"{h.GetProperty("key").GetString()} {h.GetProperty("score").GetDouble():F6} {h.GetProperty("text").GetString()}")];
 
@@ -53,11 +56,22 @@ public sealed class PostgresMigrationTests : IAsyncLifetime, IDisposable
         var again = Run("import", "--from", "postgres", _server.ConnectionString, "--collection", "docs", "--index", copy, "--json").Json();
         Assert.Equal(0, again.GetProperty("records_imported").GetInt64());
 
+        // The document catalog came along: the same documents (ids) per company, so stats, delete --document and
+        // per-document search work on the copy, and a re-ingest of the same files embeds nothing.
         var sourceStats = Run("stats", "--index", source, "--json").Json();
         var copyStats = Run("stats", "--index", copy, "--json").Json();
         Assert.Equal(sourceStats.GetProperty("chunks").GetInt64(), copyStats.GetProperty("chunks").GetInt64());
-        // Not compared: "documents". The migration moves records (vectors, texts, titles, metadata), not the ingest
-        // pipeline's document catalog, so the copy reports 0 documents (a known gap, reported with this test).
+        Assert.Equal(5, sourceStats.GetProperty("documents").GetInt64());
+        Assert.Equal(sourceStats.GetProperty("documents").GetInt64(), copyStats.GetProperty("documents").GetInt64());
+        foreach (var company in new[] { "acme", "globex" })
+        {
+            Assert.Equal(DocumentIds(Run("stats", "--company", company, "--index", source, "--json").Json()),
+                DocumentIds(Run("stats", "--company", company, "--index", copy, "--json").Json()));
+        }
+        var reingest = Run("ingest", "acme", "--company", "acme", "--index", copy, "--json").Json();
+        Assert.Equal(0, reingest.GetProperty("ingested").GetInt32());
+        Assert.Equal(3, reingest.GetProperty("unchanged").GetInt32());
+        Assert.Equal(0, reingest.GetProperty("chunks").GetInt32());
 
         foreach (var (company, query) in new[] { ("acme", Queries[0]), ("acme", Queries[1]), ("globex", Queries[2]) })
         {
@@ -100,10 +114,29 @@ public sealed class PostgresMigrationTests : IAsyncLifetime, IDisposable
         Assert.Equal(rows, Run(import).Json().GetProperty("records_imported").GetInt64());
         Assert.Equal(0, Run(import).Json().GetProperty("records_imported").GetInt64());
 
+        // werkly stats reads the 512-dimension index at its own dimensions (not the bundled model's 384): each row a document.
+        var stats = Run("stats", "--index", index, "--json").Json();
+        Assert.Equal(512, stats.GetProperty("dimensions").GetInt32());
+        Assert.Equal(rows, stats.GetProperty("documents").GetInt64());
+        Assert.Equal(rows, stats.GetProperty("chunks").GetInt64());
+
+        // Reading works (keyword search); embedding a question with the 384-dimension model does not, with its own exit code.
+        var keyword = Run("search", "passage 7", "--company", "globex", "--mode", "keyword", "--index", index, "--json").Json();
+        Assert.Equal("doc-007", keyword.GetProperty("hits")[0].GetProperty("key").GetString());
+        var byMeaning = Run("search", "passage 7", "--company", "globex", "--index", index, "--json");
+        Assert.Equal(7, byMeaning.ExitCode);
+        Assert.Contains("512-dimension", byMeaning.Stderr + byMeaning.Stdout, StringComparison.Ordinal);
+        Assert.Contains("384-dimension", byMeaning.Stderr + byMeaning.Stdout, StringComparison.Ordinal);
+        Assert.Contains("model_mismatch", byMeaning.Stdout, StringComparison.Ordinal);
+        Corpora.WriteAcme(_folder);
+        var ingest = Run("ingest", "acme", "--company", "acme", "--index", index);
+        Assert.True(ingest.ExitCode == 7, ingest.ToString());
+        Assert.Contains("512-dimension", ingest.Stderr, StringComparison.Ordinal);
+        Assert.Equal(rows, Run("stats", "--index", index, "--json").Json().GetProperty("chunks").GetInt64()); // nothing written
+
         // The imported index, read back through a JSONL export: every row once, shortened to 512 dimensions and renormalised.
-        // (werkly stats opens an index at the bundled model's 384 dimensions and has no --dimensions.)
         var jsonl = _folder.Combine("from-pgvector.jsonl");
-        Run("export", "--to", "jsonl", jsonl, "--dimensions", "512", "--index", index, "--json").Json();
+        Run("export", "--to", "jsonl", jsonl, "--index", index, "--json").Json();
         var lines = File.ReadAllLines(jsonl).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(rows, lines.Count);
         Assert.Equal(rows, lines.Select(l => l.GetProperty("key").GetString()).Distinct().Count());
@@ -125,5 +158,24 @@ public sealed class PostgresMigrationTests : IAsyncLifetime, IDisposable
         var table = (string)lookup.ExecuteScalar()!;
         using var count = new NpgsqlCommand($"SELECT count(*) FROM \"{table}\"", connection);
         return (long)count.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public void Jsonl_export_and_import_carry_the_document_catalog()
+    {
+        Corpora.WriteAcme(_folder);
+        var source = _folder.Combine("source");
+        Run("ingest", "acme", "--company", "acme", "--index", source, "--json").Json();
+        var jsonl = _folder.Combine("acme.jsonl");
+        var exported = Run("export", "--to", "jsonl", jsonl, "--index", source, "--json").Json().GetProperty("records_exported").GetInt64();
+        var copy = _folder.Combine("copy");
+        Assert.Equal(exported, Run("import", "--from", "jsonl", jsonl, "--index", copy, "--json").Json().GetProperty("records_imported").GetInt64());
+        Assert.Equal(DocumentIds(Run("stats", "--company", "acme", "--index", source, "--json").Json()),
+            DocumentIds(Run("stats", "--company", "acme", "--index", copy, "--json").Json()));
+        var reingest = Run("ingest", "acme", "--company", "acme", "--index", copy, "--json").Json();
+        Assert.Equal(0, reingest.GetProperty("ingested").GetInt32());
+        Assert.Equal(0, reingest.GetProperty("chunks").GetInt32());
+        var deleted = Run("delete", "--company", "acme", "--document", DocumentIds(Run("stats", "--company", "acme", "--index", copy, "--json").Json())[0], "--index", copy);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
     }
 }
