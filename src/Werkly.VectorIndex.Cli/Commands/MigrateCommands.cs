@@ -218,8 +218,8 @@ internal sealed class ImportCommand : AsyncCommand<ImportSettings>
 /// <summary>What the export and import commands share: opening the raw index, progress, failures, the summary.</summary>
 internal static class MigrationIndex
 {
-    /// <summary>Opens the index at the dimensions and metric it holds; a new one (with <paramref name="create"/>) at
-    /// <paramref name="dimensions"/>, or the bundled model's.</summary>
+    /// <summary>Opens the index at the dimensions and metric it holds: read-only to export from, or (with
+    /// <paramref name="create"/>) to import into, creating it at <paramref name="dimensions"/> (or the bundled model's).</summary>
     /// <exception cref="CommandFailedException">No index (without <paramref name="create"/>); <paramref name="dimensions"/>
     /// differ from an existing index's (<see cref="ExitCodes.Usage"/>); the index is unusable.</exception>
     public static WerklyIndex Open(string directory, int? dimensions, bool create)
@@ -238,7 +238,11 @@ internal static class MigrationIndex
         }
         try
         {
-            return WerklyIndex.Open(directory, options);
+            // Import: every batch is durable once written (write-ahead log, replayed on open), so a killed import resumes
+            // after its last batch; the final commit moves it into segments. Export only reads (next to a writer, too).
+            return create
+                ? WerklyIndex.Open(directory, options with { Durability = Durability.PerWrite })
+                : WerklyIndex.Open(directory, options, readOnly: true);
         }
         catch (IndexLockedException e)
         {

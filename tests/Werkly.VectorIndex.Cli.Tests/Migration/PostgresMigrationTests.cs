@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Npgsql;
 using Pgvector;
+using Werkly.VectorIndex.Postgres;
+using Werkly.VectorIndex.Postgres.Migration;
 using Werkly.VectorIndex.Postgres.Tests.Support;
 
 namespace Werkly.VectorIndex.Cli.Tests.Migration;
@@ -177,5 +179,55 @@ public sealed class PostgresMigrationTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, reingest.GetProperty("chunks").GetInt32());
         var deleted = Run("delete", "--company", "acme", "--document", DocumentIds(Run("stats", "--company", "acme", "--index", copy, "--json").Json())[0], "--index", copy);
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
+    }
+
+    [Fact]
+    public async Task A_killed_import_resumes_after_its_last_batch_without_duplicates()
+    {
+        // 12 documents of 1,000 chunks in Postgres: an import writes (and makes durable) a batch of whole documents at a time.
+        const int documents = 12, chunks = 1_000;
+        var random = new Random(42);
+        using (var source = new WerklyIndex(new WerklyIndexOptions { Dimensions = 384 }))
+        {
+            var updates = new List<DocumentUpdate>();
+            for (var d = 0; d < documents; d++)
+            {
+                var records = new List<VectorRecord>();
+                for (var c = 0; c < chunks; c++)
+                {
+                    var vector = new float[384];
+                    for (var i = 0; i < vector.Length; i++) vector[i] = (float)(random.NextDouble() - 0.5);
+                    records.Add(new VectorRecord($"docs/file-{d:D2}.md#{c}", vector) { Text = $"chunk {c} of file {d}" });
+                }
+                updates.Add(new DocumentUpdate($"docs/file-{d:D2}.md", $"hash-{d}", records));
+            }
+            source.ReplaceDocuments("acme", updates);
+            await using var dataSource = _server.CreateDataSource();
+            using var store = new PostgresVectorStore(dataSource);
+            await IndexMigration.ExportToPostgresAsync(source, store, "big");
+        }
+
+        var copy = _folder.Combine("killed");
+        using (var import = WerklyTool.Start(_folder.Path, "import", "--from", "postgres", _server.ConnectionString, "--collection", "big", "--index", copy))
+        {
+            // Killed (SIGKILL: no cleanup, no final commit) as soon as it reports its first durable batch.
+            while (await import.StandardError.ReadLineAsync() is { } line && !line.Contains("records written", StringComparison.Ordinal))
+            {
+            }
+            import.Kill(entireProcessTree: true);
+            await import.WaitForExitAsync();
+            Assert.NotEqual(0, import.ExitCode); // killed, not finished
+        }
+
+        var resumed = Run("import", "--from", "postgres", _server.ConnectionString, "--collection", "big", "--index", copy);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("already there", resumed.Stderr, StringComparison.Ordinal);
+        var imported = long.Parse(resumed.Stdout.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(imported, 1, documents * chunks - 1_000);
+        var stats = Run("stats", "--company", "acme", "--index", copy, "--json").Json();
+        Assert.Equal(documents * chunks, stats.GetProperty("chunks").GetInt64());
+        Assert.Equal(documents, stats.GetProperty("documents").GetInt64());
+        Assert.Equal(0, Run("import", "--from", "postgres", _server.ConnectionString, "--collection", "big", "--index", copy, "--json").Json()
+            .GetProperty("records_imported").GetInt64());
     }
 }
