@@ -24,7 +24,8 @@ public readonly record struct MigrationProgress(string Company, long Written, lo
 /// company. Into an embedded index, records go in (document, key) order — records of no document first — and a run
 /// starts after the last document the index holds (or its largest key when it holds no document).</para>
 /// <para>The Postgres side is a collection of <see cref="DocumentDefinition"/> (key, company as tenant, title, full-text
-/// text, metadata as tagged JSON, vector), searchable through <see cref="PostgresVectorStore"/> like any other.</para>
+/// text, metadata as tagged JSON, document, content hash, vector), searchable through <see cref="PostgresVectorStore"/>
+/// like any other.</para>
 /// </remarks>
 public static class IndexMigration
 {
