@@ -26,6 +26,11 @@ internal static class ExitCodes
     /// not writable (for commands that write).</summary>
     public const int IndexUnusable = 6;
 
+    /// <summary>The embedding model makes vectors of other dimensions than the index holds (an index imported from
+    /// pgvector with <c>--shorten 512</c>, say): commands that embed text (search by text, ingest, serve) cannot use it;
+    /// commands that only read it can.</summary>
+    public const int ModelMismatch = 7;
+
     /// <summary>Cancelled with Ctrl+C (128 + SIGINT, as shells report it); documents already written stay written.</summary>
     public const int Canceled = 130;
 
@@ -39,6 +44,7 @@ internal static class ExitCodes
         (NotFound, "unknown company or document"),
         (UnreadableInput, "unreadable, missing or unsupported file"),
         (IndexUnusable, "index damaged, too new, locked by another writer, or not writable"),
+        (ModelMismatch, "the model's dimensions differ from the index's (keyword search, stats, export still work)"),
         (Canceled, "cancelled (Ctrl+C); documents already written stay written"),
     ];
 
@@ -53,6 +59,7 @@ internal static class ExitCodes
         NotFound => "not_found",
         UnreadableInput => "unreadable_input",
         IndexUnusable => "index_unusable",
+        ModelMismatch => "model_mismatch",
         Canceled => "canceled",
         _ => "failure",
     };

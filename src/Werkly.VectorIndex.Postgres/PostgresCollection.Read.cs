@@ -149,20 +149,31 @@ public partial class PostgresCollection<TKey, TRecord>
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Up to <paramref name="limit"/> records of <paramref name="tenant"/> with keys after <paramref name="afterKey"/>
-    /// (ordinal), in key order, with vectors: keyset pagination for the migration tools.</summary>
-    internal async Task<List<TRecord>> ReadPageAsync(string tenant, string? afterKey, int limit, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="limit"/> records of <paramref name="tenant"/> after <paramref name="after"/>, with
+    /// vectors, in key order (ordinal) — or, with <paramref name="groupProperty"/>, ordered by that text property first
+    /// (null as the empty string, so ungrouped records come first) and by key within it: keyset pagination for the
+    /// migration tools, which read a document's records together.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="groupProperty">A string data property to order by before the key, or null.</param>
+    /// <param name="after">The position to continue after: the last record's group value ("" for none) and key; null to start.</param>
+    /// <param name="limit">Most records to return.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    internal async Task<List<TRecord>> ReadPageAsync(string tenant, string? groupProperty, (string Group, string Key)? after, int limit, CancellationToken cancellationToken)
     {
         await EnsureVerifiedAsync(cancellationToken).ConfigureAwait(false);
         var includeVectors = _mapper.Vector is not null;
+        var group = groupProperty is null ? "''"
+            : $"coalesce({SqlNames.Quote(_layout.Columns.Single(c => c.Property.ModelName == groupProperty && c.Kind == ColumnKind.Text).Name)}, '')";
+        var position = $"({group} COLLATE \"C\", {TableLayout.KeyColumn} COLLATE \"C\")";
         var rows = await _store.ReadAsync(Name, "ReadPage", async (connection, ct) =>
         {
             await using var command = new NpgsqlCommand(
                 $"SELECT {(includeVectors ? _layout.SelectListWithVector : _layout.SelectList)} FROM {_layout.QualifiedTable} " +
-                $"WHERE {TableLayout.TenantColumn} = $1 AND ($2::text IS NULL OR {TableLayout.KeyColumn} COLLATE \"C\" > $2::text COLLATE \"C\") " +
-                $"ORDER BY {TableLayout.KeyColumn} COLLATE \"C\" LIMIT $3", connection);
+                $"WHERE {TableLayout.TenantColumn} = $1 AND ($2::text IS NULL OR {position} > ($2::text COLLATE \"C\", $3::text COLLATE \"C\")) " +
+                $"ORDER BY {group} COLLATE \"C\", {TableLayout.KeyColumn} COLLATE \"C\" LIMIT $4", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = tenant });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)afterKey ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)after?.Group ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)after?.Key ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = limit });
             return await ReadRowsAsync(command, includeVectors, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);

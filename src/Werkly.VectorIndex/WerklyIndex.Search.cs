@@ -226,6 +226,13 @@ public sealed partial class WerklyIndex
     /// <summary>Every document of a company, ordered by id (ordinal); empty when the company does not exist.</summary>
     public IReadOnlyList<DocumentInfo> GetDocuments(string companyId) => Read(companyId, p => p.GetDocuments(), documents: true) ?? [];
 
+    /// <summary>The keys of a document's live records, ordered by key (ordinal); empty when the company or the document does not exist.</summary>
+    public IReadOnlyList<string> GetDocumentKeys(string companyId, string documentId)
+    {
+        Identifiers.ValidateKey(documentId);
+        return Read(companyId, p => p.GetDocumentKeys(documentId), documents: true) ?? [];
+    }
+
     /// <summary>Benchmark hook: bytes a company's searches read wholesale, and bytes they read only for re-ranked rows.</summary>
     internal (long Hot, long Rerank) FootprintOf(string companyId) => Read(companyId, p => ((long, long)?)p.Footprint()) ?? (0, 0);
 

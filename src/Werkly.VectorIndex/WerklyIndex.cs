@@ -85,6 +85,21 @@ public sealed partial class WerklyIndex : IDisposable
     public static WerklyIndex Open(string directory, WerklyIndexOptions options, bool readOnly = false) =>
         Open(FileStorageDevice.Instance, directory, options, readOnly);
 
+    /// <summary>Reads the dimensions and metric the index in <paramref name="directory"/> was created with, without
+    /// opening it (no lock is taken, nothing is mapped): what a tool passes to <see cref="Open(string, WerklyIndexOptions, bool)"/>
+    /// for an index it did not create.</summary>
+    /// <param name="directory">The index folder.</param>
+    /// <param name="dimensions">The stored vectors' dimensions.</param>
+    /// <param name="metric">The stored metric.</param>
+    /// <returns>False when the folder holds no index, or one that has never been committed.</returns>
+    /// <exception cref="IndexCorruptedException">The manifest is damaged.</exception>
+    /// <exception cref="IncompatibleFormatException">The manifest was written by a newer format version.</exception>
+    public static bool TryReadDimensions(string directory, out int dimensions, out Distance.DistanceMetric metric)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return IndexStore.TryReadSettings(FileStorageDevice.Instance, directory, out dimensions, out metric);
+    }
+
     // faultHook: the test hook (FaultHook), installed before the write-ahead log is replayed.
     internal static WerklyIndex Open(IStorageDevice device, string directory, WerklyIndexOptions options, bool readOnly = false, Action<string>? faultHook = null)
     {

@@ -342,6 +342,7 @@ internal sealed class IngestCommand : AsyncCommand<IngestSettings>
         using var generator = EmbeddingModel.CreateDeferred(settings.ModelName, settings.ModelPrecision); // its metadata keys the content hashes; nothing is embedded
         var exists = File.Exists(System.IO.Path.Combine(settings.IndexPath, IndexLocation.ManifestFileName));
         using var index = exists ? IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true) : null;
+        if (index is not null) IndexLocation.EnsureModelMatches(index, generator); // the ingest would fail: so does its plan
         index?.ValidateCompanyId(settings.CompanyId);
         IChunkSink sink = index is null ? new InMemoryChunkSink() : index; // no index yet: everything would be added
         var ingestor = new DocumentIngestor(generator, sink, new DocumentIngestorOptions { Chunker = settings.CreateChunker() });

@@ -27,11 +27,6 @@ internal sealed class ExportSettings : IndexSettings
     [Description("The Postgres collection to write (created when missing). Default: documents.")]
     public string Collection { get; init; } = "documents";
 
-    /// <summary>The index's vector dimensions.</summary>
-    [CommandOption("--dimensions <N>")]
-    [Description("The index's vector dimensions. Default: 384, the bundled model's.")]
-    public int Dimensions { get; init; } = EmbeddingModel.Dimensions;
-
     /// <summary>One company, or all.</summary>
     [CommandOption("--company <ID>")]
     [Description("Export this company only. Default: every company.")]
@@ -66,10 +61,15 @@ internal sealed class ImportSettings : IndexSettings
     [Description("The Postgres collection to read (--from postgres). Default: documents.")]
     public string Collection { get; init; } = "documents";
 
-    /// <summary>The index's vector dimensions.</summary>
+    /// <summary>The dimensions of a new index.</summary>
     [CommandOption("--dimensions <N>")]
-    [Description("The index's vector dimensions. Default: 384, the bundled model's.")]
-    public int Dimensions { get; init; } = EmbeddingModel.Dimensions;
+    [Description("The vector dimensions of a new index. Default: --shorten's, else 384, the bundled model's. An existing index keeps its own.")]
+    public int? Dimensions { get; init; }
+
+    /// <summary>The pgvector table's document column.</summary>
+    [CommandOption("--document-column <COLUMN>")]
+    [Description("The pgvector table's column naming each row's document (rows with the same value become one document). Default: each row is its own document.")]
+    public string? DocumentColumn { get; init; }
 
     /// <summary>One company, or all.</summary>
     [CommandOption("--company <ID>")]
@@ -115,11 +115,18 @@ internal sealed class ImportSettings : IndexSettings
             if (Table is null || CompanyColumn is null || VectorColumn is null)
                 return ValidationResult.Error("--from-pgvector needs --table, --company-column and --vector-column.");
             if (Shorten is < 1 or > 16_384) return ValidationResult.Error("--shorten must be between 1 and 16384.");
+            if (Shorten is { } shorten && Dimensions is { } dimensions && shorten != dimensions)
+                return ValidationResult.Error($"--shorten {shorten} and --dimensions {dimensions} disagree: vectors are shortened to the index's dimensions.");
         }
         else if (From is not ("postgres" or "jsonl") || string.IsNullOrWhiteSpace(Source))
         {
             return ValidationResult.Error("Give --from postgres CONNSTRING, --from jsonl FILE, or --from-pgvector CONNSTRING.");
         }
+        else if (Shorten is not null || DocumentColumn is not null)
+        {
+            return ValidationResult.Error("--shorten and --document-column apply to --from-pgvector only.");
+        }
+        if (Dimensions is < 1 or > 16_384) return ValidationResult.Error("--dimensions must be between 1 and 16384.");
         return Company is null ? ValidationResult.Success() : ValidateCompany(Company);
     }
 }
@@ -132,7 +139,7 @@ internal sealed class ExportCommand : AsyncCommand<ExportSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var index = MigrationIndex.Open(settings.IndexPath, settings.Dimensions, create: false);
+        using var index = MigrationIndex.Open(settings.IndexPath, dimensions: null, create: false);
         if (settings.Company is { } company && !index.ContainsCompany(company))
             throw new CommandFailedException(ExitCodes.NotFound, $"The index has no company '{company}'.");
         var progress = MigrationIndex.Progress(settings.Json);
@@ -178,6 +185,7 @@ internal sealed class ImportCommand : AsyncCommand<ImportSettings>
             {
                 TextColumn = settings.TextColumn,
                 TitleColumn = settings.TitleColumn,
+                DocumentColumn = settings.DocumentColumn,
                 Company = settings.Company,
                 Shorten = settings.Shorten is not null,
             };
@@ -210,13 +218,31 @@ internal sealed class ImportCommand : AsyncCommand<ImportSettings>
 /// <summary>What the export and import commands share: opening the raw index, progress, failures, the summary.</summary>
 internal static class MigrationIndex
 {
-    public static WerklyIndex Open(string directory, int dimensions, bool create)
+    /// <summary>Opens the index at the dimensions and metric it holds: read-only to export from, or (with
+    /// <paramref name="create"/>) to import into, creating it at <paramref name="dimensions"/> (or the bundled model's).</summary>
+    /// <exception cref="CommandFailedException">No index (without <paramref name="create"/>); <paramref name="dimensions"/>
+    /// differ from an existing index's (<see cref="ExitCodes.Usage"/>); the index is unusable.</exception>
+    public static WerklyIndex Open(string directory, int? dimensions, bool create)
     {
+        if (File.Exists(directory))
+            throw new CommandFailedException(create ? ExitCodes.Usage : ExitCodes.IndexNotFound, $"--index '{directory}' is a file, not an index folder.");
         if (!create && !File.Exists(Path.Combine(directory, IndexLocation.ManifestFileName)))
             throw new CommandFailedException(ExitCodes.IndexNotFound, $"No index at '{directory}'. Pass --index DIR.");
+        var options = new WerklyIndexOptions { Dimensions = dimensions ?? EmbeddingModel.Dimensions };
+        if (IndexLocation.StoredDimensions(directory) is var (stored, metric))
+        {
+            if (dimensions is { } asked && asked != stored)
+                throw new CommandFailedException(ExitCodes.Usage,
+                    $"The index at '{directory}' holds {stored}-dimension vectors, not {asked}. Import into another --index, or without --dimensions/--shorten {asked}.");
+            options = new WerklyIndexOptions { Dimensions = stored, Metric = metric };
+        }
         try
         {
-            return WerklyIndex.Open(directory, new WerklyIndexOptions { Dimensions = dimensions });
+            // Import: every batch is durable once written (write-ahead log, replayed on open), so a killed import resumes
+            // after its last batch; the final commit moves it into segments. Export only reads (next to a writer, too).
+            return create
+                ? WerklyIndex.Open(directory, options with { Durability = Durability.PerWrite })
+                : WerklyIndex.Open(directory, options, readOnly: true);
         }
         catch (IndexLockedException e)
         {

@@ -129,7 +129,10 @@ internal sealed class SearchCommand : AsyncCommand<SearchSettings>
         using var index = IndexLocation.OpenExisting(settings.IndexPath, generator, readOnly: true);
         var mode = settings.ParsedMode;
         if (mode != SearchMode.Keyword)
+        {
+            IndexLocation.EnsureModelMatches(index, generator);
             generator.EnsureLoaded(); // took_ms covers embedding the question, not loading the model
+        }
         var (hits, took) = await SearchAsync(index, settings.CompanyId, settings.Question, mode, settings.Top, settings.Explain,
             settings.ParsedFusion, settings.ParsedFeedback, settings.MinScore, settings.ParsedPerDocument, cancellationToken).ConfigureAwait(false);
         var modeName = mode.ToString().ToLowerInvariant();

@@ -113,6 +113,10 @@ internal sealed class ServeCommand : AsyncCommand<ServeSettings>
             throw new CommandFailedException(ExitCodes.Usage,
                 $"--index '{options.IndexPath}' is a folder with other files in it and no werkly index. Pick another --index.");
 
+        // Serve embeds uploads and questions: an index of other dimensions than the model's is refused before start-up.
+        if (EmbeddingModel.IsBundled(settings.ModelName))
+            IndexLocation.EnsureModelMatches(options.IndexPath, EmbeddingModel.Dimensions, EmbeddingModel.BundledId(settings.ModelName)!);
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(settings.Urls);
         builder.Logging.ClearProviders();

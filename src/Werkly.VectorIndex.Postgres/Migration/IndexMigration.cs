@@ -15,19 +15,28 @@ public readonly record struct MigrationProgress(string Company, long Written, lo
 /// <see cref="WerklyIndex"/>, a Postgres collection, an existing pgvector table and JSONL files.
 /// </summary>
 /// <remarks>
-/// <para>Every move is resumable: records go in ascending ordinal key order per company, in batches that each commit
-/// whole, and a run starts after the largest key the target already holds for that company; writes are upserts by key,
-/// so nothing is ever duplicated.</para>
+/// <para>The document layer moves with the records: each record's document id and the document's content hash (what
+/// <see cref="WerklyIndex.ReplaceDocuments"/> wrote), so the copy has the same <see cref="WerklyIndex.GetDocuments"/>
+/// and a re-ingest of unchanged files skips them. Into an embedded index a document is always written whole, in one
+/// <see cref="WerklyIndex.ReplaceDocuments"/> call: an interrupted import leaves no partial document behind.</para>
+/// <para>Every move is resumable, and writes are upserts by key, so nothing is ever duplicated. Into Postgres, records
+/// go in ascending ordinal key order per company and a run starts after the largest key the collection holds for that
+/// company. Into an embedded index, records go in (document, key) order — records of no document first — and a run
+/// starts after the last document the index holds (or its largest key when it holds no document).</para>
 /// <para>The Postgres side is a collection of <see cref="DocumentDefinition"/> (key, company as tenant, title, full-text
-/// text, metadata as tagged JSON, vector), searchable through <see cref="PostgresVectorStore"/> like any other.</para>
+/// text, metadata as tagged JSON, document, content hash, vector), searchable through <see cref="PostgresVectorStore"/>
+/// like any other.</para>
 /// </remarks>
 public static class IndexMigration
 {
     private const int BatchSize = 1_000;
+    private const string DocumentProperty = "document";
+    private const string ContentHashProperty = "content_hash";
 
     /// <summary>The record definition of a Postgres collection holding index records, for <paramref name="dimensions"/>
     /// and <paramref name="metric"/>: <c>key</c>, <c>company</c> (the tenant), <c>title</c>, <c>text</c> (full-text),
-    /// <c>metadata</c> (tagged JSON) and <c>vector</c>.</summary>
+    /// <c>metadata</c> (tagged JSON), <c>document</c> and <c>content_hash</c> (the document a record belongs to and that
+    /// document's content hash, both null for a record of no document) and <c>vector</c>.</summary>
     public static VectorStoreCollectionDefinition DocumentDefinition(int dimensions, DistanceMetric metric) => new()
     {
         Properties =
@@ -37,6 +46,8 @@ public static class IndexMigration
             new VectorStoreDataProperty("title", typeof(string)),
             new VectorStoreDataProperty("text", typeof(string)) { IsFullTextIndexed = true },
             new VectorStoreDataProperty("metadata", typeof(string)),
+            new VectorStoreDataProperty(DocumentProperty, typeof(string)) { IsIndexed = true },
+            new VectorStoreDataProperty(ContentHashProperty, typeof(string)),
             new VectorStoreVectorProperty("vector", typeof(ReadOnlyMemory<float>), dimensions)
             {
                 DistanceFunction = metric switch
@@ -69,6 +80,7 @@ public static class IndexMigration
         foreach (var id in Companies(source, company))
         {
             var resumeAfter = await documents.MaxKeyAsync(id, cancellationToken).ConfigureAwait(false);
+            var documentOf = DocumentsByKey(source, id);
             long written = 0, skipped = 0;
             var batch = new List<Dictionary<string, object?>>(BatchSize);
             foreach (var key in source.GetKeys(id).Order(StringComparer.Ordinal))
@@ -89,6 +101,8 @@ public static class IndexMigration
                     ["title"] = record.Title,
                     ["text"] = record.Text,
                     ["metadata"] = RecordJson.Metadata(record.Metadata).ToJsonString(),
+                    [DocumentProperty] = documentOf.TryGetValue(key, out var document) ? document.DocumentId : null,
+                    [ContentHashProperty] = documentOf.TryGetValue(key, out document) ? document.ContentHash : null,
                     ["vector"] = new ReadOnlyMemory<float>(vector),
                 });
                 if (batch.Count == BatchSize)
@@ -120,20 +134,16 @@ public static class IndexMigration
         long total = 0;
         foreach (var id in companies)
         {
-            var after = MaxKey(target, id);
-            long written = 0;
-            var skipped = after is null ? 0 : target.Count(id);
+            var after = ResumePoint(target, id);
+            var writer = new CompanyWriter(target, id, after is null ? 0 : target.Count(id), progress, cancellationToken);
             while (true)
             {
-                var page = await documents.ReadPageAsync(id, after, BatchSize, cancellationToken).ConfigureAwait(false);
+                var page = await documents.ReadPageAsync(id, DocumentProperty, after, BatchSize, cancellationToken).ConfigureAwait(false);
                 if (page.Count == 0) break;
-                var records = page.Select(r => ToRecord(r)).ToList();
-                target.Apply(id, records, [], cancellationToken);
-                written += records.Count;
-                after = (string)page[^1]["key"]!;
-                progress?.Report(new MigrationProgress(id, written, skipped));
+                foreach (var row in page) writer.Add(ToRecord(row), (string?)row[DocumentProperty], (string?)row[ContentHashProperty], "Postgres");
+                after = ((string?)page[^1][DocumentProperty] ?? "", (string)page[^1]["key"]!);
             }
-            total += written;
+            total += writer.Complete();
         }
         return total;
     }
@@ -166,43 +176,35 @@ public static class IndexMigration
         var where = options.Company is null ? "" : $" WHERE {SqlNames.Quote(options.CompanyColumn)}::text = {SqlNames.Literal(options.Company)}";
         var company = $"{SqlNames.Quote(options.CompanyColumn)}::text";
         var key = $"{SqlNames.Quote(options.KeyColumn)}::text";
-        var copy = $"COPY (SELECT {company}, {key}, {SqlNames.Quote(options.VectorColumn)}, {text}, {title} " +
-            $"FROM {table}{where} ORDER BY {company} COLLATE \"C\", {key} COLLATE \"C\") TO STDOUT (FORMAT BINARY)";
+        // Each row's document: the document column's value, or the row itself (its key) without one.
+        var document = options.DocumentColumn is null ? key : $"coalesce({SqlNames.Quote(options.DocumentColumn)}::text, {key})";
+        var copy = $"COPY (SELECT {company}, {key}, {SqlNames.Quote(options.VectorColumn)}, {text}, {title}, {document} " +
+            $"FROM {table}{where} ORDER BY {company} COLLATE \"C\", {document} COLLATE \"C\", {key} COLLATE \"C\") TO STDOUT (FORMAT BINARY)";
 
         await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var reader = await connection.BeginBinaryExportAsync(copy, cancellationToken).ConfigureAwait(false);
-        long total = 0, written = 0, skipped = 0;
+        long total = 0;
         string? current = null;
-        string? resumeAfter = null;
-        var batch = new List<VectorRecord>(BatchSize);
-        void Flush()
-        {
-            if (batch.Count == 0) return;
-            target.Apply(current!, batch, [], cancellationToken);
-            written += batch.Count;
-            total += batch.Count;
-            batch.Clear();
-            progress?.Report(new MigrationProgress(current!, written, skipped));
-        }
+        (string Group, string Key)? resumeAfter = null;
+        CompanyWriter? writer = null;
         while (await reader.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
         {
             var rowCompany = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
             var rowKey = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
             var vector = (await reader.ReadAsync<Vector>(cancellationToken).ConfigureAwait(false)).ToArray();
-            var body = reader.IsNull ? null : await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
-            if (body is null) await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
-            var heading = reader.IsNull ? null : await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
-            if (heading is null) await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+            var body = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            var heading = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            var rowDocument = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
             if (!string.Equals(rowCompany, current, StringComparison.Ordinal))
             {
-                Flush();
+                if (writer is not null) total += writer.Complete();
                 current = rowCompany;
-                written = skipped = 0;
-                resumeAfter = MaxKey(target, rowCompany);
+                resumeAfter = ResumePoint(target, rowCompany);
+                writer = new CompanyWriter(target, rowCompany, 0, progress, cancellationToken);
             }
-            if (resumeAfter is not null && string.CompareOrdinal(rowKey, resumeAfter) <= 0)
+            if (resumeAfter is { } point && Compare((rowDocument, rowKey), point) <= 0)
             {
-                skipped++;
+                writer!.Skip();
                 continue;
             }
             if (vector.Length != target.Dimensions)
@@ -212,11 +214,17 @@ public static class IndexMigration
                         (vector.Length > target.Dimensions ? " (pass --shorten to shorten it)." : "."), nameof(options));
                 vector = EmbeddingShortening.Shorten(vector, target.Dimensions);
             }
-            batch.Add(new VectorRecord(rowKey, vector) { Text = body, Title = heading });
-            if (batch.Count == BatchSize) Flush();
+            writer!.Add(new VectorRecord(rowKey, vector) { Text = body, Title = heading }, rowDocument, null, $"Table {options.Table}");
         }
-        Flush();
+        if (writer is not null) total += writer.Complete();
         return total;
+    }
+
+    private static async Task<string?> ReadTextAsync(NpgsqlBinaryExporter reader, CancellationToken cancellationToken)
+    {
+        if (!reader.IsNull) return await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
+        await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>Writes <paramref name="company"/> (or every company) of <paramref name="source"/> as JSONL, one record a line.</summary>
@@ -230,13 +238,18 @@ public static class IndexMigration
         foreach (var id in Companies(source, company))
         {
             long written = 0;
-            foreach (var key in source.GetKeys(id).Order(StringComparer.Ordinal))
+            var documentOf = DocumentsByKey(source, id);
+            // The order an import reads: records of no document by key, then each document's records together.
+            var keys = source.GetKeys(id).Where(k => !documentOf.ContainsKey(k)).Order(StringComparer.Ordinal)
+                .Concat(source.GetDocuments(id).SelectMany(d => source.GetDocumentKeys(id, d.DocumentId)));
+            foreach (var key in keys)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!source.TryGetRecord(id, key, out var record)) continue;
                 var vector = new float[source.Dimensions];
                 if (!source.TryGetVector(id, key, vector)) continue;
-                await writer.WriteLineAsync(RecordJson.Line(id, record with { Vector = vector }).AsMemory(), cancellationToken).ConfigureAwait(false);
+                var document = documentOf.TryGetValue(key, out var info) ? info : (DocumentInfo?)null;
+                await writer.WriteLineAsync(RecordJson.Line(id, record with { Vector = vector }, document?.DocumentId, document?.ContentHash).AsMemory(), cancellationToken).ConfigureAwait(false);
                 if (++written % BatchSize == 0) progress?.Report(new MigrationProgress(id, written, 0));
             }
             progress?.Report(new MigrationProgress(id, written, 0));
@@ -255,29 +268,50 @@ public static class IndexMigration
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(target);
         long total = 0, lineNumber = 0;
-        var batches = new Dictionary<string, List<VectorRecord>>(StringComparer.Ordinal);
-        void Flush(string id, List<VectorRecord> batch)
-        {
-            target.Apply(id, batch, [], cancellationToken);
-            total += batch.Count;
-            batch.Clear();
-            progress?.Report(new MigrationProgress(id, total, 0));
-        }
+        var writers = new Dictionary<string, CompanyWriter>(StringComparer.Ordinal);
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            var (id, record) = RecordJson.Parse(line, lineNumber);
+            var (id, record, document, contentHash) = RecordJson.Parse(line, lineNumber);
             if (company is not null && !string.Equals(company, id, StringComparison.Ordinal)) continue;
-            if (!batches.TryGetValue(id, out var batch)) batches[id] = batch = new List<VectorRecord>(BatchSize);
-            batch.Add(record);
-            if (batch.Count == BatchSize) Flush(id, batch);
+            if (!writers.TryGetValue(id, out var writer)) writers[id] = writer = new CompanyWriter(target, id, 0, progress, cancellationToken);
+            writer.Add(record, document, contentHash, $"JSONL line {lineNumber}");
         }
-        foreach (var (id, batch) in batches)
-        {
-            if (batch.Count > 0) Flush(id, batch);
-        }
+        foreach (var writer in writers.Values) total += writer.Complete();
         return total;
+    }
+
+    /// <summary>The document of each key of <paramref name="company"/> that belongs to one.</summary>
+    private static Dictionary<string, DocumentInfo> DocumentsByKey(WerklyIndex index, string company)
+    {
+        var documentOf = new Dictionary<string, DocumentInfo>(StringComparer.Ordinal);
+        foreach (var document in index.GetDocuments(company))
+        {
+            foreach (var key in index.GetDocumentKeys(company, document.DocumentId)) documentOf[key] = document;
+        }
+        return documentOf;
+    }
+
+    /// <summary>Where an import into <paramref name="index"/> continues for <paramref name="company"/>, in (document, key)
+    /// order ("" for records of no document): after its last document's last key, or after its largest key when it holds
+    /// no document; null when the company has no records.</summary>
+    private static (string Group, string Key)? ResumePoint(WerklyIndex index, string company)
+    {
+        if (index.Count(company) == 0) return null;
+        var documents = index.GetDocuments(company);
+        if (documents.Count > 0)
+        {
+            var last = documents[^1].DocumentId;
+            return (last, index.GetDocumentKeys(company, last)[^1]);
+        }
+        return ("", MaxKey(index, company)!);
+    }
+
+    private static int Compare((string Group, string Key) a, (string Group, string Key) b)
+    {
+        var byGroup = string.CompareOrdinal(a.Group, b.Group);
+        return byGroup != 0 ? byGroup : string.CompareOrdinal(a.Key, b.Key);
     }
 
     private static List<string> Companies(WerklyIndex index, string? company)
@@ -311,6 +345,11 @@ public sealed record PgvectorTable(string Table, string CompanyColumn, string Ke
 
     /// <summary>The column of a title, or null.</summary>
     public string? TitleColumn { get; init; }
+
+    /// <summary>The column naming each row's document (rows with the same value become one document), or null: each row
+    /// is its own document, its key the document id. The documents' content hashes are SHA-256 of their rows' keys, titles
+    /// and texts.</summary>
+    public string? DocumentColumn { get; init; }
 
     /// <summary>Import one company only, or null for all.</summary>
     public string? Company { get; init; }

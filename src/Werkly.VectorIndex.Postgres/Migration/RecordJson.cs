@@ -5,7 +5,8 @@ using System.Text.Json.Nodes;
 namespace Werkly.VectorIndex.Postgres.Migration;
 
 /// <summary>
-/// One index record as a JSON object — <c>{"company","key","vector","text","title","metadata"}</c> — the JSONL line
+/// One index record as a JSON object — <c>{"company","key","vector","text","title","metadata"}</c>, plus
+/// <c>"document"</c> and <c>"contentHash"</c> for a record of a document — the JSONL line
 /// format and the metadata column of a Postgres document collection. Metadata values are tagged with their kind so that
 /// each reads back exactly (<c>{"year":{"integer":"2024"}}</c>: integers and decimals as strings, numbers as JSON
 /// numbers, dates as round-trip strings with the offset, DateTime as ticks and kind).
@@ -79,8 +80,8 @@ internal static class RecordJson
     private static DateTimeOffset FromUtc(long utcTicks, int offsetMinutes) =>
         new DateTimeOffset(utcTicks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
 
-    /// <summary>One JSONL line of a record.</summary>
-    public static string Line(string company, VectorRecord record)
+    /// <summary>One JSONL line of a record (of <paramref name="document"/> with <paramref name="contentHash"/>, or of none).</summary>
+    public static string Line(string company, VectorRecord record, string? document = null, string? contentHash = null)
     {
         var json = new JsonObject
         {
@@ -91,12 +92,17 @@ internal static class RecordJson
             ["title"] = record.Title,
             ["metadata"] = Metadata(record.Metadata),
         };
+        if (document is not null)
+        {
+            json["document"] = document;
+            json["contentHash"] = contentHash;
+        }
         return json.ToJsonString();
     }
 
     /// <summary>The record of one JSONL line.</summary>
     /// <exception cref="InvalidDataException">The line is not a record (the message says what is missing).</exception>
-    public static (string Company, VectorRecord Record) Parse(string line, long lineNumber)
+    public static (string Company, VectorRecord Record, string? Document, string? ContentHash) Parse(string line, long lineNumber)
     {
         try
         {
@@ -109,7 +115,10 @@ internal static class RecordJson
                 Text = json["text"]?.GetValue<string>(),
                 Title = json["title"]?.GetValue<string>(),
             };
-            return (company, record);
+            var document = json["document"]?.GetValue<string>();
+            var contentHash = json["contentHash"]?.GetValue<string>();
+            if (document is not null && contentHash is null) throw new InvalidDataException($"record '{key}' has a \"document\" but no \"contentHash\"");
+            return (company, record, document, contentHash);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {

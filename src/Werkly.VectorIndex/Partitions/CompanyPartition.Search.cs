@@ -233,6 +233,9 @@ internal sealed partial class CompanyPartition
     /// <summary>A document's id, hash and record count (documents ensured).</summary>
     public bool TryGetDocument(string documentId, out DocumentInfo info) => _documents!.TryGet(documentId, out info);
 
+    /// <summary>A document's live record keys, ordered (documents ensured).</summary>
+    public string[] GetDocumentKeys(string documentId) => [.. _documents!.KeysOf(documentId).Order(StringComparer.Ordinal)];
+
     /// <summary>Every document, ordered by id (documents ensured).</summary>
     public DocumentInfo[] GetDocuments() => _documents!.All();
 

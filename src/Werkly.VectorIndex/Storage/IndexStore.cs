@@ -232,6 +232,19 @@ internal sealed class IndexStore : IDisposable
         return bytes;
     }
 
+    /// <summary>The dimensions and metric stored in the last commit of the index at <paramref name="path"/>; false when
+    /// there is no index there or it has never been committed.</summary>
+    public static bool TryReadSettings(IStorageDevice device, string path, out int dimensions, out DistanceMetric metric)
+    {
+        (dimensions, metric) = (0, DistanceMetric.Cosine);
+        var manifestPath = Path.Combine(Path.GetFullPath(path), IndexDirectory.ManifestFileName);
+        if (!device.Exists(manifestPath)) return false;
+        var stored = Manifest.Read(device, manifestPath).CommitData;
+        if (stored.Length < SettingsBytes) return false;
+        (dimensions, metric) = (BinaryPrimitives.ReadInt32LittleEndian(stored), (DistanceMetric)stored[4]);
+        return true;
+    }
+
     private static void CheckSettings(ReadOnlySpan<byte> stored, WerklyIndexOptions options, string path)
     {
         if (stored.Length < SettingsBytes) return; // a new, never committed directory

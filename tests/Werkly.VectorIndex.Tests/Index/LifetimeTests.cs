@@ -86,6 +86,7 @@ public class LifetimeTests
         ["GetStatistics(String)"] = i => i.GetStatistics("acme"),
         ["TryGetDocument(String, String, out DocumentInfo)"] = i => i.TryGetDocument("acme", "d", out _),
         ["GetDocuments(String)"] = i => i.GetDocuments("acme"),
+        ["GetDocumentKeys(String, String)"] = i => i.GetDocumentKeys("acme", "d"),
     };
 
     private static string TypeName(Type type)
