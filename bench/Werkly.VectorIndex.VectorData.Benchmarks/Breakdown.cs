@@ -6,7 +6,7 @@ using Microsoft.Extensions.VectorData;
 namespace Werkly.VectorIndex.VectorData.Benchmarks;
 
 /// <summary>`--breakdown`: each layer of a connector search timed cold (first call after the InMemory-style scan
-/// evicted the caches, rotating which layer goes first; with --scan-apart no scan, so "cold" is only the first call for
+/// evicted the caches with --scan-between, rotating which layer goes first; by default no scan, so "cold" is only the first call for
 /// the query) and warm (called again right after).</summary>
 internal static class Breakdown
 {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
 using Werkly.VectorIndex.VectorData.Engine;
@@ -19,44 +20,29 @@ public partial class WerklyCollection<TKey, TRecord>
     /// <para>With a tenant property the filter must constrain it by equality; the search then runs in that tenant's
     /// partition alone.</para>
     /// </remarks>
-    public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(TInput searchValue, int top,
-        VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(TInput searchValue, int top,
+        VectorSearchOptions<TRecord>? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(searchValue);
-        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        options ??= new VectorSearchOptions<TRecord>();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip, nameof(options.Skip));
-        var includeVectors = IncludeVectors(options.IncludeVectors);
-        var vectorProperty = _model.GetVectorPropertyOrSingle(options);
-        var translated = Filters().Translate(options.Filter);
-        var query = await RecordInputs.QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
-        if (translated.Empty) yield break;
-
-        var entry = Entry("Search");
-        var request = new SearchRequest(translated, query, (int)Math.Min((long)options.Skip + top, int.MaxValue), options.Skip, includeVectors);
-        var (hits, vectors) = Run("Search", () => entry.Read(request.Run));
-        for (var i = options.Skip; i < hits.Length; i++)
+        // A vector needs nothing awaited: the search runs on the first MoveNextAsync, without an async state machine.
+        switch (searchValue)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var score = _schema.ToScore(hits[i].Score);
-            if (options.ScoreThreshold is { } threshold && (_schema.HigherIsBetter ? score < threshold : score > threshold)) yield break;
-            var record = _mapper.ToRecord<TRecord>(translated.Company, hits[i].Key, hits[i].Metadata, vectors?[i - options.Skip]);
-            yield return new VectorSearchResult<TRecord>(record, score);
+            case ReadOnlyMemory<float> memory: return new VectorSearch(this, memory, top, options, cancellationToken);
+            case float[] array: return new VectorSearch(this, array, top, options, cancellationToken);
+            case Embedding<float> embedding: return new VectorSearch(this, embedding.Vector, top, options, cancellationToken);
         }
+        return SearchByEmbeddingAsync(searchValue, top, options, cancellationToken);
     }
 
-    /// <summary>One vector search under one lease of the collection: the hits, and the vectors of the page when asked for.</summary>
-    private sealed record SearchRequest(TranslatedFilter Filter, ReadOnlyMemory<float> Query, int K, int Skip, bool IncludeVectors)
+    /// <summary>A search by an input the embedding generator turns into the query vector (or by null, which throws).</summary>
+    private async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchByEmbeddingAsync<TInput>(TInput searchValue, int top,
+        VectorSearchOptions<TRecord>? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        public (EngineHit[] Hits, float[]?[]? Vectors) Run(EngineCollection engine)
-        {
-            engine.ValidateVector(Query.Span, "searchValue");
-            var hits = engine.Search(Filter.Company, Query.Span, K, Filter.Predicate);
-            if (!IncludeVectors || hits.Length <= Skip) return (hits, null);
-            var vectors = new float[]?[hits.Length - Skip];
-            for (var i = 0; i < vectors.Length; i++) vectors[i] = engine.VectorOf(Filter.Company, hits[Skip + i].Key, hits[Skip + i].Metadata);
-            return (hits, vectors);
-        }
+        ArgumentNullException.ThrowIfNull(searchValue);
+        var search = new VectorSearch(this, default, top, options, cancellationToken);
+        var vectorProperty = search.Prepare();
+        var query = await RecordInputs.QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
+        search.Run(query);
+        while (search.MoveNext()) yield return search.Current;
     }
 
     /// <inheritdoc />

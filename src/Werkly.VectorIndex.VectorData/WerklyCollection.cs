@@ -140,7 +140,15 @@ public partial class WerklyCollection<TKey, TRecord> : VectorStoreCollection<TKe
     private CollectionEntry Entry(string operation)
     {
         _store.ThrowIfDisposed();
-        var entry = Run(operation, () => _store.Root.Find(Name));
+        CollectionEntry? entry;
+        try
+        {
+            entry = _store.Root.Find(Name);
+        }
+        catch (Exception ex) when (IsEngineFailure(ex))
+        {
+            throw _store.Failure(ex, Name, operation);
+        }
         if (entry is null)
         {
             throw _store.Failure(new InvalidOperationException(

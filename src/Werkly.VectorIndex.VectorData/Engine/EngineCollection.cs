@@ -150,6 +150,11 @@ internal sealed class EngineCollection : IDisposable
     public static void ValidateVector(ReadOnlySpan<float> vector, int dimensions, DistanceMetric metric, string paramName)
     {
         if (vector.Length != dimensions) throw new DimensionMismatchException(dimensions, vector.Length, paramName);
+        // In bulk first (SIMD): a finite float sum of squares means every component is finite, a positive one that some
+        // component is not zero, and one below float.MaxValue / 8 that the exact double sum is below the bound. Only a
+        // vector that fails it (or overflows the float sum) is checked component by component, for the exact message.
+        var bulk = TensorPrimitives.SumOfSquares(vector);
+        if (float.IsFinite(bulk) && (metric == DistanceMetric.Cosine ? bulk > 0 : bulk <= float.MaxValue / 8)) return;
         for (var i = 0; i < vector.Length; i++)
         {
             if (!float.IsFinite(vector[i]))
@@ -285,24 +290,22 @@ internal sealed class EngineCollection : IDisposable
 
     /// <summary>The <paramref name="k"/> records of <paramref name="company"/> closest to <paramref name="query"/> that pass
     /// <paramref name="predicate"/> (evaluated inside the scan), best first.</summary>
-    public EngineHit[] Search(string company, ReadOnlySpan<float> query, int k, EnginePredicate? predicate)
+    /// <remarks>The very call a user of the engine makes (<see cref="WerklyIndex.Search(string, ReadOnlySpan{float}, int, SearchOptions?)"/>,
+    /// no options without a predicate), and its hits as they come.</remarks>
+    public SearchHit[] Search(string company, ReadOnlySpan<float> query, int k, EnginePredicate? predicate)
     {
         // An unknown tenant finds nothing; asked first, so that the common miss costs no exception.
         if (!_index.ContainsCompany(company)) return [];
         var options = predicate is null ? null : new SearchOptions { Filter = predicate };
-        SearchHit[] hits;
         try
         {
             // Still caught: the partition can go between the two calls.
-            hits = _index.Search(company, query, k, options);
+            return _index.Search(company, query, k, options);
         }
         catch (CompanyNotFoundException)
         {
             return [];
         }
-        var result = new EngineHit[hits.Length];
-        for (var i = 0; i < hits.Length; i++) result[i] = new EngineHit(hits[i].Key, hits[i].Score, hits[i].Metadata);
-        return result;
     }
 
     /// <summary>
