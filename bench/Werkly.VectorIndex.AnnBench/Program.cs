@@ -29,6 +29,9 @@ if (arguments.TryGetValue("mixed", out var mixedDir) && mixedDir is not null)
         CommitIntervalMs = Int("commit-ms", 2000),
         Seconds = Int("seconds", 30),
         Rounds = Int("rounds", 1),
+        CommitPriorities = arguments.TryGetValue("commit-priority", out var priorities) && priorities is not null
+            ? [.. priorities.Split(',').Select(p => Enum.Parse<ThreadPriority>(p, ignoreCase: true))]
+            : [ThreadPriority.BelowNormal],
     }, Console.Out);
 }
 var dataDir = arguments.GetValueOrDefault("data") ?? throw Usage("--data is required");
