@@ -80,6 +80,15 @@ internal static class EngineComparison
         {
             usearch = UsearchPeer.Build(baseVectors, ScalarKind.Float32, connectivity: 16, expansionAdd: 128, settings.BuildThreads);
             log.WriteLine(string.Create(Invariant, $"USearch HNSW f32 (M 16, ef_construction 128) build {usearch.BuildTime.TotalSeconds:F2} s, memory {usearch.MemoryBytes / 1e6:F1} MB"));
+            if (settings.MappedDir is not null)
+            {
+                var file = Path.Combine(settings.MappedDir, "usearch.bin");
+                Directory.CreateDirectory(settings.MappedDir);
+                var watch = Stopwatch.StartNew();
+                var bytes = usearch.Save(file);
+                log.WriteLine(string.Create(Invariant, $"USearch saved in {watch.Elapsed.TotalSeconds:F2} s, disk {bytes / 1e6:F1} MB"));
+                File.Delete(file);
+            }
         }
         baseVectors = null;
         GC.Collect();
