@@ -67,6 +67,7 @@ if (arguments.ContainsKey("engine"))
         Usearch = !arguments.ContainsKey("no-usearch"),
         Engine = !arguments.ContainsKey("usearch-only"),
         MappedDir = arguments.GetValueOrDefault("mapped-dir"),
+        Reuse = arguments.ContainsKey("reuse"),
         Queries = arguments.TryGetValue("queries", out var queryLimit) && queryLimit is not null ? int.Parse(queryLimit, CultureInfo.InvariantCulture) : null,
     }, Console.Out);
 }
