@@ -35,6 +35,9 @@ internal static class EngineComparison
         public bool Engine { get; init; } = true;
         public string? MappedDir { get; init; }
         public int? Queries { get; init; }
+        /// <summary>Open the index a previous run committed under <see cref="MappedDir"/> instead of building it (a fresh
+        /// process: its RSS is what serving the reopened index costs).</summary>
+        public bool Reuse { get; init; }
     }
 
     private sealed record Config(string System, string Name, Func<float[], int[], int> Search)
@@ -52,7 +55,8 @@ internal static class EngineComparison
     {
         log.WriteLine($"# engine vs USearch — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {LoadAverage()}");
         log.WriteLine($"AvxVnni {System.Runtime.Intrinsics.X86.AvxVnni.IsSupported}, Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, USearch {USearchCapabilities.Version()}");
-        var baseVectors = TexmexReader.ReadFvecs(Path.Combine(settings.DataDir, "base.fvecs"));
+        // Reopening a committed index without USearch needs no base vectors (and its RSS must not include them).
+        float[][]? baseVectors = settings.Reuse && !settings.Usearch ? null : TexmexReader.ReadFvecs(Path.Combine(settings.DataDir, "base.fvecs"));
         var queries = TexmexReader.ReadFvecs(Path.Combine(settings.DataDir, "query.fvecs"));
         var truth = TexmexReader.ReadIvecs(Path.Combine(settings.DataDir, "gt.ivecs")).Select(t => t[..settings.K].ToHashSet()).ToArray();
         if (settings.Queries is { } limit && limit < queries.Length)
@@ -60,8 +64,8 @@ internal static class EngineComparison
             queries = queries[..limit];
             truth = truth[..limit];
         }
-        var n = baseVectors.Length;
-        var dimensions = baseVectors[0].Length;
+        var n = baseVectors?.Length ?? 0;
+        var dimensions = queries[0].Length;
         var k = settings.K;
         log.WriteLine($"data {settings.DataDir}: {n} x {dimensions}, {queries.Length} queries, k {k}, build threads {settings.BuildThreads}{(settings.MappedDir is null ? ", in memory" : $", committed and reopened read-only from {settings.MappedDir}")}");
         log.WriteLine($"process at start: {Rss()}");
@@ -71,15 +75,24 @@ internal static class EngineComparison
         {
             foreach (var quantization in settings.Quantizations)
             {
-                engines.Add(BuildEngine(baseVectors, quantization, settings, log));
+                engines.Add(BuildEngine(baseVectors, dimensions, quantization, settings, log));
                 GC.Collect();
             }
         }
         UsearchPeer? usearch = null;
         if (settings.Usearch)
         {
-            usearch = UsearchPeer.Build(baseVectors, ScalarKind.Float32, connectivity: 16, expansionAdd: 128, settings.BuildThreads);
+            usearch = UsearchPeer.Build(baseVectors!, ScalarKind.Float32, connectivity: 16, expansionAdd: 128, settings.BuildThreads);
             log.WriteLine(string.Create(Invariant, $"USearch HNSW f32 (M 16, ef_construction 128) build {usearch.BuildTime.TotalSeconds:F2} s, memory {usearch.MemoryBytes / 1e6:F1} MB"));
+            if (settings.MappedDir is not null)
+            {
+                var file = Path.Combine(settings.MappedDir, "usearch.bin");
+                Directory.CreateDirectory(settings.MappedDir);
+                var watch = Stopwatch.StartNew();
+                var bytes = usearch.Save(file);
+                log.WriteLine(string.Create(Invariant, $"USearch saved in {watch.Elapsed.TotalSeconds:F2} s, disk {bytes / 1e6:F1} MB"));
+                File.Delete(file);
+            }
         }
         baseVectors = null;
         GC.Collect();
@@ -141,17 +154,30 @@ internal static class EngineComparison
     [ThreadStatic]
     private static SearchHit[]? t_hits;
 
-    private static Engine BuildEngine(float[][] vectors, VectorQuantization quantization, Settings settings, TextWriter log)
+    private static Engine BuildEngine(float[][]? vectors, int dimensions, VectorQuantization quantization, Settings settings, TextWriter log)
     {
         var options = new WerklyIndexOptions
         {
-            Dimensions = vectors[0].Length,
+            Dimensions = dimensions,
             Lists = settings.Lists,
-            FlatSearchThreshold = Math.Min(20_000, vectors.Length),
+            FlatSearchThreshold = Math.Min(20_000, vectors?.Length ?? 20_000),
             AutoRetrain = false,
             MaxDegreeOfParallelism = settings.BuildThreads,
             Quantization = quantization,
         };
+        if (settings.Reuse && settings.MappedDir is not null)
+        {
+            var existing = Path.Combine(settings.MappedDir, quantization.ToString().ToLowerInvariant());
+            var disk0 = Directory.GetFiles(existing).Sum(f => new FileInfo(f).Length);
+            var opening = Stopwatch.StartNew();
+            var reopened = WerklyIndex.Open(existing, options, readOnly: true);
+            var opened = opening.Elapsed.TotalMilliseconds;
+            var statistics = reopened.GetStatistics(Company);
+            log.WriteLine(string.Create(Invariant,
+                $"werkly {quantization}: reopened {existing} read-only in {opened:F1} ms, {statistics.LiveCount} vectors, disk {disk0 / 1e6:F1} MB; lists {statistics.ListCount}, calibrated probes {statistics.DefaultProbes}, r {statistics.RerankFactor}; {Rss()}"));
+            return new Engine(quantization, reopened, double.NaN, null, opened, disk0);
+        }
+        ArgumentNullException.ThrowIfNull(vectors);
         var records = new VectorRecord[vectors.Length];
         for (var i = 0; i < vectors.Length; i++) records[i] = new VectorRecord(i.ToString(Invariant), vectors[i]);
         string? directory = settings.MappedDir is null ? null : Path.Combine(settings.MappedDir, quantization.ToString().ToLowerInvariant());

@@ -28,6 +28,9 @@ internal static class MixedLoad
         public int CommitIntervalMs { get; init; } = 2000;
         public int Seconds { get; init; } = 30;
         public int Rounds { get; init; } = 1;
+        /// <summary>One write phase per priority in each round (alternating order between rounds), each compared with the
+        /// round's no-write phase.</summary>
+        public ThreadPriority[] CommitPriorities { get; init; } = [ThreadPriority.BelowNormal];
     }
 
     private sealed class Recorder
@@ -39,7 +42,7 @@ internal static class MixedLoad
     public static int Run(Settings settings, TextWriter log)
     {
         log.WriteLine($"# mixed load — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load {EngineComparison.LoadAverage()}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}");
-        log.WriteLine(string.Create(Invariant, $"{settings.Companies} companies x {settings.PerCompany} x {settings.Dimensions}, {settings.Searchers} searchers ({settings.HybridSearchers} hybrid), writer {settings.UpsertsPerSecond} upserts/s in batches of {settings.WriteBatch}, commit every {settings.CommitIntervalMs} ms, phases of {settings.Seconds} s"));
+        log.WriteLine(string.Create(Invariant, $"{settings.Companies} companies x {settings.PerCompany} x {settings.Dimensions}, {settings.Searchers} searchers ({settings.HybridSearchers} hybrid), writer {settings.UpsertsPerSecond} upserts/s in batches of {settings.WriteBatch}, commit every {settings.CommitIntervalMs} ms, phases of {settings.Seconds} s, commit priorities {string.Join(", ", settings.CommitPriorities)}"));
         var dataset = BeirDataset.Load(FindCranfield());
         var texts = dataset.Corpus.Select(d => (d.Title, d.Text)).ToArray();
         var queryTexts = dataset.Queries.Select(q => q.Text).ToArray();
@@ -83,11 +86,26 @@ internal static class MixedLoad
             }
             log.WriteLine(string.Create(Invariant, $"{(hybrid ? "hybrid" : "vector")} search allocates {(GC.GetAllocatedBytesForCurrentThread() - before) / 200 / 1024.0:F1} KB (mean of 200, this thread)"));
         }
+        // The writer's vectors are drawn before the phases (the generator's log/cos per dimension would otherwise be
+        // charged to the write path), and the write and commit paths run once so no phase pays their JIT.
+        var batches = new WriteBatches(settings, generator);
+        var warm = new Random(3);
+        for (var i = 0; i < 20; i++) index.Upsert(Company(i % settings.Companies), batches.Next(warm));
+        index.Commit();
+        // Each write phase sits between two no-write phases and is compared with both pooled: the index grows with the
+        // writes (half are new keys) and the machine's load drifts, so a no-write phase measured only before would
+        // flatter the baseline.
+        var quiet = RunPhase(index, settings, queries, queryTexts, null, null, log);
         for (var round = 0; round < settings.Rounds; round++)
         {
-            var quiet = RunPhase(index, settings, queries, queryTexts, generator, writes: false, log);
-            var loaded = RunPhase(index, settings, queries, queryTexts, generator, writes: true, log);
-            Compare(quiet, loaded, log);
+            var priorities = round % 2 == 0 ? settings.CommitPriorities : [.. settings.CommitPriorities.Reverse()];
+            foreach (var priority in priorities)
+            {
+                var loaded = RunPhase(index, settings, queries, queryTexts, batches, priority, log);
+                var after = RunPhase(index, settings, queries, queryTexts, null, null, log);
+                Compare(Pool(quiet, after), loaded, log);
+                quiet = after;
+            }
         }
         log.WriteLine($"load at end {EngineComparison.LoadAverage()}; {EngineComparison.Rss()}");
         return 0;
@@ -96,14 +114,20 @@ internal static class MixedLoad
     private static string Company(int i) => $"company-{i:D2}";
 
     private sealed record PhaseResult(string Name, double Seconds, Recorder Searches, List<(long Start, long End)> Commits, List<CommitProfile> Profiles, long Upserts,
-        TimeSpan GcPause, int Gen0, int Gen1, int Gen2);
+        TimeSpan GcPause, int Gen0, int Gen1, int Gen2, double CpuCores, double CommitCpuCores, double CommitGcPauseMs);
 
-    private static PhaseResult RunPhase(WerklyIndex index, Settings settings, float[][] queries, string[] queryTexts, VectorSource generator, bool writes, TextWriter log)
+    private static PhaseResult RunPhase(WerklyIndex index, Settings settings, float[][] queries, string[] queryTexts, WriteBatches? batches, ThreadPriority? priority,
+        TextWriter log)
     {
-        var name = writes ? "with writes" : "no writes";
+        var writes = batches is not null;
+        if (priority is { } p) index.SetCommitPriority(p);
+        var name = writes ? $"with writes, commit priority {priority}" : "no writes";
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        double commitCpuSeconds = 0, commitGcPauseMs = 0;
         using var stop = new CancellationTokenSource();
         var recorders = Enumerable.Range(0, settings.Searchers).Select(_ => new Recorder()).ToArray();
-        var commits = new List<(long, long)>();
+        var commits = new List<(long Start, long End)>();
         var profiles = new List<CommitProfile>();
         long upserts = 0;
         var pauseBefore = GC.GetTotalPauseDuration();
@@ -132,9 +156,8 @@ internal static class MixedLoad
                 }
             }) { Name = $"searcher {searcher}" });
         }
-        if (writes)
+        if (batches is not null)
         {
-            var batches = new WriteBatches(settings, generator);
             threads.Add(new Thread(() =>
             {
                 // Paced: batch i is due at begin + i × batch period; a late writer catches up without sleeping.
@@ -154,11 +177,16 @@ internal static class MixedLoad
             {
                 while (!stop.Token.WaitHandle.WaitOne(settings.CommitIntervalMs))
                 {
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    var pause = GC.GetTotalPauseDuration();
                     var start = Stopwatch.GetTimestamp();
                     index.Commit();
+                    var end = Stopwatch.GetTimestamp();
+                    commitCpuSeconds += (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+                    commitGcPauseMs += (GC.GetTotalPauseDuration() - pause).TotalMilliseconds;
                     lock (commits)
                     {
-                        commits.Add((start, Stopwatch.GetTimestamp()));
+                        commits.Add((start, end));
                         if (index.LastCommitProfile is { } profile) profiles.Add(profile);
                     }
                 }
@@ -169,11 +197,19 @@ internal static class MixedLoad
         stop.Cancel();
         foreach (var thread in threads) thread.Join();
         var seconds = Stopwatch.GetElapsedTime(begin).TotalSeconds;
+        process.Refresh();
+        var commitSeconds = commits.Sum(c => (c.End - c.Start) / (double)Stopwatch.Frequency);
         var result = new PhaseResult(name, seconds, Merge(recorders), commits, profiles, upserts, GC.GetTotalPauseDuration() - pauseBefore,
-            GC.CollectionCount(0) - gen0Before, GC.CollectionCount(1) - gen1Before, GC.CollectionCount(2) - gen2Before);
+            GC.CollectionCount(0) - gen0Before, GC.CollectionCount(1) - gen1Before, GC.CollectionCount(2) - gen2Before,
+            (process.TotalProcessorTime - cpuBefore).TotalSeconds / seconds, commitSeconds > 0 ? commitCpuSeconds / commitSeconds : 0,
+            commitSeconds > 0 ? commitGcPauseMs / commitSeconds / 10 : 0);
         Report(result, log);
         return result;
     }
+
+    /// <summary>Two no-write phases as one (their samples and durations together).</summary>
+    private static PhaseResult Pool(PhaseResult before, PhaseResult after) =>
+        before with { Name = "no writes (before and after)", Seconds = before.Seconds + after.Seconds, Searches = Merge([before.Searches, after.Searches]) };
 
     private static Recorder Merge(Recorder[] recorders)
     {
@@ -189,7 +225,9 @@ internal static class MixedLoad
     private static void Report(PhaseResult phase, TextWriter log)
     {
         log.WriteLine();
-        log.WriteLine(string.Create(Invariant, $"## {phase.Name}: {phase.Seconds:F1} s, {phase.Upserts / phase.Seconds:F0} upserts/s, {phase.Commits.Count} commits, GC pause {phase.GcPause.TotalMilliseconds:F0} ms ({phase.GcPause.TotalMilliseconds / phase.Seconds / 10:F2}% of time), GCs gen0/1/2 {phase.Gen0}/{phase.Gen1}/{phase.Gen2}, load {EngineComparison.LoadAverage()}"));
+        log.WriteLine(string.Create(Invariant, $"## {phase.Name}: {phase.Seconds:F1} s, {phase.Upserts / phase.Seconds:F0} upserts/s, {phase.Commits.Count} commits, GC pause {phase.GcPause.TotalMilliseconds:F0} ms ({phase.GcPause.TotalMilliseconds / phase.Seconds / 10:F2}% of time), GCs gen0/1/2 {phase.Gen0}/{phase.Gen1}/{phase.Gen2}, process CPU {phase.CpuCores:F2} cores, load {EngineComparison.LoadAverage()}"));
+        if (phase.Commits.Count > 0)
+            log.WriteLine(string.Create(Invariant, $"inside commit windows: process CPU {phase.CommitCpuCores:F2} cores, GC pause {phase.CommitGcPauseMs:F2}% of the time"));
         foreach (var (mode, samples) in new[] { ("vector", phase.Searches.Vector), ("hybrid", phase.Searches.Hybrid) })
         {
             if (samples.Count == 0) continue;
@@ -224,7 +262,7 @@ internal static class MixedLoad
             var inCommit = l.Count(s => loaded.Commits.Any(c => s.At >= c.Start && s.At < c.End));
             var quietRate = q.Length / quiet.Seconds;
             log.WriteLine(string.Create(Invariant,
-                $"{mode}: p99 {P(lm, 0.99):F2} vs {P(q, 0.99):F2} ms (ratio {P(lm, 0.99) / P(q, 0.99):F2}, target <= 2); throughput {l.Count / loaded.Seconds / quietRate:F2} of no-write") +
+                $"{mode} ({loaded.Name} vs no writes before and after): p99 {P(lm, 0.99):F2} vs {P(q, 0.99):F2} ms (ratio {P(lm, 0.99) / P(q, 0.99):F2}, target <= 2); throughput {l.Count / loaded.Seconds / quietRate:F2} of no-write") +
                 (commitSeconds > 0 ? string.Create(Invariant, $", during commits {inCommit / commitSeconds / quietRate:F2} (target >= 0.80)") : ""));
         }
     }
@@ -238,9 +276,11 @@ internal static class MixedLoad
         return Path.Combine(root?.FullName ?? throw new InvalidOperationException("repository root not found"), "tests", "data", "cranfield");
     }
 
-    /// <summary>Write batches: half new keys, half replacements of existing ones (which delete a row of a segment).</summary>
+    /// <summary>Write batches: half new keys, half replacements of existing ones (which delete a row of a segment). The
+    /// vectors come from a pool drawn up front (the index copies what it stores, so reusing them is safe).</summary>
     private sealed class WriteBatches(Settings settings, VectorSource generator)
     {
+        private readonly float[][] _pool = [.. Enumerable.Range(0, 8192).Select(_ => generator.Draw())];
         private long _next;
 
         public VectorRecord[] Next(Random random)
@@ -249,7 +289,7 @@ internal static class MixedLoad
             for (var i = 0; i < batch.Length; i++)
             {
                 var key = random.Next(2) == 0 ? $"r{random.Next(settings.PerCompany)}" : $"n{Interlocked.Increment(ref _next)}";
-                batch[i] = new VectorRecord(key, generator.Draw()) { Text = $"new text {key} written under load" };
+                batch[i] = new VectorRecord(key, _pool[random.Next(_pool.Length)]) { Text = $"new text {key} written under load" };
             }
             return batch;
         }

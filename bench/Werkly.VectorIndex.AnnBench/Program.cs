@@ -29,6 +29,9 @@ if (arguments.TryGetValue("mixed", out var mixedDir) && mixedDir is not null)
         CommitIntervalMs = Int("commit-ms", 2000),
         Seconds = Int("seconds", 30),
         Rounds = Int("rounds", 1),
+        CommitPriorities = arguments.TryGetValue("commit-priority", out var priorities) && priorities is not null
+            ? [.. priorities.Split(',').Select(p => Enum.Parse<ThreadPriority>(p, ignoreCase: true))]
+            : [ThreadPriority.BelowNormal],
     }, Console.Out);
 }
 var dataDir = arguments.GetValueOrDefault("data") ?? throw Usage("--data is required");
@@ -64,6 +67,7 @@ if (arguments.ContainsKey("engine"))
         Usearch = !arguments.ContainsKey("no-usearch"),
         Engine = !arguments.ContainsKey("usearch-only"),
         MappedDir = arguments.GetValueOrDefault("mapped-dir"),
+        Reuse = arguments.ContainsKey("reuse"),
         Queries = arguments.TryGetValue("queries", out var queryLimit) && queryLimit is not null ? int.Parse(queryLimit, CultureInfo.InvariantCulture) : null,
     }, Console.Out);
 }

@@ -58,6 +58,13 @@ internal sealed partial class UsearchPeer : IDisposable
         return peer;
     }
 
+    /// <summary>Saves the index to <paramref name="path"/> (its on-disk form) and returns the file's size in bytes.</summary>
+    public long Save(string path)
+    {
+        _index.Save(path);
+        return new FileInfo(path).Length;
+    }
+
     public void SetExpansion(int ef)
     {
         usearch_change_expansion_search(_handle, (nuint)ef, out var error);

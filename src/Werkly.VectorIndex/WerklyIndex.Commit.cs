@@ -9,6 +9,21 @@ public sealed partial class WerklyIndex
 {
     private int _refreshing;
 
+    /// <summary>Test and benchmark hook: the thread a commit's lock-free work runs on (see <see cref="CommitThread.PhaseHook"/>);
+    /// setting a priority replaces it (between commits), so one index can be measured at several.</summary>
+    internal CommitThread? CommitWorker => _commitThread;
+
+    /// <inheritdoc cref="CommitWorker"/>
+    internal void SetCommitPriority(ThreadPriority priority)
+    {
+        lock (_commitGate)
+        {
+            var previous = _commitThread ?? throw new InvalidOperationException("This index cannot commit.");
+            _commitThread = new CommitThread(priority) { PhaseHook = previous.PhaseHook };
+            previous.Dispose();
+        }
+    }
+
     /// <summary>Benchmark hook: where the last commit's time went, or null before the first.</summary>
     internal CommitProfile? LastCommitProfile { get; private set; }
 
@@ -49,16 +64,17 @@ public sealed partial class WerklyIndex
     private long CommitLocked(CancellationToken cancellationToken)
     {
         var store = _store!;
+        var worker = _commitThread!;
         var start = Now();
         using var activity = IndexTelemetry.Start("commit", company: null);
         var partitions = _partitions.All();
         var phase = Stopwatch.GetTimestamp();
         var merged = 0;
 
-        // Tiered merges first, each built while searches and the company's readers continue.
+        // Tiered merges first, each built on the commit thread while searches and the company's readers continue.
         foreach (var partition in partitions)
         {
-            if (partition.MergeIfNeeded(cancellationToken)) merged++;
+            if (partition.MergeIfNeeded(worker, cancellationToken)) merged++;
         }
         var merges = Stopwatch.GetElapsedTime(phase);
         phase = Stopwatch.GetTimestamp();
@@ -76,6 +92,7 @@ public sealed partial class WerklyIndex
                 partition.EnterGate(cancellationToken);
                 entered.Add(partition);
             }
+            worker.Observe("freeze");
             foreach (var partition in partitions)
             {
                 if (partition.Freeze() is { } plan) plans.Add((partition, plan));
@@ -94,22 +111,27 @@ public sealed partial class WerklyIndex
         IndexSnapshot snapshot;
         try
         {
-            var changes = new List<CompanyChange>();
-            var recreated = deleted.ToHashSet(StringComparer.Ordinal);
-            foreach (var company in deleted)
+            // Keyword blocks, files, checksums and fsyncs on the commit thread: no lock a search takes is held here.
+            (generation, snapshot) = worker.Run(() =>
             {
-                if (!partitions.Any(p => p.CompanyId == company)) changes.Add(IndexStore.Deletion(company));
-            }
-            foreach (var (partition, plan) in plans)
-            {
-                var transform = KeywordBlockTransform;
-                changes.Add(store.ToChange(partition.CompanyId, partition.Vectors, plan, recreated.Contains(partition.CompanyId), (metadata, token) =>
+                worker.Observe("write");
+                var changes = new List<CompanyChange>();
+                var recreated = deleted.ToHashSet(StringComparer.Ordinal);
+                foreach (var company in deleted)
                 {
-                    var block = partition.EncodeKeywords(metadata, token);
-                    return transform is null ? block : transform(block);
-                }, cancellationToken));
-            }
-            (generation, snapshot) = store.Commit(changes, logMark, cancellationToken);
+                    if (!partitions.Any(p => p.CompanyId == company)) changes.Add(IndexStore.Deletion(company));
+                }
+                foreach (var (partition, plan) in plans)
+                {
+                    var transform = KeywordBlockTransform;
+                    changes.Add(store.ToChange(partition.CompanyId, partition.Vectors, plan, recreated.Contains(partition.CompanyId), (metadata, token) =>
+                    {
+                        var block = partition.EncodeKeywords(metadata, token);
+                        return transform is null ? block : transform(block);
+                    }, cancellationToken));
+                }
+                return store.Commit(changes, logMark, cancellationToken);
+            });
         }
         catch
         {
@@ -121,6 +143,7 @@ public sealed partial class WerklyIndex
         phase = Stopwatch.GetTimestamp();
         // Swap the frozen memory segments for their mapped copies, then let the previous commit's files go: every
         // swap ran under its company's write lock, so no search can still reach them.
+        worker.Observe("swap");
         foreach (var (partition, plan) in plans) partition.CompleteCommit(plan, IndexStore.CommittedSegments(snapshot, partition.CompanyId, plan));
         _deletedSinceCommit.ExceptWith(deleted);
         store.ReleaseOlderSnapshots();

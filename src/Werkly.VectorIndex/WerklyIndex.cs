@@ -40,6 +40,9 @@ public sealed partial class WerklyIndex : IDisposable
     private readonly PartitionSettings _settings;
     private readonly IndexStore? _store;
     private readonly object _commitGate = new();
+
+    /// <summary>Runs a commit's lock-free heavy work (merge builds, encoding, file writes) at <see cref="WerklyIndexOptions.CommitPriority"/>; null when the index cannot commit.</summary>
+    private CommitThread? _commitThread;
     private readonly HashSet<string> _deletedSinceCommit = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
     private readonly ManualResetEventSlim _drained = new(false);
@@ -63,6 +66,7 @@ public sealed partial class WerklyIndex : IDisposable
         _settings = new PartitionSettings(options, new TextAnalyzer(options.Keywords.Analysis), Persistent: store is not null);
         if (options.QueryCacheBytes > 0) _queryCache = new QueryCache(options.QueryCacheBytes);
         if (store is { ReadOnly: false } && options.Durability == Durability.PerWrite) _writeLog = new DirectoryWriteLog(store.Directory);
+        if (store is { ReadOnly: false }) _commitThread = new CommitThread(options.CommitPriority);
         if (store is { ReadOnly: true } && options.RefreshInterval is { } interval)
             _refreshTimer = new Timer(static state => ((WerklyIndex)state!).RefreshInBackground(), this, interval, interval);
     }
@@ -216,6 +220,7 @@ public sealed partial class WerklyIndex : IDisposable
         if (Volatile.Read(ref _active) != 0) _drained.Wait();
         foreach (var partition in _partitions.All()) TryRun(partition.Dispose);
         if (_store is not null) TryRun(_store.Dispose);
+        if (_commitThread is not null) TryRun(_commitThread.Dispose);
         _drained.Dispose();
         _disposing.Dispose();
     }

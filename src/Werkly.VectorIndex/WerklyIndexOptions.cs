@@ -126,6 +126,19 @@ public sealed record WerklyIndexOptions
     public Durability Durability { get; init; } = Durability.OnCommit;
 
     /// <summary>
+    /// The OS scheduling priority of a commit's heavy work that holds no lock a search takes: tiered merges, encoding
+    /// keyword blocks, writing, checksumming and fsyncing segment files. <see cref="ThreadPriority.BelowNormal"/> (the
+    /// default) or <see cref="ThreadPriority.Lowest"/> run it on a dedicated thread at that priority (nice 10 or 19 on
+    /// Linux), so searches get the cores first while a commit runs; <see cref="ThreadPriority.Normal"/> runs it on the
+    /// committing thread.
+    /// </summary>
+    /// <remarks>The phases that hold locks searches wait for (installing a merge, freezing and swapping segments) always
+    /// run on the committing thread at its own priority. A lower priority lengthens a commit while the cores are busy
+    /// (the work waits for idle CPU); the files it writes are the same. On systems other than Linux and Windows the work
+    /// runs at normal priority. Above-normal priorities are not accepted (raising a priority needs privileges).</remarks>
+    public ThreadPriority CommitPriority { get; init; } = ThreadPriority.BelowNormal;
+
+    /// <summary>
     /// For an index opened read-only: how often to look for a newer commit (or newly logged writes) and switch to it,
     /// as <see cref="WerklyIndex.Refresh"/> does. Null (the default) refreshes only when asked. At least 10 ms.
     /// </summary>
@@ -167,6 +180,8 @@ public sealed record WerklyIndexOptions
             throw new ArgumentOutOfRangeException(nameof(Durability), Durability, "Unknown durability.");
         if (QueryCacheBytes is not 0 and < 1 << 20)
             throw new ArgumentOutOfRangeException(nameof(QueryCacheBytes), QueryCacheBytes, "QueryCacheBytes must be 0 (no cache) or at least 1 MiB (1,048,576).");
+        if (CommitPriority is not (ThreadPriority.Normal or ThreadPriority.BelowNormal or ThreadPriority.Lowest))
+            throw new ArgumentOutOfRangeException(nameof(CommitPriority), CommitPriority, "CommitPriority must be Normal, BelowNormal or Lowest.");
         if (RefreshInterval is { } interval && interval < TimeSpan.FromMilliseconds(10))
             throw new ArgumentOutOfRangeException(nameof(RefreshInterval), interval, "RefreshInterval must be at least 10 ms.");
     }

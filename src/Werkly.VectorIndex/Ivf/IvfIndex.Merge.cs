@@ -16,6 +16,9 @@ internal sealed partial class IvfIndex
     public MergeResult? BuildTieredMerge(CancellationToken cancellationToken) =>
         BuildMerge(segments => segments.Length <= MaxSegments ? [] : [.. segments.OrderBy(s => s.LiveCount).Take(segments.Length / 2 + 1)], cancellationToken);
 
+    /// <summary>Whether <see cref="BuildTieredMerge"/> has work (writer gate held).</summary>
+    public bool TieredMergeDue => _segments.Count(s => s != _memory) > MaxSegments;
+
     /// <summary>Merges every segment into one, dropping deleted rows, under the current centroids; null when there is nothing to do.</summary>
     public MergeResult? BuildFullMerge(CancellationToken cancellationToken) =>
         BuildMerge(segments => segments.Length <= 1 && segments.All(s => s.Deleted.Count == 0) ? [] : segments, cancellationToken);

@@ -1,5 +1,6 @@
 using Werkly.VectorIndex.Clustering;
 using Werkly.VectorIndex.Ivf;
+using Werkly.VectorIndex.Storage;
 using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Partitions;
@@ -203,24 +204,36 @@ internal sealed partial class CompanyPartition
     }
 
     /// <summary>Merges every segment into one without deleted rows (false when there was nothing to merge).</summary>
-    public bool MergeAll(CancellationToken cancellationToken) => Merge(full: true, cancellationToken);
+    public bool MergeAll(CancellationToken cancellationToken) => Merge(full: true, worker: null, cancellationToken);
 
-    /// <summary>The commit's tiered merge, when the company has too many segments.</summary>
-    public bool MergeIfNeeded(CancellationToken cancellationToken) => Merge(full: false, cancellationToken);
+    /// <summary>The commit's tiered merge, when the company has too many segments: built on <paramref name="worker"/>
+    /// (at the commit's priority), installed on this thread.</summary>
+    public bool MergeIfNeeded(CommitThread worker, CancellationToken cancellationToken) => Merge(full: false, worker, cancellationToken);
 
-    private bool Merge(bool full, CancellationToken cancellationToken)
+    private bool Merge(bool full, CommitThread? worker, CancellationToken cancellationToken)
     {
         _gate.Wait(cancellationToken);
         try
         {
-            var result = full ? _vectors.BuildFullMerge(cancellationToken) : _vectors.BuildTieredMerge(cancellationToken);
+            if (!full && !_vectors.TieredMergeDue) return false;
+            var result = worker is null ? Build() : worker.Run(() =>
+            {
+                worker.Observe("merge-build");
+                return Build();
+            });
             if (result is null) return false;
-            Install(() => _vectors.InstallMerge(result));
+            Install(() =>
+            {
+                worker?.Observe("merge-install");
+                _vectors.InstallMerge(result);
+            });
             return true;
         }
         finally
         {
             _gate.Release();
         }
+
+        IvfIndex.MergeResult? Build() => full ? _vectors.BuildFullMerge(cancellationToken) : _vectors.BuildTieredMerge(cancellationToken);
     }
 }

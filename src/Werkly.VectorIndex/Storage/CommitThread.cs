@@ -1,0 +1,177 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+
+namespace Werkly.VectorIndex.Storage;
+
+/// <summary>
+/// The thread a commit's heavy work runs on when <see cref="WerklyIndexOptions.CommitPriority"/> is below normal: tiered
+/// merges, keyword-block encoding, writing, checksumming and fsyncing segment files. None of that holds a lock a
+/// search takes, so running it at a lower OS scheduling priority gives the searchers the cores first. The phases that
+/// do hold such locks (a merge's install, the freeze, the swap) stay on the committing thread at its own priority:
+/// a lowered thread must never hold a lock searches wait for (priority inversion).
+/// </summary>
+/// <remarks>
+/// A dedicated thread, because the priority cannot be raised back without privileges on Linux (an unprivileged thread
+/// may raise its nice value, not lower it), and .NET's <see cref="Thread.Priority"/> is a no-op on Linux: there it is
+/// set with <c>setpriority(PRIO_PROCESS, gettid(), nice)</c> (nice 10 for <see cref="ThreadPriority.BelowNormal"/>,
+/// 19 for <see cref="ThreadPriority.Lowest"/>); on Windows through <see cref="Thread.Priority"/>; elsewhere the work runs
+/// at normal priority. One caller at a time (the index's commit gate serialises them); <see cref="Run{T}"/> blocks the
+/// caller until the work ends and rethrows its exception.
+/// </remarks>
+internal sealed partial class CommitThread : IDisposable
+{
+    [ThreadStatic]
+    private static bool t_isCommitThread;
+
+    private readonly Lock _runGate = new();
+    private readonly SemaphoreSlim _posted = new(0);
+    private readonly SemaphoreSlim _done = new(0);
+    private Thread? _thread;
+    private Action? _work;
+    private bool _disposed;
+
+    public CommitThread(ThreadPriority priority) => Priority = priority;
+
+    /// <summary>The priority work runs at; <see cref="ThreadPriority.Normal"/> runs it on the caller's thread.</summary>
+    public ThreadPriority Priority { get; }
+
+    /// <summary>Whether the current thread is a commit thread (work there fans out to no other thread: pool threads
+    /// would run it at normal priority).</summary>
+    public static bool IsCurrent => t_isCommitThread;
+
+    /// <summary>Test hook: called with a phase name ("merge-build", "merge-install", "freeze", "write", "swap") on the
+    /// thread that runs the phase.</summary>
+    public Action<string>? PhaseHook { get; set; }
+
+    /// <summary>Reports <paramref name="phase"/> to <see cref="PhaseHook"/> from the current thread.</summary>
+    public void Observe(string phase) => PhaseHook?.Invoke(phase);
+
+    /// <summary>Runs <paramref name="work"/> at <see cref="Priority"/> and returns its result (its exception rethrown).</summary>
+    public T Run<T>(Func<T> work)
+    {
+        if (Priority == ThreadPriority.Normal) return work();
+        lock (_runGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _thread ??= Start();
+            var context = ExecutionContext.Capture();
+            T result = default!;
+            ExceptionDispatchInfo? error = null;
+            _work = () =>
+            {
+                try
+                {
+                    if (context is null) result = work();
+                    else ExecutionContext.Run(context, _ => result = work(), null);
+                }
+#pragma warning disable CA1031 // Rethrown on the caller's thread.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    error = ExceptionDispatchInfo.Capture(ex);
+                }
+            };
+            _posted.Release();
+            _done.Wait();
+            error?.Throw();
+            return result;
+        }
+    }
+
+    /// <summary>Ends the thread (after the work in progress, if any).</summary>
+    public void Dispose()
+    {
+        Thread? thread;
+        lock (_runGate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            thread = _thread;
+            _work = null;
+            if (thread is not null) _posted.Release();
+        }
+        thread?.Join();
+        _posted.Dispose();
+        _done.Dispose();
+    }
+
+    private Thread Start()
+    {
+        var thread = new Thread(Loop) { IsBackground = true, Name = "Werkly commit" };
+        thread.UnsafeStart();
+        return thread;
+    }
+
+    private void Loop()
+    {
+        t_isCommitThread = true;
+        Lower(Priority);
+        while (true)
+        {
+            _posted.Wait();
+            var work = _work;
+            if (work is null) return;
+            _work = null;
+            work();
+            _done.Release();
+        }
+    }
+
+    /// <summary>The nice value a priority maps to on Linux.</summary>
+    public static int NiceOf(ThreadPriority priority) => priority switch
+    {
+        ThreadPriority.Lowest => 19,
+        ThreadPriority.BelowNormal => 10,
+        _ => 0,
+    };
+
+    /// <summary>Lowers the current thread's scheduling priority (best effort: a failure leaves it unchanged).</summary>
+    private static void Lower(ThreadPriority priority)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Thread.CurrentThread.Priority = priority;
+            return;
+        }
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            _ = NativeMethods.SetPriority(NativeMethods.PrioProcess, NativeMethods.GetTid(), NiceOf(priority));
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A C library without gettid (glibc before 2.30): the work runs at normal priority.
+        }
+    }
+
+    /// <summary>The current thread's nice value on Linux (null elsewhere or when it cannot be read).</summary>
+    internal static int? CurrentNice()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            Marshal.SetLastPInvokeError(0);
+            var nice = NativeMethods.GetPriority(NativeMethods.PrioProcess, NativeMethods.GetTid());
+            return nice == -1 && Marshal.GetLastPInvokeError() != 0 ? null : nice;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static partial class NativeMethods
+    {
+        // PRIO_PROCESS with a thread id sets that one thread's nice value on Linux (threads are tasks).
+        public const int PrioProcess = 0;
+
+        [LibraryImport("libc", EntryPoint = "gettid")]
+        public static partial int GetTid();
+
+        [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+        public static partial int SetPriority(int which, int who, int nice);
+
+        [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+        public static partial int GetPriority(int which, int who);
+    }
+}
