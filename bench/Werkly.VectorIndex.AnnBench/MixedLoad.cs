@@ -175,8 +175,12 @@ internal static class MixedLoad
             }) { Name = "writer" });
             threads.Add(new Thread(() =>
             {
-                while (!stop.Token.WaitHandle.WaitOne(settings.CommitIntervalMs))
+                // Paced start to start, like the writer: commit i is due at begin + (i + 1) × interval, so a slower
+                // (lowered) commit does not also make commits rarer; a late commit starts at once.
+                for (var i = 1L; ; i++)
                 {
+                    var wait = begin + (long)(i * settings.CommitIntervalMs / 1000.0 * Stopwatch.Frequency) - Stopwatch.GetTimestamp();
+                    if (stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(Math.Max(0, wait) / (double)Stopwatch.Frequency))) break;
                     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     var pause = GC.GetTotalPauseDuration();
                     var start = Stopwatch.GetTimestamp();

@@ -67,7 +67,7 @@ switch (mode)
         {
             int companies = int.Parse(options.GetValueOrDefault("companies") ?? "100", CultureInfo.InvariantCulture);
             int segments = int.Parse(options.GetValueOrDefault("segments") ?? "3", CultureInfo.InvariantCulture);
-            int limit = int.Parse(options.GetValueOrDefault("limit") ?? "64", CultureInfo.InvariantCulture);
+            int limit = int.Parse(options.GetValueOrDefault("limit") ?? "72", CultureInfo.InvariantCulture);
             Directory.CreateDirectory(dir);
             int files = FileLimitCheck.Write(dir, companies, segments);
             var clock = System.Diagnostics.Stopwatch.StartNew();
