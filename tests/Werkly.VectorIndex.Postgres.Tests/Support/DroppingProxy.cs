@@ -27,7 +27,7 @@ public sealed class DroppingProxy : IDisposable
     /// <summary>Connections dropped so far.</summary>
     public int Dropped => Volatile.Read(ref _dropped);
 
-    /// <summary>Drops the next <paramref name="connections"/> connections.</summary>
+    /// <summary>Drops the next <paramref name="connections"/> connections (0: none; <see cref="int.MaxValue"/>: all until told otherwise).</summary>
     public void DropNext(int connections) => Volatile.Write(ref _toDrop, connections);
 
     private async Task AcceptAsync()
