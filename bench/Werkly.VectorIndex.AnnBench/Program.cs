@@ -13,6 +13,21 @@ if (arguments.TryGetValue("make-minilm", out var minilmDir) && minilmDir is not 
         int.Parse(arguments.GetValueOrDefault("n") ?? "50500", CultureInfo.InvariantCulture),
         int.Parse(arguments.GetValueOrDefault("queries") ?? "1000", CultureInfo.InvariantCulture), Console.Out);
 }
+if (arguments.ContainsKey("retrain-load"))
+{
+    int Int(string name, int fallback) => arguments.TryGetValue(name, out var value) && value is not null ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+    return RetrainLoad.Run(new RetrainLoad.Settings
+    {
+        Companies = Int("companies", 8),
+        PerCompany = Int("per-company", 25_000),
+        Growing = Int("growing", 50_000),
+        Dimensions = Int("dim", 384),
+        Rounds = Int("rounds", 3),
+        Priorities = arguments.TryGetValue("commit-priority", out var priorities) && priorities is not null
+            ? [.. priorities.Split(',').Select(p => Enum.Parse<ThreadPriority>(p, ignoreCase: true))]
+            : [ThreadPriority.Normal, ThreadPriority.BelowNormal],
+    }, Console.Out);
+}
 if (arguments.TryGetValue("mixed", out var mixedDir) && mixedDir is not null)
 {
     int Int(string name, int fallback) => arguments.TryGetValue(name, out var value) && value is not null ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
@@ -227,4 +242,4 @@ static Dictionary<string, string?> ParseArguments(string[] args)
 }
 
 static ArgumentException Usage(string problem) =>
-    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --data DIR --engine [--lists N] [--probes 16,24,32] [--rerank 2,4] [--quantization None,Scalar8,Scalar4] [--ef 16,24,32,64] [--rounds 3] [--build-threads 1] [--mapped-dir DIR] [--no-usearch | --usearch-only] [--queries N] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1]");
+    new($"{problem}. usage: --data DIR [--lists N] [--probes 1,2,4,8] [--k 10] [--json] [--flat-threshold N] [--mapped DIR] | --data DIR --sq8 --lists N [--probes 8,16,24,32,48] [--rerank 2,4,8] [--ef 16,32,64,128,256] [--rounds 3] [--build-threads 1] [--clip 0.0001] [--study] [--no-usearch] [--no-usearch-i8] [--sq4 4,8,16] | --data DIR --engine [--lists N] [--probes 16,24,32] [--rerank 2,4] [--quantization None,Scalar8,Scalar4] [--ef 16,24,32,64] [--rounds 3] [--build-threads 1] [--mapped-dir DIR] [--no-usearch | --usearch-only] [--queries N] | --make-minilm OUT_DIR [--n 50500] [--queries 1000] | --data DIR --train-compare [--lists 316] [--iterations 10] [--repeats 3] [--threads 1] | --retrain-load [--companies 8] [--per-company 25000] [--growing 50000] [--rounds 3] [--commit-priority Normal,BelowNormal]");

@@ -13,6 +13,9 @@ public sealed partial class WerklyIndex
     /// setting a priority replaces it (between commits), so one index can be measured at several.</summary>
     internal CommitThread? CommitWorker => _commitThread;
 
+    /// <summary>Test hook: the thread an automatic retrain's build runs on (null for a read-only index).</summary>
+    internal CommitThread? RetrainWorker => _retrainThread;
+
     /// <inheritdoc cref="CommitWorker"/>
     internal void SetCommitPriority(ThreadPriority priority)
     {
@@ -21,6 +24,9 @@ public sealed partial class WerklyIndex
             var previous = _commitThread ?? throw new InvalidOperationException("This index cannot commit.");
             _commitThread = new CommitThread(priority) { PhaseHook = previous.PhaseHook };
             previous.Dispose();
+            var retrain = _retrainThread;
+            _settings.RetrainWorker = _retrainThread = new CommitThread(priority, "Werkly retrain") { PhaseHook = retrain?.PhaseHook };
+            retrain?.Dispose();
         }
     }
 

@@ -43,6 +43,7 @@ public sealed partial class WerklyIndex : IDisposable
 
     /// <summary>Runs a commit's lock-free heavy work (merge builds, encoding, file writes) at <see cref="WerklyIndexOptions.CommitPriority"/>; null when the index cannot commit.</summary>
     private CommitThread? _commitThread;
+    private CommitThread? _retrainThread;
     private readonly HashSet<string> _deletedSinceCommit = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
     private readonly ManualResetEventSlim _drained = new(false);
@@ -67,6 +68,7 @@ public sealed partial class WerklyIndex : IDisposable
         if (options.QueryCacheBytes > 0) _queryCache = new QueryCache(options.QueryCacheBytes);
         if (store is { ReadOnly: false } && options.Durability == Durability.PerWrite) _writeLog = new DirectoryWriteLog(store.Directory);
         if (store is { ReadOnly: false }) _commitThread = new CommitThread(options.CommitPriority);
+        if (store is not { ReadOnly: true }) _settings.RetrainWorker = _retrainThread = new CommitThread(options.CommitPriority, "Werkly retrain");
         if (store is { ReadOnly: true } && options.RefreshInterval is { } interval)
             _refreshTimer = new Timer(static state => ((WerklyIndex)state!).RefreshInBackground(), this, interval, interval);
     }
@@ -221,6 +223,7 @@ public sealed partial class WerklyIndex : IDisposable
         foreach (var partition in _partitions.All()) TryRun(partition.Dispose);
         if (_store is not null) TryRun(_store.Dispose);
         if (_commitThread is not null) TryRun(_commitThread.Dispose);
+        if (_retrainThread is not null) TryRun(_retrainThread.Dispose);
         _drained.Dispose();
         _disposing.Dispose();
     }

@@ -126,15 +126,17 @@ public sealed record WerklyIndexOptions
     public Durability Durability { get; init; } = Durability.OnCommit;
 
     /// <summary>
-    /// The OS scheduling priority of a commit's heavy work that holds no lock a search takes: tiered merges, encoding
-    /// keyword blocks, writing, checksumming and fsyncing segment files. <see cref="ThreadPriority.BelowNormal"/> (the
-    /// default) or <see cref="ThreadPriority.Lowest"/> run it on a dedicated thread at that priority (nice 10 or 19 on
-    /// Linux), so searches get the cores first while a commit runs; <see cref="ThreadPriority.Normal"/> runs it on the
-    /// committing thread.
+    /// The OS scheduling priority of the heavy background work that holds no lock a search takes: a commit's tiered
+    /// merges, keyword-block encoding, writing, checksumming and fsyncing of segment files, and an automatic retrain's
+    /// build (k-means, assignment, code training, calibration; see <see cref="AutoRetrain"/>).
+    /// <see cref="ThreadPriority.BelowNormal"/> (the default) or <see cref="ThreadPriority.Lowest"/> run it on dedicated
+    /// threads at that priority (nice 10 or 19 on Linux), its parallel loops included, so searches get the cores first;
+    /// <see cref="ThreadPriority.Normal"/> runs it on the committing or writing thread.
     /// </summary>
-    /// <remarks>The phases that hold locks searches wait for (installing a merge, freezing and swapping segments) always
-    /// run on the committing thread at its own priority. A lower priority lengthens a commit while the cores are busy
-    /// (the work waits for idle CPU); the files it writes are the same. On systems other than Linux and Windows the work
+    /// <remarks>The phases that hold locks searches wait for (installing a merge or a retrain, freezing and swapping
+    /// segments) always run on the committing or writing thread at its own priority. A lower priority lengthens a commit
+    /// or a retrain while the cores are busy (the work waits for idle CPU); the files and lists it builds are the same.
+    /// <see cref="WerklyIndex.Retrain"/> runs at the caller's priority. On systems other than Linux and Windows the work
     /// runs at normal priority. Above-normal priorities are not accepted (raising a priority needs privileges).</remarks>
     public ThreadPriority CommitPriority { get; init; } = ThreadPriority.BelowNormal;
 

@@ -57,7 +57,7 @@ internal static class KMeans
     {
         var chunks = ChunkCount(n);
         var partial = new double[chunks];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken }, chunk =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken, TaskScheduler = options.Scheduler ?? TaskScheduler.Default }, chunk =>
         {
             var (start, end) = ChunkRange(n, chunks, chunk);
             var scores = new float[k];
@@ -81,7 +81,7 @@ internal static class KMeans
         float[][] sums, int[][] counts, Random random)
     {
         var chunks = sums.Length;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, chunk =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, TaskScheduler = options.Scheduler ?? TaskScheduler.Default }, chunk =>
         {
             var (start, end) = ChunkRange(n, chunks, chunk);
             var s = sums[chunk];
@@ -162,7 +162,7 @@ internal static class KMeans
         for (var c = 0; c < k - 1; c++) // distances to centroid c, then draw centroid c + 1
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, chunk =>
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, TaskScheduler = options.Scheduler ?? TaskScheduler.Default }, chunk =>
             {
                 var (start, end) = ChunkRange(n, chunks, chunk);
                 BlockKernel.Score<SquaredDifferenceOperator>(centroids.AsSpan(c * stride, stride), points.AsSpan(start * stride, (end - start) * stride), stride,

@@ -18,6 +18,9 @@ internal sealed record KMeansOptions
     /// <summary>Worker threads for assignment; defaults to the processor count.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Where the parallel loops run (a lowered scheduler for a build at reduced priority), or null for the default.</summary>
+    public TaskScheduler? Scheduler { get; init; }
+
     /// <summary>Receives progress, or null.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 }

@@ -80,7 +80,8 @@ internal sealed partial class IvfIndex
             Iterations = Options.TrainingIterations,
             Seed = Options.Seed,
             Spherical = Metric != DistanceMetric.SquaredL2,
-            MaxDegreeOfParallelism = Parallelism,
+            MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism,
+            Scheduler = Storage.CommitThread.CurrentScheduler,
             Progress = progress,
         };
 
@@ -98,16 +99,22 @@ internal sealed partial class IvfIndex
         return new CoarseQuantizer(centroids, listCount, Stride, Metric, n);
     }
 
-    /// <summary>Threads a build may use: one on the commit thread (pool threads would run a lowered commit's merge at
-    /// normal priority), <see cref="WerklyIndexOptions.MaxDegreeOfParallelism"/> elsewhere.</summary>
-    private int Parallelism => Storage.CommitThread.IsCurrent ? 1 : Options.MaxDegreeOfParallelism;
+    /// <summary>How a build's parallel loops run: <see cref="WerklyIndexOptions.MaxDegreeOfParallelism"/> threads, on the
+    /// lowered scheduler when the build runs on a lowered thread (a commit's merge, an automatic retrain below normal
+    /// priority), whose pool threads would otherwise run it at normal priority.</summary>
+    private ParallelOptions ParallelOptionsFor(CancellationToken cancellationToken) => new()
+    {
+        MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism,
+        CancellationToken = cancellationToken,
+        TaskScheduler = Storage.CommitThread.CurrentScheduler ?? TaskScheduler.Default,
+    };
 
     /// <summary>The list of each live row under <paramref name="quantizer"/> (all 0 without one).</summary>
     private int[] Assign(List<(IvfSegment Segment, int Row)> live, CoarseQuantizer? quantizer, CancellationToken cancellationToken)
     {
         var assignment = new int[live.Count];
         if (quantizer is null) return assignment;
-        Parallel.For(0, live.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+        Parallel.For(0, live.Count, ParallelOptionsFor(cancellationToken),
             () => new float[quantizer.ListCount],
             (i, _, scratch) =>
             {
@@ -158,7 +165,7 @@ internal sealed partial class IvfIndex
         {
             allCodes = GC.AllocateUninitializedArray<byte>(checked(n * codeStride));
             norms = Metric == DistanceMetric.SquaredL2 ? new float[n] : [];
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, i =>
+            Parallel.For(0, n, ParallelOptionsFor(cancellationToken), i =>
             {
                 EncodeRow(codes, quantizer, assignment[i], live[i].Segment.GetVector(live[i].Row), allCodes.AsSpan(i * codeStride, codeStride), out var norm);
                 if (norms.Length != 0) norms[i] = norm;
@@ -203,7 +210,7 @@ internal sealed partial class IvfIndex
         Array.Fill(truth, -1);
 
         var neededProbes = new int[listCount + 1]; // histogram: neighbours first found at probe count p
-        Parallel.For(0, queryCount, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+        Parallel.For(0, queryCount, ParallelOptionsFor(cancellationToken),
             () => (Heap: new TopKHeap(), Scores: new float[Math.Max(listCount, 1024)], Keys: new float[listCount], Rank: new int[listCount], Order: new int[listCount],
                 Found: new float[CalibrationK], Local: new int[listCount + 1]),
             (qi, _, s) =>
@@ -278,7 +285,7 @@ internal sealed partial class IvfIndex
         var listCount = quantizer.ListCount;
         var capacity = CalibrationK * MaxCalibratedRerankFactor;
         var foundAt = new long[MaxCalibratedRerankFactor + 1];
-        Parallel.For(0, queryCount, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+        Parallel.For(0, queryCount, ParallelOptionsFor(cancellationToken),
             () => (Candidates: new CandidateHeap(), Scores: new float[Math.Max(listCount, ScanChunkRows)], Keys: new float[listCount], Order: new int[listCount],
                 Sums: new int[ScanChunkRows], Approximate: new float[ScanChunkRows], QueryCode: new byte[codes.QueryStride], Drained: new float[capacity], Locations: new long[capacity],
                 Exact: new float[capacity], Rows: new int[capacity], Best: new float[CalibrationK], Local: new long[MaxCalibratedRerankFactor + 1]),

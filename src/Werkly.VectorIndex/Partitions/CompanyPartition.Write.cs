@@ -170,7 +170,7 @@ internal sealed partial class CompanyPartition
     {
         try
         {
-            RetrainGated(progress: null, cancellationToken);
+            RetrainGated(progress: null, _settings.RetrainWorker, cancellationToken);
             LastRetrainError = null;
         }
 #pragma warning disable CA1031 // The write is applied and acknowledged; the retrain is retried by the next write.
@@ -188,7 +188,7 @@ internal sealed partial class CompanyPartition
         try
         {
             EnsureKeyMapGated();
-            RetrainGated(progress, cancellationToken);
+            RetrainGated(progress, worker: null, cancellationToken);
         }
         finally
         {
@@ -196,9 +196,17 @@ internal sealed partial class CompanyPartition
         }
     }
 
-    private void RetrainGated(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Builds a retrain (on <paramref name="worker"/> at its priority when given, else on this thread) and
+    /// installs it on this thread: a lowered thread never holds the lock searches wait for.</summary>
+    private void RetrainGated(IProgress<TrainingProgress>? progress, CommitThread? worker, CancellationToken cancellationToken)
     {
-        var result = _vectors.BuildRetrain(progress, cancellationToken);
+        var result = worker is null
+            ? _vectors.BuildRetrain(progress, cancellationToken)
+            : worker.Run(() =>
+            {
+                worker.Observe("retrain-build");
+                return _vectors.BuildRetrain(progress, cancellationToken);
+            });
         Fault("retrain");
         Install(() => _vectors.InstallRetrain(result));
     }

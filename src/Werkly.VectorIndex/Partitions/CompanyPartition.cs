@@ -1,4 +1,5 @@
 using Werkly.VectorIndex.Ivf;
+using Werkly.VectorIndex.Storage;
 using Werkly.VectorIndex.Text;
 
 namespace Werkly.VectorIndex.Partitions;
@@ -11,6 +12,10 @@ internal sealed record PartitionSettings(WerklyIndexOptions Options, TextAnalyze
 {
     /// <summary>Test hook: called with a step name between the steps of a write, so tests can inject a failure at each.</summary>
     public Action<string>? FaultHook { get; init; }
+
+    /// <summary>Where an automatic retrain's build runs (at <see cref="WerklyIndexOptions.CommitPriority"/>), or null to
+    /// run it on the writing thread (a read-only index).</summary>
+    public CommitThread? RetrainWorker { get; set; }
 
     /// <summary>The analysis fingerprint a segment's keyword block must carry to be loaded as is.</summary>
     public string KeywordFingerprint { get; } = KeywordSegment.Fingerprint(Options.Keywords.Analysis);

@@ -5,8 +5,11 @@ namespace Werkly.VectorIndex.Storage;
 
 /// <summary>
 /// The thread a commit's heavy work runs on when <see cref="WerklyIndexOptions.CommitPriority"/> is below normal: tiered
-/// merges, keyword-block encoding, writing, checksumming and fsyncing segment files. None of that holds a lock a
-/// search takes, so running it at a lower OS scheduling priority gives the searchers the cores first. The phases that
+/// merges, keyword-block encoding, writing, checksumming and fsyncing segment files; and (on an instance of its own) the
+/// build of an automatic retrain: k-means, assignment, code training, calibration. None of that holds a lock a
+/// search takes, so running it at a lower OS scheduling priority gives the searchers the cores first. Parallel loops
+/// of that work run on a <see cref="LoweredScheduler"/> of the same priority (<see cref="CurrentScheduler"/>), so
+/// they keep their parallelism without running on normal-priority pool threads. The phases that
 /// do hold such locks (a merge's install, the freeze, the swap) stay on the committing thread at its own priority:
 /// a lowered thread must never hold a lock searches wait for (priority inversion).
 /// </summary>
@@ -23,21 +26,38 @@ internal sealed partial class CommitThread : IDisposable
     [ThreadStatic]
     private static bool t_isCommitThread;
 
+    [ThreadStatic]
+    private static TaskScheduler? t_scheduler;
+
     private readonly Lock _runGate = new();
     private readonly SemaphoreSlim _posted = new(0);
     private readonly SemaphoreSlim _done = new(0);
     private Thread? _thread;
     private Action? _work;
+    private LoweredScheduler? _scheduler;
     private bool _disposed;
 
-    public CommitThread(ThreadPriority priority) => Priority = priority;
+    /// <param name="priority">The priority work runs at.</param>
+    /// <param name="name">The thread's name (its parallel helpers are named after it).</param>
+    public CommitThread(ThreadPriority priority, string name = "Werkly commit")
+    {
+        Priority = priority;
+        Name = name;
+    }
+
+    /// <summary>The thread's name.</summary>
+    public string Name { get; }
 
     /// <summary>The priority work runs at; <see cref="ThreadPriority.Normal"/> runs it on the caller's thread.</summary>
     public ThreadPriority Priority { get; }
 
-    /// <summary>Whether the current thread is a commit thread (work there fans out to no other thread: pool threads
-    /// would run it at normal priority).</summary>
+    /// <summary>Whether the current thread is a lowered thread: a commit thread or one of its scheduler's (work there
+    /// fans out only to <see cref="CurrentScheduler"/>: pool threads would run it at normal priority).</summary>
     public static bool IsCurrent => t_isCommitThread;
+
+    /// <summary>On a lowered thread, the scheduler its parallel loops must use (threads at the same priority); null
+    /// elsewhere (use the default scheduler).</summary>
+    public static TaskScheduler? CurrentScheduler => t_scheduler;
 
     /// <summary>Test hook: called with a phase name ("merge-build", "merge-install", "freeze", "write", "swap") on the
     /// thread that runs the phase.</summary>
@@ -91,21 +111,30 @@ internal sealed partial class CommitThread : IDisposable
             if (thread is not null) _posted.Release();
         }
         thread?.Join();
+        _scheduler?.Dispose();
         _posted.Dispose();
         _done.Dispose();
     }
 
     private Thread Start()
     {
-        var thread = new Thread(Loop) { IsBackground = true, Name = "Werkly commit" };
+        _scheduler = new LoweredScheduler(Priority, Environment.ProcessorCount, Name);
+        var thread = new Thread(Loop) { IsBackground = true, Name = Name };
         thread.UnsafeStart();
         return thread;
     }
 
-    private void Loop()
+    /// <summary>Marks the current thread as lowered (its loops use <paramref name="scheduler"/>) and lowers its priority.</summary>
+    internal static void EnterLowered(ThreadPriority priority, TaskScheduler scheduler)
     {
         t_isCommitThread = true;
-        Lower(Priority);
+        t_scheduler = scheduler;
+        Lower(priority);
+    }
+
+    private void Loop()
+    {
+        EnterLowered(Priority, _scheduler!);
         while (true)
         {
             _posted.Wait();

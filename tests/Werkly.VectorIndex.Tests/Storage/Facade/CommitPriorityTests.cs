@@ -141,6 +141,70 @@ public class CommitPriorityTests
     }
 
     [Theory]
+    [InlineData(ThreadPriority.BelowNormal)]
+    [InlineData(ThreadPriority.Lowest)]
+    public void An_automatic_retrain_is_built_on_a_lowered_thread_and_gives_the_lists_of_a_normal_one(ThreadPriority priority)
+    {
+        var vectors = TestData.Clustered(700, 16, 12, 0.1f, seed: 9);
+        var records = vectors.Select((v, i) => new VectorRecord($"r{i}", v)).ToArray();
+        using var normal = new WerklyIndex(Options(ThreadPriority.Normal));
+        using var lowered = new WerklyIndex(Options(priority));
+        var seen = new ConcurrentQueue<(string Phase, int Thread, int? Nice)>();
+        lowered.RetrainWorker!.PhaseHook = phase => seen.Enqueue((phase, Environment.CurrentManagedThreadId, CommitThread.CurrentNice()));
+        var callerNice = CommitThread.CurrentNice();
+        // 300 rows train the lists (threshold 200); 700 are past 2× since, so a second automatic retrain runs.
+        foreach (var index in new[] { normal, lowered })
+        {
+            index.Upsert("acme", records[..300]);
+            index.Upsert("acme", records[300..]);
+        }
+
+        Assert.Equal(callerNice, CommitThread.CurrentNice());
+        var builds = seen.Where(p => p.Phase == "retrain-build").ToArray();
+        Assert.Equal(2, builds.Length);
+        foreach (var (_, thread, nice) in builds)
+        {
+            Assert.NotEqual(Environment.CurrentManagedThreadId, thread);
+            if (OperatingSystem.IsLinux()) Assert.Equal(Math.Max(callerNice!.Value, CommitThread.NiceOf(priority)), nice);
+        }
+        Assert.True(lowered.GetStatistics("acme").ListCount > 1);
+        Assert.Equal(normal.GetStatistics("acme").ListCount, lowered.GetStatistics("acme").ListCount);
+        Assert.Equal(normal.GetStatistics("acme").DefaultProbes, lowered.GetStatistics("acme").DefaultProbes);
+        foreach (var query in vectors.Take(50))
+        {
+            var expected = normal.Search("acme", query, 10, new SearchOptions { Probes = 1 });
+            var actual = lowered.Search("acme", query, 10, new SearchOptions { Probes = 1 });
+            Assert.Equal(expected.Select(h => (h.Key, h.Score)), actual.Select(h => (h.Key, h.Score)));
+        }
+    }
+
+    [Fact]
+    public void Parallel_loops_of_lowered_work_run_in_parallel_on_lowered_threads_only()
+    {
+        using var worker = new CommitThread(ThreadPriority.BelowNormal, "test lowered");
+        var callerNice = CommitThread.CurrentNice();
+        var seen = new ConcurrentBag<(int Thread, int? Nice, bool Lowered)>();
+        var met = 0;
+        worker.Run(() =>
+        {
+            using var barrier = new Barrier(2);
+            var options = new ParallelOptions { MaxDegreeOfParallelism = 2, TaskScheduler = CommitThread.CurrentScheduler! };
+            Parallel.For(0, 2, options, _ =>
+            {
+                // Both iterations wait for each other: they finish only if two threads run the loop at once.
+                if (barrier.SignalAndWait(TimeSpan.FromSeconds(30))) Interlocked.Increment(ref met);
+                seen.Add((Environment.CurrentManagedThreadId, CommitThread.CurrentNice(), CommitThread.IsCurrent));
+            });
+            return 0;
+        });
+        Assert.Equal(2, met);
+        Assert.Equal(2, seen.Select(s => s.Thread).Distinct().Count());
+        Assert.All(seen, s => Assert.True(s.Lowered));
+        if (OperatingSystem.IsLinux()) Assert.All(seen, s => Assert.Equal(Math.Max(callerNice!.Value, 10), s.Nice));
+        Assert.Null(CommitThread.CurrentScheduler);
+    }
+
+    [Theory]
     [InlineData(ThreadPriority.AboveNormal)]
     [InlineData(ThreadPriority.Highest)]
     [InlineData((ThreadPriority)42)]
