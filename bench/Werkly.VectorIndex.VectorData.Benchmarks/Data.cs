@@ -36,6 +36,21 @@ internal static class Data
         return noise;
     }
 
+    /// <summary>Reads an .fvecs file (each vector: its dimension as int32, then that many float32, little-endian).</summary>
+    public static ReadOnlyMemory<float>[] ReadFvecs(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        var result = new List<ReadOnlyMemory<float>>();
+        while (reader.BaseStream.Position < reader.BaseStream.Length)
+        {
+            var dimensions = reader.ReadInt32();
+            var vector = new float[dimensions];
+            for (var d = 0; d < dimensions; d++) vector[d] = reader.ReadSingle();
+            result.Add(vector);
+        }
+        return [.. result];
+    }
+
     private static float[] Gaussian(int dimensions, Random random, float scale)
     {
         var v = new float[dimensions];

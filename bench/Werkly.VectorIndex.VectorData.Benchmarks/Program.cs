@@ -14,15 +14,21 @@ using Werkly.VectorIndex.VectorData.Benchmarks;
 //                TensorPrimitives.CosineSimilarity on the matches, OrderByDescending, Take(10).
 // The three run interleaved query by query, so machine noise hits them alike; the report is p50/p95 and ratios of p50s.
 // Usage: dotnet run -c Release --project bench/Werkly.VectorIndex.VectorData.Benchmarks -- [--records N] [--tenants T] [--queries Q] [--dims D]
-//        [--scan-between] [--profile] [--breakdown] [--layers]
-var records = Arg("--records", 100_000);
+//        [--scan-between] [--profile] [--breakdown] [--layers] [--vectors DIR]
+// --vectors DIR reads base.fvecs and query.fvecs (e.g. AnnBench --make-minilm's real MiniLM embeddings) instead of the
+// clustered synthetic vectors; --records then defaults to every base vector.
+var vectorsDir = ArgText("--vectors");
+var fileBase = vectorsDir is null ? null : Data.ReadFvecs(Path.Combine(vectorsDir, "base.fvecs"));
+var fileQueries = vectorsDir is null ? null : Data.ReadFvecs(Path.Combine(vectorsDir, "query.fvecs"));
+var records = Arg("--records", fileBase?.Length ?? 100_000);
 var tenants = Arg("--tenants", 4);
 var queries = Arg("--queries", 400);
 var dimensions = Arg("--dims", 384);
-Console.WriteLine($"records {records:N0} × {dimensions} dims, {tenants} tenants ({records / tenants:N0} each), {queries} queries, top 10, tenant filter");
+Console.WriteLine($"records {records:N0} × {dimensions} dims, {tenants} tenants ({records / tenants:N0} each), {queries} queries, top 10, tenant filter, " +
+    (vectorsDir is null ? "clustered synthetic vectors (200 clusters)" : $"vectors from {vectorsDir}"));
 
 var random = new Random(20261203);
-var data = Data.Clustered(records, dimensions, clusters: 200, random);
+var data = fileBase is null ? Data.Clustered(records, dimensions, clusters: 200, random) : fileBase[..records];
 var chunks = new List<Chunk>(records);
 for (var i = 0; i < records; i++)
     chunks.Add(new Chunk { Key = $"doc-{i}", CompanyId = $"tenant-{i % tenants}", Year = 2000 + i % 25, Vector = data[i] });
@@ -44,7 +50,10 @@ if (args.Contains("--profile"))
     return;
 }
 
-var queryVectors = Enumerable.Range(0, queries).Select(_ => Data.Near(data[random.Next(records)], random)).ToArray();
+var queryVectors = fileQueries is null
+    ? Enumerable.Range(0, queries).Select(_ => Data.Near(data[random.Next(records)], random)).ToArray()
+    : fileQueries[..Math.Min(queries, fileQueries.Length)];
+queries = queryVectors.Length;
 if (args.Contains("--layers"))
 {
     await Layers.RunAsync(collection, engine, queryVectors, tenants);
@@ -78,6 +87,7 @@ var byPosition = new Dictionary<string, List<double>>
     ["connector+year, second of its pair"] = [], ["engine+year, second of its pair"] = [],
 };
 var agreement = 0;
+var connectorTop = new List<string>[queries];
 for (var round = -1; round < 1; round++)
 {
     // Round -1 warms every path up (JIT, tiered compilation) and is not recorded.
@@ -175,18 +185,23 @@ for (var round = -1; round < 1; round++)
         gcs["engine+year"] += engineYearGc;
         gcs["connector fixed cost"] += fixedGc;
         if (connectorHits.SequenceEqual(engineHits.Select(h => h.Key))) agreement++;
+        connectorTop[q] = connectorHits;
         if (q == 0 && !scanApart) Console.WriteLine($"recall@10 of the connector against the exact scan on query 0: {connectorHits.Intersect(scanHits).Count() / 10.0:F1}");
     }
 }
 if (scanApart)
 {
+    var found = 0;
     for (var q = 0; q < queries; q++)
     {
         var tenant = $"tenant-{q % tenants}";
         var t0 = Stopwatch.GetTimestamp();
-        _ = Scan(chunks, r => r.CompanyId == tenant, queryVectors[q]);
+        var exact = Scan(chunks, r => r.CompanyId == tenant, queryVectors[q]);
         samples["scan"].Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+        found += exact.Intersect(connectorTop[q]).Count();
     }
+    // The scan is exact (cosine over every record of the tenant): how much of it the calibrated search found.
+    Console.WriteLine($"recall@10 of the connector (the engine's calibrated probes) against the exact scan: {found / (10.0 * queries):F3}");
 }
 
 Console.WriteLine($"connector and engine return the same top 10 on {agreement} of {queries} queries");
@@ -219,6 +234,12 @@ static double Percentile(List<double> values, double p)
 {
     var sorted = values.Order().ToArray();
     return sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
+}
+
+string? ArgText(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
 int Arg(string name, int fallback)
