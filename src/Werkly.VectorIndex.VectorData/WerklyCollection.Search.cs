@@ -66,21 +66,35 @@ public partial class WerklyCollection<TKey, TRecord>
         var textProperty = _model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty);
         var textField = textProperty == _mapper.PrimaryText ? 0 : 1 + IndexOf(_mapper.SecondaryText, textProperty);
         var translated = Filters().Translate(options.Filter);
+        cancellationToken.ThrowIfCancellationRequested();
         var query = await RecordInputs.QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
         var text = string.Join(' ', keywords.Where(k => !string.IsNullOrWhiteSpace(k)));
         if (translated.Empty) yield break;
 
+        // Read once: the caller's options object may change while the results are enumerated.
+        var skip = options.Skip;
+        var scoreThreshold = options.ScoreThreshold;
         var entry = Entry("HybridSearch");
-        var hits = Run("HybridSearch", () => entry.Read(engine =>
+        // The page's vectors are read under the search's lease, so each record holds the vector of the row its hit
+        // came from (a write or a delete between hits cannot change it).
+        var (hits, vectors) = Run("HybridSearch", () => entry.Read(engine =>
         {
             engine.ValidateVector(query.Span, nameof(searchValue));
-            return engine.HybridSearch(translated.Company, query, text, textField, top, options.Skip, translated.Predicate, cancellationToken);
+            var found = engine.HybridSearch(translated.Company, query, text, textField, top, skip, translated.Predicate, cancellationToken);
+            float[]?[]? read = null;
+            if (includeVectors)
+            {
+                read = new float[]?[found.Count];
+                for (var i = 0; i < read.Length; i++) read[i] = engine.VectorOf(translated.Company, found[i].Key, found[i].Metadata);
+            }
+            return (found, read);
         }));
-        foreach (var hit in hits)
+        for (var i = 0; i < hits.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (options.ScoreThreshold is { } threshold && hit.Score < threshold) yield break;
-            yield return new VectorSearchResult<TRecord>(Hit(entry, translated.Company, hit, includeVectors), hit.Score);
+            var hit = hits[i];
+            if (scoreThreshold is { } threshold && hit.Score < threshold) yield break;
+            yield return new VectorSearchResult<TRecord>(_mapper.ToRecord<TRecord>(translated.Company, hit.Key, hit.Metadata, vectors?[i]), hit.Score);
         }
     }
 
@@ -91,11 +105,5 @@ public partial class WerklyCollection<TKey, TRecord>
             if (properties[i] == property) return i;
         }
         throw new InvalidOperationException($"Property '{property.ModelName}' is not full-text indexed.");
-    }
-
-    private TRecord Hit(Storage.CollectionEntry entry, string company, EngineHit hit, bool includeVectors)
-    {
-        var vector = includeVectors ? Run("Search", () => entry.Read(engine => engine.VectorOf(company, hit.Key, hit.Metadata))) : null;
-        return _mapper.ToRecord<TRecord>(company, hit.Key, hit.Metadata, vector);
     }
 }

@@ -27,6 +27,10 @@ public partial class WerklyCollection<TKey, TRecord>
         // 1 once this object was handed out as its own enumerator; a second enumeration gets a fresh search.
         private int _enumerated;
         private VectorSearchOptions<TRecord> _options = null!;
+        // Read once in Prepare: the caller's options object may change while this search is enumerated (a paging loop
+        // reusing it), and the page was searched with these values.
+        private int _skip;
+        private double? _scoreThreshold;
         private bool _includeVectors;
         private TranslatedFilter _filter = null!;
         private SearchHit[]? _hits;
@@ -61,6 +65,9 @@ public partial class WerklyCollection<TKey, TRecord>
             {
                 if (_hits is null && !_finished)
                 {
+                    // A cancelled search does not run (and fails even when it would have found nothing).
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    _enumeratorCancellation.ThrowIfCancellationRequested();
                     Prepare();
                     Run(_query);
                 }
@@ -78,7 +85,9 @@ public partial class WerklyCollection<TKey, TRecord>
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(_top, 1, "top");
             _options = _requested ?? new VectorSearchOptions<TRecord>();
-            ArgumentOutOfRangeException.ThrowIfNegative(_options.Skip, nameof(_options.Skip));
+            _skip = _options.Skip;
+            ArgumentOutOfRangeException.ThrowIfNegative(_skip, nameof(_options.Skip));
+            _scoreThreshold = _options.ScoreThreshold;
             _includeVectors = _collection.IncludeVectors(_options.IncludeVectors);
             var vectorProperty = _collection._model.GetVectorPropertyOrSingle(_options);
             _filter = _collection.Filters().Translate(_options.Filter);
@@ -94,7 +103,7 @@ public partial class WerklyCollection<TKey, TRecord>
                 return;
             }
             var entry = _collection.Entry("Search");
-            var skip = _options.Skip;
+            var skip = _skip;
             try
             {
                 using var lease = entry.Enter();
@@ -128,12 +137,12 @@ public partial class WerklyCollection<TKey, TRecord>
             var hit = _hits[_next];
             var schema = _collection._schema;
             var score = schema.ToScore(hit.Score);
-            if (_options.ScoreThreshold is { } threshold && (schema.HigherIsBetter ? score < threshold : score > threshold))
+            if (_scoreThreshold is { } threshold && (schema.HigherIsBetter ? score < threshold : score > threshold))
             {
                 _finished = true;
                 return false;
             }
-            var record = _collection._mapper.ToRecord<TRecord>(_filter.Company, hit.Key, hit.Metadata, _vectors?[_next - _options.Skip]);
+            var record = _collection._mapper.ToRecord<TRecord>(_filter.Company, hit.Key, hit.Metadata, _vectors?[_next - _skip]);
             Current = new VectorSearchResult<TRecord>(record, score);
             _next++;
             return true;

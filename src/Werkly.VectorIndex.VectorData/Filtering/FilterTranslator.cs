@@ -84,6 +84,9 @@ internal sealed class FilterTranslator
             conjuncts = rest;
         }
         _company = company ?? EngineCollection.DefaultCompany;
+        // A tenant clause that matches nothing (a null or invalid tenant, two different tenants) decides the filter: the
+        // rest is not translated (a later tenant mention would be read against no tenant at all).
+        if (empty) return new TranslatedFilter(_company, Empty: true, Predicate: null);
 
         FilterNode? node = null;
         foreach (var conjunct in conjuncts)

@@ -21,6 +21,11 @@ internal sealed partial class StoreRoot
 
     private readonly ConcurrentDictionary<string, CollectionEntry> _open = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    // Set once the last reference is given back: the root opens nothing more, and a store opening the folder meanwhile
+    // waits for its engines to close (they hold the folder's write lock) instead of meeting their lock.
+    private readonly TaskCompletionSource _closedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _closing;
+    private bool _closed;
     private int _references;
 
     private StoreRoot(string? directory, bool durableWrites)
@@ -28,6 +33,10 @@ internal sealed partial class StoreRoot
         DirectoryPath = directory;
         DurableWrites = durableWrites;
     }
+
+    /// <summary>Test hook: called with the folder's full path when <see cref="Acquire"/> is about to wait for a root of
+    /// that folder that is closing.</summary>
+    internal static Action<string>? ClosingWaitHook { get; set; }
 
     /// <summary>The store folder, or null in memory.</summary>
     public string? DirectoryPath { get; }
@@ -41,15 +50,26 @@ internal sealed partial class StoreRoot
     {
         if (directory is null) return new StoreRoot(null, durableWrites) { _references = 1 };
         var full = Path.GetFullPath(directory);
-        lock (Shared)
+        while (true)
         {
-            if (!Shared.TryGetValue(full, out var root))
+            StoreRoot? closing;
+            lock (Shared)
             {
-                Directory.CreateDirectory(full);
-                Shared[full] = root = new StoreRoot(full, durableWrites);
+                if (!Shared.TryGetValue(full, out var root))
+                {
+                    Directory.CreateDirectory(full);
+                    Shared[full] = root = new StoreRoot(full, durableWrites);
+                }
+                if (!root._closing)
+                {
+                    root._references++;
+                    return root;
+                }
+                closing = root;
             }
-            root._references++;
-            return root;
+            // The last store on this folder is closing its engines (waiting for searches in flight): wait, then open anew.
+            ClosingWaitHook?.Invoke(full);
+            closing._closedSignal.Task.GetAwaiter().GetResult();
         }
     }
 
@@ -61,15 +81,29 @@ internal sealed partial class StoreRoot
             lock (Shared)
             {
                 if (--_references > 0) return;
-                Shared.Remove(DirectoryPath);
+                _closing = true;
             }
         }
         else if (Interlocked.Decrement(ref _references) > 0)
         {
             return;
         }
-        foreach (var entry in _open.Values) entry.Dispose();
-        _open.Clear();
+        try
+        {
+            // Nothing opens after this (Find and GetOrCreate check it under the same gate), so every engine is disposed.
+            lock (_gate) _closed = true;
+            foreach (var entry in _open.Values) entry.Dispose();
+            _open.Clear();
+        }
+        finally
+        {
+            // Only now may another root open the folder: the engines' write locks are released.
+            if (DirectoryPath is not null)
+            {
+                lock (Shared) Shared.Remove(DirectoryPath);
+            }
+            _closedSignal.TrySetResult();
+        }
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="name"/> can name a collection (it becomes a folder name).</summary>
@@ -109,6 +143,7 @@ internal sealed partial class StoreRoot
         if (DirectoryPath is null || !File.Exists(SchemaPath(name))) return null;
         lock (_gate)
         {
+            ThrowIfClosed();
             if (_open.TryGetValue(name, out entry)) return entry;
             var path = SchemaPath(name);
             var schema = CollectionSchema.FromJson(File.ReadAllBytes(path), path);
@@ -122,6 +157,7 @@ internal sealed partial class StoreRoot
     {
         lock (_gate)
         {
+            ThrowIfClosed();
             var entry = Find(name);
             if (entry is not null)
             {
@@ -168,6 +204,13 @@ internal sealed partial class StoreRoot
         string? folder = DirectoryPath is null ? null : Path.Combine(DirectoryPath, name);
         var engine = EngineCollection.Open(folder is null ? null : Path.Combine(folder, IndexFolder), schema.ToEngine(), DurableWrites);
         return new CollectionEntry(name, folder, schema, engine);
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the last store or collection holding this root has
+    /// been disposed (a call that raced that disposal; <see cref="_gate"/> held).</summary>
+    private void ThrowIfClosed()
+    {
+        if (_closed) throw new ObjectDisposedException(nameof(WerklyVectorStore), "The vector store was disposed.");
     }
 
     private string SchemaPath(string name) => Path.Combine(DirectoryPath!, name, SchemaFile);
