@@ -25,7 +25,7 @@ public sealed partial class WerklyIndex
             _commitThread = new CommitThread(priority) { PhaseHook = previous.PhaseHook };
             previous.Dispose();
             var retrain = _retrainThread;
-            _settings.RetrainWorker = _retrainThread = new CommitThread(priority, "Werkly retrain") { PhaseHook = retrain?.PhaseHook };
+            _settings.RetrainWorker = _retrainThread = new CommitThread(priority, "Werkly retrain", threadPerRun: true) { PhaseHook = retrain?.PhaseHook };
             retrain?.Dispose();
         }
     }

@@ -68,7 +68,7 @@ public sealed partial class WerklyIndex : IDisposable
         if (options.QueryCacheBytes > 0) _queryCache = new QueryCache(options.QueryCacheBytes);
         if (store is { ReadOnly: false } && options.Durability == Durability.PerWrite) _writeLog = new DirectoryWriteLog(store.Directory);
         if (store is { ReadOnly: false }) _commitThread = new CommitThread(options.CommitPriority);
-        if (store is not { ReadOnly: true }) _settings.RetrainWorker = _retrainThread = new CommitThread(options.CommitPriority, "Werkly retrain");
+        if (store is not { ReadOnly: true }) _settings.RetrainWorker = _retrainThread = new CommitThread(options.CommitPriority, "Werkly retrain", threadPerRun: true);
         if (store is { ReadOnly: true } && options.RefreshInterval is { } interval)
             _refreshTimer = new Timer(static state => ((WerklyIndex)state!).RefreshInBackground(), this, interval, interval);
     }

@@ -109,13 +109,21 @@ internal sealed partial class IvfIndex
         TaskScheduler = Storage.CommitThread.CurrentScheduler ?? TaskScheduler.Default,
     };
 
+    /// <summary>Test hook: called on each thread that joins the assignment loop of a retrain or merge (where that thread
+    /// runs, and at what priority, is what lowered work promises).</summary>
+    internal static Action? ParallelWorkerProbe { get; set; }
+
     /// <summary>The list of each live row under <paramref name="quantizer"/> (all 0 without one).</summary>
     private int[] Assign(List<(IvfSegment Segment, int Row)> live, CoarseQuantizer? quantizer, CancellationToken cancellationToken)
     {
         var assignment = new int[live.Count];
         if (quantizer is null) return assignment;
         Parallel.For(0, live.Count, ParallelOptionsFor(cancellationToken),
-            () => new float[quantizer.ListCount],
+            () =>
+            {
+                ParallelWorkerProbe?.Invoke();
+                return new float[quantizer.ListCount];
+            },
             (i, _, scratch) =>
             {
                 assignment[i] = quantizer.Assign(live[i].Segment.GetVector(live[i].Row), scratch);

@@ -19,7 +19,9 @@ namespace Werkly.VectorIndex.Storage;
 /// set with <c>setpriority(PRIO_PROCESS, gettid(), nice)</c> (nice 10 for <see cref="ThreadPriority.BelowNormal"/>,
 /// 19 for <see cref="ThreadPriority.Lowest"/>); on Windows through <see cref="Thread.Priority"/>; elsewhere the work runs
 /// at normal priority. One caller at a time (the index's commit gate serialises them); <see cref="Run{T}"/> blocks the
-/// caller until the work ends and rethrows its exception.
+/// caller until the work ends and rethrows its exception. Created with <c>threadPerRun</c> (automatic retrains, which
+/// writers of different companies run concurrently), each call runs on a thread of its own instead, so calls never
+/// wait for one another. Parallel loops run on the process's <see cref="LoweredScheduler"/> for the priority.
 /// </remarks>
 internal sealed partial class CommitThread : IDisposable
 {
@@ -32,17 +34,20 @@ internal sealed partial class CommitThread : IDisposable
     private readonly Lock _runGate = new();
     private readonly SemaphoreSlim _posted = new(0);
     private readonly SemaphoreSlim _done = new(0);
+    private readonly bool _threadPerRun;
     private Thread? _thread;
     private Action? _work;
-    private LoweredScheduler? _scheduler;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <param name="priority">The priority work runs at.</param>
-    /// <param name="name">The thread's name (its parallel helpers are named after it).</param>
-    public CommitThread(ThreadPriority priority, string name = "Werkly commit")
+    /// <param name="name">The thread's name.</param>
+    /// <param name="threadPerRun">Run each call on a new thread (concurrent callers), not on one long-lived thread.</param>
+    public CommitThread(ThreadPriority priority, string name = "Werkly commit", bool threadPerRun = false)
     {
-        Priority = priority;
+        // Where the priority cannot be lowered, a dedicated thread would only serialise the work for nothing.
+        Priority = OperatingSystem.IsLinux() || OperatingSystem.IsWindows() ? priority : ThreadPriority.Normal;
         Name = name;
+        _threadPerRun = threadPerRun;
     }
 
     /// <summary>The thread's name.</summary>
@@ -69,7 +74,9 @@ internal sealed partial class CommitThread : IDisposable
     /// <summary>Runs <paramref name="work"/> at <see cref="Priority"/> and returns its result (its exception rethrown).</summary>
     public T Run<T>(Func<T> work)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (Priority == ThreadPriority.Normal) return work();
+        if (_threadPerRun) return RunOnNewThread(work);
         lock (_runGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -98,6 +105,32 @@ internal sealed partial class CommitThread : IDisposable
         }
     }
 
+    private T RunOnNewThread<T>(Func<T> work)
+    {
+        var context = ExecutionContext.Capture();
+        T result = default!;
+        ExceptionDispatchInfo? error = null;
+        var thread = new Thread(() =>
+        {
+            EnterLowered(Priority, LoweredScheduler.For(Priority));
+            try
+            {
+                if (context is null) result = work();
+                else ExecutionContext.Run(context, _ => result = work(), null);
+            }
+#pragma warning disable CA1031 // Rethrown on the caller's thread.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                error = ExceptionDispatchInfo.Capture(ex);
+            }
+        }) { IsBackground = true, Name = Name };
+        thread.UnsafeStart();
+        thread.Join();
+        error?.Throw();
+        return result;
+    }
+
     /// <summary>Ends the thread (after the work in progress, if any).</summary>
     public void Dispose()
     {
@@ -111,14 +144,12 @@ internal sealed partial class CommitThread : IDisposable
             if (thread is not null) _posted.Release();
         }
         thread?.Join();
-        _scheduler?.Dispose();
         _posted.Dispose();
         _done.Dispose();
     }
 
     private Thread Start()
     {
-        _scheduler = new LoweredScheduler(Priority, Environment.ProcessorCount, Name);
         var thread = new Thread(Loop) { IsBackground = true, Name = Name };
         thread.UnsafeStart();
         return thread;
@@ -134,7 +165,7 @@ internal sealed partial class CommitThread : IDisposable
 
     private void Loop()
     {
-        EnterLowered(Priority, _scheduler!);
+        EnterLowered(Priority, LoweredScheduler.For(Priority));
         while (true)
         {
             _posted.Wait();

@@ -3,58 +3,52 @@ using System.Collections.Concurrent;
 namespace Werkly.VectorIndex.Storage;
 
 /// <summary>
-/// A task scheduler whose threads run at a lowered OS priority, for the parallel loops of work that runs on a
-/// <see cref="CommitThread"/> (k-means, list assignment, code training, probe calibration): with the default scheduler
-/// those loops would fan out to pool threads at normal priority and compete with searches as before; with this one a
-/// lowered commit or retrain keeps its parallelism and still gives searchers the cores first.
+/// A task scheduler whose threads run at a lowered OS priority, for the parallel loops of work that runs on a lowered
+/// <see cref="CommitThread"/> (k-means, list assignment, code training, probe calibration, merges): with the default
+/// scheduler those loops would fan out to pool threads at normal priority and compete with searches as before; with this
+/// one lowered work keeps its parallelism and still gives searchers the cores first.
 /// </summary>
-/// <remarks>Threads start with the first task and live until <see cref="Dispose"/>. A task is run inline only on a
-/// lowered thread (the commit thread or one of these), so no work of a lowered loop lands on a normal-priority thread.</remarks>
-internal sealed class LoweredScheduler : TaskScheduler, IDisposable
+/// <remarks>One per priority, shared by the process (<see cref="For"/>). Threads start when tasks are queued, at most
+/// one per core, and end after <see cref="IdleTimeout"/> without work, so an index that is never disposed leaves no
+/// thread behind. A task runs inline only on a lowered thread, so no work of a lowered loop lands on a normal-priority
+/// thread (nor creates one: on Linux a new thread inherits its creator's nice value).</remarks>
+internal sealed class LoweredScheduler : TaskScheduler
 {
+    /// <summary>How long a helper thread waits for work before it ends.</summary>
+    internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(2);
+
+    private static readonly ConcurrentDictionary<ThreadPriority, LoweredScheduler> Shared = new();
+
     private readonly BlockingCollection<Task> _queue = [];
     private readonly ThreadPriority _priority;
-    private readonly int _threadCount;
-    private readonly string _name;
-    private readonly Lock _startGate = new();
-    private Thread[]? _threads;
+    private readonly int _maxThreads;
+    private int _threads;
 
-    public LoweredScheduler(ThreadPriority priority, int threads, string name)
+    private LoweredScheduler(ThreadPriority priority, int maxThreads)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _priority = priority;
-        _threadCount = threads;
-        _name = name;
+        _maxThreads = maxThreads;
     }
+
+    /// <summary>The process's scheduler for <paramref name="priority"/>.</summary>
+    public static LoweredScheduler For(ThreadPriority priority) =>
+        Shared.GetOrAdd(priority, static p => new LoweredScheduler(p, Environment.ProcessorCount));
+
+    /// <summary>Helper threads alive now (for tests).</summary>
+    internal int ThreadCount => Volatile.Read(ref _threads);
 
     /// <inheritdoc/>
-    public override int MaximumConcurrencyLevel => _threadCount;
-
-    /// <summary>Ends the threads once the queued tasks have run.</summary>
-    public void Dispose()
-    {
-        Thread[]? threads;
-        lock (_startGate)
-        {
-            if (_queue.IsAddingCompleted) return;
-            _queue.CompleteAdding();
-            threads = _threads;
-        }
-        if (threads is not null)
-        {
-            foreach (var thread in threads)
-            {
-                if (thread != Thread.CurrentThread) thread.Join();
-            }
-        }
-        _queue.Dispose();
-    }
+    public override int MaximumConcurrencyLevel => _maxThreads;
 
     /// <inheritdoc/>
     protected override void QueueTask(Task task)
     {
-        StartThreads();
         _queue.Add(task);
+        if (TryReserveThread())
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Werkly lowered ({_priority})" };
+            thread.UnsafeStart();
+        }
     }
 
     /// <inheritdoc/>
@@ -64,25 +58,25 @@ internal sealed class LoweredScheduler : TaskScheduler, IDisposable
     /// <inheritdoc/>
     protected override IEnumerable<Task> GetScheduledTasks() => _queue.ToArray();
 
-    private void StartThreads()
+    private bool TryReserveThread()
     {
-        if (Volatile.Read(ref _threads) is not null) return;
-        lock (_startGate)
+        while (true)
         {
-            if (_threads is not null) return;
-            var threads = new Thread[_threadCount];
-            for (var i = 0; i < threads.Length; i++)
-            {
-                threads[i] = new Thread(Loop) { IsBackground = true, Name = $"{_name} {i + 1}" };
-                threads[i].UnsafeStart();
-            }
-            Volatile.Write(ref _threads, threads);
+            var threads = Volatile.Read(ref _threads);
+            if (threads >= _maxThreads) return false;
+            if (Interlocked.CompareExchange(ref _threads, threads + 1, threads) == threads) return true;
         }
     }
 
     private void Loop()
     {
         CommitThread.EnterLowered(_priority, this);
-        foreach (var task in _queue.GetConsumingEnumerable()) TryExecuteTask(task);
+        while (true)
+        {
+            while (_queue.TryTake(out var task, IdleTimeout)) TryExecuteTask(task);
+            Interlocked.Decrement(ref _threads);
+            // A task queued while this thread was giving up found every thread reserved: take it on again.
+            if (_queue.Count == 0 || !TryReserveThread()) return;
+        }
     }
 }
