@@ -160,12 +160,14 @@ internal sealed class QueryCache
 /// </summary>
 internal sealed class QueryKey
 {
-    private QueryKey(string company, byte[] bytes, FusionOptions? fusion)
+    private QueryKey(string company, byte[] bytes, FusionOptions? fusion, FeedbackOptions? feedback = null, DocumentGrouping? grouping = null)
     {
         Company = company;
         Bytes = bytes;
         Fusion = fusion;
-        Hash = XxHash3.HashToUInt64(bytes) ^ (ulong)(uint)(fusion?.GetHashCode() ?? 0);
+        Feedback = feedback;
+        Grouping = grouping;
+        Hash = XxHash3.HashToUInt64(bytes) ^ (ulong)(uint)HashCode.Combine(fusion, feedback, grouping);
     }
 
     public string Company { get; }
@@ -174,9 +176,16 @@ internal sealed class QueryKey
 
     public FusionOptions? Fusion { get; }
 
+    /// <summary>The query's pseudo-relevance feedback (compared by value: it changes the results).</summary>
+    public FeedbackOptions? Feedback { get; }
+
+    /// <summary>The query's grouping by document (compared by value: it changes the results).</summary>
+    public DocumentGrouping? Grouping { get; }
+
     public ulong Hash { get; }
 
-    public bool Matches(QueryKey other) => Bytes.AsSpan().SequenceEqual(other.Bytes) && Equals(Fusion, other.Fusion);
+    public bool Matches(QueryKey other) =>
+        Bytes.AsSpan().SequenceEqual(other.Bytes) && Equals(Fusion, other.Fusion) && Equals(Feedback, other.Feedback) && Equals(Grouping, other.Grouping);
 
     /// <summary>The key of a <see cref="SearchQuery"/> (which must have no filter).</summary>
     public static QueryKey For(string company, SearchQuery query)
@@ -192,9 +201,13 @@ internal sealed class QueryKey
         Write(writer, query.CandidatesPerSide ?? -1);
         Write(writer, (int)query.Include);
         Write(writer, query.Explain ? 1 : 0);
+        // Every option that changes the results is part of the key: the score floor (its exact bits), and below, by
+        // value, the fusion, the feedback and the grouping by document.
+        Write(writer, query.MinScore is null ? 0 : 1);
+        Write(writer, BitConverter.DoubleToInt64Bits(query.MinScore ?? 0));
         Write(writer, query.Text);
         Write(writer, query.Vector is { } vector ? vector.Span : default, present: query.Vector is not null);
-        return new QueryKey(company, writer.WrittenSpan.ToArray(), query.Mode == SearchMode.Vector ? null : query.Fusion);
+        return new QueryKey(company, writer.WrittenSpan.ToArray(), query.Mode == SearchMode.Vector ? null : query.Fusion, query.Feedback, query.GroupByDocument);
     }
 
     /// <summary>The key of a vector search for <paramref name="k"/> hits (options without a filter).</summary>
@@ -208,6 +221,12 @@ internal sealed class QueryKey
         Write(writer, options?.RerankFactor ?? -1);
         Write(writer, vector, present: true);
         return new QueryKey(company, writer.WrittenSpan.ToArray(), null);
+    }
+
+    private static void Write(ArrayBufferWriter<byte> writer, long value)
+    {
+        MemoryMarshal.Write(writer.GetSpan(sizeof(long)), in value);
+        writer.Advance(sizeof(long));
     }
 
     private static void Write(ArrayBufferWriter<byte> writer, int value)

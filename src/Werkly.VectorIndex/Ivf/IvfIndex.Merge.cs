@@ -70,7 +70,11 @@ internal sealed partial class IvfIndex
         {
             if (IsPersisted(segment)) _removedSinceCommit.Add(segment.SegmentId);
         }
-        _segments = [.. _segments.Where(s => s != _memory && !result.Victims.Contains(s)), result.Merged, _memory];
+        // Victims with no live row left merge into nothing: no empty segment is installed (it would count towards
+        // MaxSegments until a retrain or a reopen dropped it).
+        _segments = result.Merged.RowCount == 0
+            ? [.. _segments.Where(s => s != _memory && !result.Victims.Contains(s)), _memory]
+            : [.. _segments.Where(s => s != _memory && !result.Victims.Contains(s)), result.Merged, _memory];
         AssignRowBases(_segments);
         if (_rowByKey is not null)
         {
