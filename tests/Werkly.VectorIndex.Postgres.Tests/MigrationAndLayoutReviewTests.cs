@@ -108,8 +108,10 @@ public sealed class MigrationAndLayoutReviewTests
 
     // The embedded engine returns top hits whenever top records match; pgvector's plain IVFFlat scan returns at most the
     // rows of `probes` lists, and the tenant-only ("unfiltered") path never enables the iterative scan.
-    [Fact]
-    public async Task A_tenant_only_deep_search_returns_top_hits()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // a server without ivfflat.iterative_scan (pgvector < 0.8): the exact-scan fallback
+    public async Task A_tenant_only_deep_search_returns_top_hits(bool iterativeScan)
     {
         await using var server = await PgLiteServer.StartAsync();
         await using var dataSource = server.CreateDataSource();
@@ -117,6 +119,8 @@ public sealed class MigrationAndLayoutReviewTests
         var collection = store.GetCollection<int, SmallRecord>("deep", new PostgresCollectionOptions { TenantProperty = nameof(SmallRecord.Tenant) });
         await collection.EnsureCollectionExistsAsync();
         await collection.UpsertAsync(Records(5_000, "acme"));
+        Assert.True(store.IterativeScan); // PGlite's pgvector has it
+        store.IterativeScan = iterativeScan;
         await using (var state = dataSource.CreateCommand("SELECT lists, probes FROM werkly_partitions WHERE collection = 'deep'"))
         await using (var reader = await state.ExecuteReaderAsync())
         {
