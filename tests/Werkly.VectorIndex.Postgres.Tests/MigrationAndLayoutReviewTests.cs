@@ -102,8 +102,23 @@ public sealed class MigrationAndLayoutReviewTests
             await create.ExecuteNonQueryAsync();
         await using (var c = await dataSource.OpenConnectionAsync()) await c.ReloadTypesAsync();
         using var index = new WerklyIndex(new WerklyIndexOptions { Dimensions = 4 });
-        var error = await Record.ExceptionAsync(() => IndexMigration.ImportFromPgvectorAsync(dataSource, new PgvectorTable("chunks", "company_id", "id", "embedding"), index));
+        var progress = new ProgressLog();
+        var error = await Record.ExceptionAsync(() => IndexMigration.ImportFromPgvectorAsync(dataSource, new PgvectorTable("chunks", "company_id", "id", "embedding"), index, progress));
         Assert.True(error is null or ArgumentException, $"{error?.GetType().Name}: {error?.Message}");
+        Assert.Equal(2, index.Count("acme"));
+        Assert.False(index.TryGetRecord("acme", "b", out _));
+        Assert.Equal(new MigrationProgress("acme", 2, 1), progress.Reports[^1]);
+        // The CLI's summary counts the rows skipped for a NULL (a rerun skips the other two as already there).
+        var incomplete = new System.Runtime.CompilerServices.StrongBox<long>();
+        Assert.Equal(0, await IndexMigration.ImportFromPgvectorAsync(dataSource, new PgvectorTable("chunks", "company_id", "id", "embedding"), index, null, incomplete, default));
+        Assert.Equal(1, incomplete.Value);
+    }
+
+    private sealed class ProgressLog : IProgress<MigrationProgress>
+    {
+        public List<MigrationProgress> Reports { get; } = [];
+
+        public void Report(MigrationProgress value) => Reports.Add(value);
     }
 
     // The embedded engine returns top hits whenever top records match; pgvector's plain IVFFlat scan returns at most the

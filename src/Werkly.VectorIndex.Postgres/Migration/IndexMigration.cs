@@ -196,8 +196,16 @@ public static class IndexMigration
     /// text-embedding-3) when <paramref name="options"/> allows it.</summary>
     /// <returns>Records written.</returns>
     /// <exception cref="ArgumentException">A vector has the wrong length and shortening was not asked for.</exception>
-    public static async Task<long> ImportFromPgvectorAsync(NpgsqlDataSource source, PgvectorTable options, WerklyIndex target,
-        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <remarks>Rows whose company, key or vector is NULL (an embedding not computed yet, say) are skipped: counted in
+    /// their company's <see cref="MigrationProgress.Skipped"/> (rows of no company in none), never written.</remarks>
+    public static Task<long> ImportFromPgvectorAsync(NpgsqlDataSource source, PgvectorTable options, WerklyIndex target,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ImportFromPgvectorAsync(source, options, target, progress, null, cancellationToken);
+
+    /// <summary><see cref="ImportFromPgvectorAsync(NpgsqlDataSource, PgvectorTable, WerklyIndex, IProgress{MigrationProgress}?, CancellationToken)"/>,
+    /// counting the rows skipped for a NULL company, key or vector into <paramref name="incomplete"/> (the CLI's summary).</summary>
+    internal static async Task<long> ImportFromPgvectorAsync(NpgsqlDataSource source, PgvectorTable options, WerklyIndex target,
+        IProgress<MigrationProgress>? progress, System.Runtime.CompilerServices.StrongBox<long>? incomplete, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
@@ -221,18 +229,33 @@ public static class IndexMigration
         CompanyWriter? writer = null;
         while (await reader.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
         {
-            var rowCompany = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
-            var rowKey = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
-            var vector = (await reader.ReadAsync<Vector>(cancellationToken).ConfigureAwait(false)).ToArray();
+            var rowCompany = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            var rowKey = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            float[]? vector = null;
+            if (reader.IsNull) await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+            else vector = (await reader.ReadAsync<Vector>(cancellationToken).ConfigureAwait(false)).ToArray();
             var body = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
             var heading = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
-            var rowDocument = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
+            var rowDocument = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            if (rowCompany is null)
+            {
+                // No company to write it to (ORDER BY puts these last); counted for the summary only.
+                if (incomplete is not null) incomplete.Value++;
+                continue;
+            }
             if (!string.Equals(rowCompany, current, StringComparison.Ordinal))
             {
                 if (writer is not null) total += writer.Complete();
                 current = rowCompany;
                 resumeAfter = ResumePoint(target, rowCompany);
                 writer = new CompanyWriter(target, rowCompany, 0, progress, cancellationToken);
+            }
+            if (rowKey is null || vector is null || rowDocument is null)
+            {
+                // A NULL key or vector (rowDocument is null only with a NULL key): nothing to index.
+                if (incomplete is not null) incomplete.Value++;
+                writer!.Skip();
+                continue;
             }
             if (resumeAfter is { } point && Compare((rowDocument, rowKey), point) <= 0)
             {
