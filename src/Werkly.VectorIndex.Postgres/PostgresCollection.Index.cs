@@ -14,42 +14,64 @@ public partial class PostgresCollection<TKey, TRecord>
     /// <summary>Builds or rebuilds the IVFFlat index of each of <paramref name="tenants"/>' partitions that needs one: at
     /// least <see cref="PostgresVectorStoreOptions.IvfFlatThreshold"/> rows and no index yet, or twice the rows it was
     /// built with (pgvector cannot retrain lists). Lists as the embedded engine chooses them; probes calibrated.</summary>
+    /// <remarks>Runs after the write's rows committed: a build that fails does not fail the write (its rows are there; the
+    /// partition is searched exactly until an index exists). The failure is kept in <see cref="LastIndexBuildError"/> and
+    /// traced, and the next write to the tenant tries the build again. Cancellation still propagates.</remarks>
     private async Task MaintainIndexesAsync(IReadOnlyList<string> tenants, CancellationToken cancellationToken)
     {
         if (Flat) return;
         foreach (var tenant in tenants)
         {
-            await _store.WriteAsync(Name, "BuildIndex", async (connection, transaction, ct) =>
+            try
             {
-                // One builder per collection at a time; a writer that finds it busy leaves the build to it.
-                await using (var tryLock = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({SqlNames.LockId(_layout.Table + ":index")})", connection, transaction))
-                {
-                    if (!(bool)(await tryLock.ExecuteScalarAsync(ct).ConfigureAwait(false))!) return 0;
-                }
-                long rows, indexedRows;
-                string partition;
-                string? oldIndex;
-                await using (var state = new NpgsqlCommand(
-                    $"SELECT row_count, indexed_rows, table_name, index_name FROM {Catalog}.werkly_partitions WHERE collection = $1 AND tenant = $2", connection, transaction))
-                {
-                    state.Parameters.Add(new NpgsqlParameter { Value = Name });
-                    state.Parameters.Add(new NpgsqlParameter { Value = tenant });
-                    await using var reader = await state.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                    if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return 0;
-                    (rows, indexedRows, partition, oldIndex) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-                }
-                if (rows < _store.Options.IvfFlatThreshold || (indexedRows > 0 && rows < 2 * indexedRows)) return 0;
-                await BuildIndexAsync(connection, transaction, tenant, partition, oldIndex, rows, ct).ConfigureAwait(false);
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
+                await MaintainIndexAsync(tenant, cancellationToken).ConfigureAwait(false);
+                LastIndexBuildError = null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LastIndexBuildError = ex;
+                System.Diagnostics.Trace.TraceWarning(
+                    $"Werkly Postgres: building the IVFFlat index of tenant '{tenant}' in collection '{Name}' failed (the write committed; the next write retries): {ex.Message}");
+            }
         }
+    }
+
+    /// <summary>The last failure of an index build after a committed write, or null when the last build attempt succeeded
+    /// (or was not needed).</summary>
+    internal Exception? LastIndexBuildError { get; private set; }
+
+    private async Task MaintainIndexAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await _store.WriteAsync(Name, "BuildIndex", async (connection, transaction, ct) =>
+        {
+            // One builder per collection at a time; a writer that finds it busy leaves the build to it.
+            await using (var tryLock = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({SqlNames.LockId(_layout.Table + ":index")})", connection, transaction))
+            {
+                if (!(bool)(await tryLock.ExecuteScalarAsync(ct).ConfigureAwait(false))!) return 0;
+            }
+            long rows, indexedRows;
+            string partition;
+            string? oldIndex;
+            await using (var state = new NpgsqlCommand(
+                $"SELECT row_count, indexed_rows, table_name, index_name FROM {Catalog}.werkly_partitions WHERE collection = $1 AND tenant = $2", connection, transaction))
+            {
+                state.Parameters.Add(new NpgsqlParameter { Value = Name });
+                state.Parameters.Add(new NpgsqlParameter { Value = tenant });
+                await using var reader = await state.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return 0;
+                (rows, indexedRows, partition, oldIndex) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            }
+            if (rows < _store.Options.IvfFlatThreshold || (indexedRows > 0 && rows < 2 * indexedRows)) return 0;
+            await BuildIndexAsync(connection, transaction, tenant, partition, oldIndex, rows, ct).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task BuildIndexAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenant, string partition, string? oldIndex, long rows,
         CancellationToken cancellationToken)
     {
         var lists = IvfIndex.DefaultListCount(rows);
-        var index = $"{partition}_ivf{rows.ToString("x", CultureInfo.InvariantCulture)}";
+        var index = SqlNames.IndexName(partition, rows);
         var qualifiedPartition = $"{SqlNames.Quote(_layout.Schema)}.{SqlNames.Quote(partition)}";
         // Statistics first: without them the planner takes the tenant condition for selective (0.5 % of rows), prefers the
         // primary key and sorts the whole partition by distance — an exact scan on every search. Servers without

@@ -58,20 +58,34 @@ public partial class PostgresCollection<TKey, TRecord>
         var batch = new NpgsqlBatch(connection, transaction);
         await using (batch.ConfigureAwait(false))
         {
-            // Probes: the override, or the partition's calibrated value (1 for a partition without an index: unused).
+            // Probes: the override, or the partition's calibrated value (1 for a partition without an index: unused). Without
+            // the iterative scan, an unfiltered search probes every list (an exact result) when the probed lists hold, on
+            // average, fewer than twice k rows: pgvector's plain IVFFlat scan returns at most the rows of `probes` lists,
+            // so a deep page (skip + top beyond them) would come back short or empty. A filtered search without it probes
+            // every list always, besides turning index scans off below (on PGlite, turning them off did not keep an unfiltered
+            // search off the index).
+            var fallback = _store.IterativeScan ? 0 : filtered ? 2 : 1;
             var probes = new NpgsqlBatchCommand(
-                $"SELECT set_config('ivfflat.probes', least(32768, greatest(1, coalesce($3, (SELECT probes FROM {Catalog}.werkly_partitions WHERE collection = $1 AND tenant = $2), 1)))::text, true)");
+                "SELECT set_config('ivfflat.probes', least(32768, greatest(1, CASE " +
+                "WHEN p.lists > 0 AND ($4 = 2 OR $4 = 1 AND $5::bigint * 2 * p.lists > p.row_count * coalesce($3, p.probes)) THEN p.lists " +
+                $"ELSE coalesce($3, p.probes, 1) END))::text, true) FROM (SELECT 1) one LEFT JOIN {Catalog}.werkly_partitions p ON p.collection = $1 AND p.tenant = $2");
             probes.Parameters.Add(new NpgsqlParameter { Value = Name });
             probes.Parameters.Add(new NpgsqlParameter { Value = translated.Company });
             probes.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = _options.Probes });
+            probes.Parameters.Add(new NpgsqlParameter<int> { TypedValue = fallback });
+            probes.Parameters.Add(new NpgsqlParameter<long> { TypedValue = k });
             batch.BatchCommands.Add(probes);
-            if (filtered)
+            if (_store.IterativeScan)
             {
-                // pgvector's filtered-search failure mode (the index returns `probes` lists' worth of rows, then the filter
-                // drops most): the iterative scan keeps probing until k rows pass; without it, scan the partition exactly.
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(_store.IterativeScan
-                    ? "SELECT set_config('ivfflat.iterative_scan', 'relaxed_order', true)"
-                    : "SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true)"));
+                // pgvector's plain IVFFlat scan returns at most the rows of `probes` lists, before any filter: a filter that
+                // drops most of them, or a deep page (skip + top beyond those rows), leaves fewer than k. The iterative
+                // scan keeps probing until k rows pass — filtered or not.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('ivfflat.iterative_scan', 'relaxed_order', true)"));
+            }
+            else if (filtered)
+            {
+                // Without it, a filtered search scans the partition exactly.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true)"));
             }
             var parameters = new List<NpgsqlParameter>
             {

@@ -186,7 +186,12 @@ public sealed class PostgresVectorStore : VectorStore
     private string Catalog(NpgsqlConnection _) => SqlNames.Quote(Options.Schema);
 
     /// <summary>Whether the server's pgvector has <c>ivfflat.iterative_scan</c> (0.8.0 and later).</summary>
-    internal bool IterativeScan => _iterativeScan ?? false;
+    /// <remarks>Settable for tests of servers without it (after the catalog is ready, which would overwrite it).</remarks>
+    internal bool IterativeScan
+    {
+        get => _iterativeScan ?? false;
+        set => _iterativeScan = value;
+    }
 
     /// <summary>Creates or migrates the catalog once per store.</summary>
     internal async Task EnsureCatalogAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using Npgsql;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -177,10 +178,12 @@ internal sealed class ImportCommand : AsyncCommand<ImportSettings>
         using var index = MigrationIndex.Open(settings.IndexPath, settings.Shorten ?? settings.Dimensions, create: true);
         var progress = MigrationIndex.Progress(settings.Json);
         long written;
+        StrongBox<long>? incomplete = null;
         if (settings.FromPgvector is { } pgvector)
         {
             var dataSource = PostgresVectorStore.CreateDataSource(pgvector);
             await using var disposeDataSource = dataSource.ConfigureAwait(false);
+            incomplete = new StrongBox<long>();
             var table = new PgvectorTable(settings.Table!, settings.CompanyColumn!, settings.KeyColumn, settings.VectorColumn!)
             {
                 TextColumn = settings.TextColumn,
@@ -189,7 +192,7 @@ internal sealed class ImportCommand : AsyncCommand<ImportSettings>
                 Company = settings.Company,
                 Shorten = settings.Shorten is not null,
             };
-            written = await MigrationIndex.RunAsync(() => IndexMigration.ImportFromPgvectorAsync(dataSource, table, index, progress, cancellationToken)).ConfigureAwait(false);
+            written = await MigrationIndex.RunAsync(() => IndexMigration.ImportFromPgvectorAsync(dataSource, table, index, progress, incomplete, cancellationToken)).ConfigureAwait(false);
         }
         else if (settings.From == "postgres")
         {
@@ -210,7 +213,7 @@ internal sealed class ImportCommand : AsyncCommand<ImportSettings>
             }
         }
         index.Commit(cancellationToken);
-        MigrationIndex.Report(settings.Json, "imported", written);
+        MigrationIndex.Report(settings.Json, "imported", written, incomplete?.Value);
         return ExitCodes.Ok;
     }
 }
@@ -259,7 +262,7 @@ internal static class MigrationIndex
     private sealed class TerminalProgress : IProgress<MigrationProgress>
     {
         public void Report(MigrationProgress value) =>
-            Terminal.Error.MarkupLine($"[grey]{Markup.Escape(value.Company)}: {value.Written} records written{(value.Skipped > 0 ? $", {value.Skipped} already there" : "")}[/]");
+            Terminal.Error.MarkupLine($"[grey]{Markup.Escape(value.Company)}: {value.Written} records written{(value.Skipped > 0 ? $", {value.Skipped} skipped (already there, or a NULL key or vector)" : "")}[/]");
     }
 
     public static async Task<long> RunAsync(Func<Task<long>> run)
@@ -282,9 +285,25 @@ internal static class MigrationIndex
         }
     }
 
-    public static void Report(bool json, string verb, long records)
+    /// <param name="json">JSON output.</param>
+    /// <param name="verb">"exported" or "imported".</param>
+    /// <param name="records">Records written.</param>
+    /// <param name="incomplete">Source rows skipped for a NULL company, key or vector (a pgvector import), or null.</param>
+    public static void Report(bool json, string verb, long records, long? incomplete = null)
     {
-        if (json) Terminal.WriteJson(w => w.WriteNumber("records_" + verb, records));
-        else Terminal.Out.MarkupLine($"{records} records {verb}.");
+        if (json)
+        {
+            Terminal.WriteJson(w =>
+            {
+                w.WriteNumber("records_" + verb, records);
+                if (incomplete is { } skipped) w.WriteNumber("rows_skipped_null", skipped);
+            });
+        }
+        else
+        {
+            Terminal.Out.MarkupLine($"{records} records {verb}.");
+            if (incomplete is > 0)
+                Terminal.Out.MarkupLine($"[yellow]{incomplete} rows skipped: their company, key or vector is NULL (embeddings not computed yet?).[/]");
+        }
     }
 }

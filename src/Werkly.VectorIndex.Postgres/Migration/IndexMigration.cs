@@ -21,9 +21,10 @@ public readonly record struct MigrationProgress(string Company, long Written, lo
 /// <see cref="WerklyIndex.ReplaceDocuments"/> call: an interrupted import leaves no partial document behind.</para>
 /// <para>Every move is resumable, and writes are upserts by key, so nothing is ever duplicated. Into Postgres, records
 /// go in ascending ordinal key order per company and a run starts after the largest key the collection holds for that
-/// company. Into an embedded index, records go in (document, key) order — records of no document first — and a run
+/// company (compared in the collection's <c>company:key</c> form). Into an embedded index, records go in (document, key) order — records of no document first — and a run
 /// starts after the last document the index holds (or its largest key when it holds no document).</para>
-/// <para>The Postgres side is a collection of <see cref="DocumentDefinition"/> (key, company as tenant, title, full-text
+/// <para>The Postgres side is a collection of <see cref="DocumentDefinition"/> (key as <c>company:key</c> — a Postgres
+/// collection's keys are unique across tenants, an index's only within a company —, company as tenant, title, full-text
 /// text, metadata as tagged JSON, document, content hash, vector), searchable through <see cref="PostgresVectorStore"/>
 /// like any other.</para>
 /// </remarks>
@@ -34,7 +35,8 @@ public static class IndexMigration
     private const string ContentHashProperty = "content_hash";
 
     /// <summary>The record definition of a Postgres collection holding index records, for <paramref name="dimensions"/>
-    /// and <paramref name="metric"/>: <c>key</c>, <c>company</c> (the tenant), <c>title</c>, <c>text</c> (full-text),
+    /// and <paramref name="metric"/>: <c>key</c> (<c>company:key</c>: the record's key prefixed with its company, as
+    /// collection keys are unique across tenants), <c>company</c> (the tenant), <c>title</c>, <c>text</c> (full-text),
     /// <c>metadata</c> (tagged JSON), <c>document</c> and <c>content_hash</c> (the document a record belongs to and that
     /// document's content hash, both null for a record of no document) and <c>vector</c>.</summary>
     public static VectorStoreCollectionDefinition DocumentDefinition(int dimensions, DistanceMetric metric) => new()
@@ -79,14 +81,17 @@ public static class IndexMigration
         long total = 0;
         foreach (var id in Companies(source, company))
         {
+            // Keys in the collection are company-prefixed (EncodeKey), so its max is the encoded form; compare encoded.
             var resumeAfter = await documents.MaxKeyAsync(id, cancellationToken).ConfigureAwait(false);
+            if (resumeAfter is not null) _ = DecodeKey(id, resumeAfter);
             var documentOf = DocumentsByKey(source, id);
             long written = 0, skipped = 0;
             var batch = new List<Dictionary<string, object?>>(BatchSize);
             foreach (var key in source.GetKeys(id).Order(StringComparer.Ordinal))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (resumeAfter is not null && string.CompareOrdinal(key, resumeAfter) <= 0)
+                var encoded = EncodeKey(id, key);
+                if (resumeAfter is not null && string.CompareOrdinal(encoded, resumeAfter) <= 0)
                 {
                     skipped++;
                     continue;
@@ -96,7 +101,7 @@ public static class IndexMigration
                 if (!source.TryGetVector(id, key, vector)) continue;
                 batch.Add(new Dictionary<string, object?>
                 {
-                    ["key"] = key,
+                    ["key"] = encoded,
                     ["company"] = id,
                     ["title"] = record.Title,
                     ["text"] = record.Text,
@@ -134,13 +139,14 @@ public static class IndexMigration
         long total = 0;
         foreach (var id in companies)
         {
-            var after = ResumePoint(target, id);
+            // The collection's keys are company-prefixed; the resume point and the pages' positions use that form.
+            var after = ResumePoint(target, id) is { } point ? (point.Group, EncodeKey(id, point.Key)) : ((string, string)?)null;
             var writer = new CompanyWriter(target, id, after is null ? 0 : target.Count(id), progress, cancellationToken);
             while (true)
             {
                 var page = await documents.ReadPageAsync(id, DocumentProperty, after, BatchSize, cancellationToken).ConfigureAwait(false);
                 if (page.Count == 0) break;
-                foreach (var row in page) writer.Add(ToRecord(row), (string?)row[DocumentProperty], (string?)row[ContentHashProperty], "Postgres");
+                foreach (var row in page) writer.Add(ToRecord(id, row), (string?)row[DocumentProperty], (string?)row[ContentHashProperty], "Postgres");
                 after = ((string?)page[^1][DocumentProperty] ?? "", (string)page[^1]["key"]!);
             }
             total += writer.Complete();
@@ -148,10 +154,36 @@ public static class IndexMigration
         return total;
     }
 
-    private static VectorRecord ToRecord(Dictionary<string, object?> row)
+    /// <summary>The key of <paramref name="company"/>'s record <paramref name="key"/> in a document collection:
+    /// <c>company:key</c>. Embedded keys are per company, a Postgres collection's keys are unique across its tenants, so
+    /// the same key in two companies must become two keys. Company ids hold no ':' (<c>[A-Za-z0-9_.-]</c>), so the
+    /// first ':' separates them again.</summary>
+    /// <exception cref="ArgumentException">The encoded key is longer than a key may be.</exception>
+    internal static string EncodeKey(string company, string key)
+    {
+        var encoded = company + ":" + key;
+        if (encoded.Length > Identifiers.MaxKeyLength)
+            throw new ArgumentException($"Key '{key[..Math.Min(key.Length, 64)]}…' of company '{company}' is {key.Length} characters; a Postgres document " +
+                $"collection stores it as '{company}:key', which may be at most {Identifiers.MaxKeyLength} characters.", nameof(key));
+        return encoded;
+    }
+
+    /// <summary>The embedded key of a document collection's key <paramref name="stored"/> of <paramref name="company"/>.</summary>
+    /// <exception cref="InvalidDataException">The key does not start with <c>company:</c> (a collection written before keys
+    /// were company-prefixed: export into a new collection).</exception>
+    internal static string DecodeKey(string company, string stored)
+    {
+        var separator = stored.IndexOf(':', StringComparison.Ordinal);
+        if (separator < 0 || !string.Equals(stored[..separator], company, StringComparison.Ordinal) || separator == stored.Length - 1)
+            throw new InvalidDataException($"Key '{stored}' of company '{company}' in the document collection is not '{company}:key': the collection was " +
+                "written before keys were company-prefixed (or by something else). Export into a new collection.");
+        return stored[(separator + 1)..];
+    }
+
+    private static VectorRecord ToRecord(string company, Dictionary<string, object?> row)
     {
         var metadata = row["metadata"] is string json ? RecordJson.Metadata(System.Text.Json.Nodes.JsonNode.Parse(json) as System.Text.Json.Nodes.JsonObject) : null;
-        return new VectorRecord((string)row["key"]!, (ReadOnlyMemory<float>)row["vector"]!, metadata is { Count: > 0 } ? metadata : null)
+        return new VectorRecord(DecodeKey(company, (string)row["key"]!), (ReadOnlyMemory<float>)row["vector"]!, metadata is { Count: > 0 } ? metadata : null)
         {
             Title = (string?)row["title"],
             Text = (string?)row["text"],
@@ -164,8 +196,16 @@ public static class IndexMigration
     /// text-embedding-3) when <paramref name="options"/> allows it.</summary>
     /// <returns>Records written.</returns>
     /// <exception cref="ArgumentException">A vector has the wrong length and shortening was not asked for.</exception>
-    public static async Task<long> ImportFromPgvectorAsync(NpgsqlDataSource source, PgvectorTable options, WerklyIndex target,
-        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <remarks>Rows whose company, key or vector is NULL (an embedding not computed yet, say) are skipped: counted in
+    /// their company's <see cref="MigrationProgress.Skipped"/> (rows of no company in none), never written.</remarks>
+    public static Task<long> ImportFromPgvectorAsync(NpgsqlDataSource source, PgvectorTable options, WerklyIndex target,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ImportFromPgvectorAsync(source, options, target, progress, null, cancellationToken);
+
+    /// <summary><see cref="ImportFromPgvectorAsync(NpgsqlDataSource, PgvectorTable, WerklyIndex, IProgress{MigrationProgress}?, CancellationToken)"/>,
+    /// counting the rows skipped for a NULL company, key or vector into <paramref name="incomplete"/> (the CLI's summary).</summary>
+    internal static async Task<long> ImportFromPgvectorAsync(NpgsqlDataSource source, PgvectorTable options, WerklyIndex target,
+        IProgress<MigrationProgress>? progress, System.Runtime.CompilerServices.StrongBox<long>? incomplete, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
@@ -189,18 +229,33 @@ public static class IndexMigration
         CompanyWriter? writer = null;
         while (await reader.StartRowAsync(cancellationToken).ConfigureAwait(false) != -1)
         {
-            var rowCompany = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
-            var rowKey = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
-            var vector = (await reader.ReadAsync<Vector>(cancellationToken).ConfigureAwait(false)).ToArray();
+            var rowCompany = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            var rowKey = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            float[]? vector = null;
+            if (reader.IsNull) await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+            else vector = (await reader.ReadAsync<Vector>(cancellationToken).ConfigureAwait(false)).ToArray();
             var body = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
             var heading = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
-            var rowDocument = await reader.ReadAsync<string>(cancellationToken).ConfigureAwait(false);
+            var rowDocument = await ReadTextAsync(reader, cancellationToken).ConfigureAwait(false);
+            if (rowCompany is null)
+            {
+                // No company to write it to (ORDER BY puts these last); counted for the summary only.
+                if (incomplete is not null) incomplete.Value++;
+                continue;
+            }
             if (!string.Equals(rowCompany, current, StringComparison.Ordinal))
             {
                 if (writer is not null) total += writer.Complete();
                 current = rowCompany;
                 resumeAfter = ResumePoint(target, rowCompany);
                 writer = new CompanyWriter(target, rowCompany, 0, progress, cancellationToken);
+            }
+            if (rowKey is null || vector is null || rowDocument is null)
+            {
+                // A NULL key or vector (rowDocument is null only with a NULL key): nothing to index.
+                if (incomplete is not null) incomplete.Value++;
+                writer!.Skip();
+                continue;
             }
             if (resumeAfter is { } point && Compare((rowDocument, rowKey), point) <= 0)
             {

@@ -44,6 +44,13 @@ internal static class SqlNames
     /// <summary>The LIST partition of <paramref name="tenant"/> in <paramref name="table"/>.</summary>
     public static string PartitionTable(string table, string tenant) => $"{table}_{Hash(tenant, 10)}";
 
+    /// <summary>The IVFFlat index of <paramref name="partition"/> built over <paramref name="rows"/> rows: a readable prefix
+    /// of the partition's name, <c>_ivf_</c> and a hash of both, at most 61 bytes whatever the collection's name (the
+    /// former <c>{partition}_ivf{rows:x}</c> passed Postgres's 63-byte limit from 34-character collection names on).
+    /// A rebuild at another row count gets another name, so the new index can be created before the old is dropped.</summary>
+    public static string IndexName(string partition, long rows) =>
+        $"{partition[..Math.Min(partition.Length, 40)]}_ivf_{Hash(partition + "/" + rows.ToString(CultureInfo.InvariantCulture), 16)}";
+
     /// <summary>A 64-bit lock id for the writes of one table (pg_advisory_xact_lock).</summary>
     public static long LockId(string table) => (long)XxHash64.HashToUInt64(Encoding.UTF8.GetBytes("werkly:" + table));
 

@@ -173,7 +173,8 @@ internal sealed class TableLayout
         }
         foreach (var column in Columns.Where(c => c.FullTextIndex >= 0))
         {
-            var source = column.IsArray ? $"werkly_join({SqlNames.Quote(column.Name)})" : SqlNames.Quote(column.Name);
+            // Qualified: the function lives in the catalog's schema, which need not be on the search_path.
+            var source = column.IsArray ? $"{SqlNames.Quote(Schema)}.werkly_join({SqlNames.Quote(column.Name)})" : SqlNames.Quote(column.Name);
             sql.Append(",\n  ").Append(FullTextPrefix).Append(column.FullTextIndex)
                 .Append($" tsvector GENERATED ALWAYS AS (to_tsvector('{TextSearchConfig}', coalesce({source}, ''))) STORED");
         }

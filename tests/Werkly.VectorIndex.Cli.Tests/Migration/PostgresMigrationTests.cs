@@ -108,13 +108,19 @@ public sealed class PostgresMigrationTests : IAsyncLifetime, IDisposable
                 insert.Parameters.Add(new NpgsqlParameter { Value = new Vector(vector) });
                 insert.ExecuteNonQuery();
             }
+            // A row whose embedding is not computed yet: skipped, and the summary says so.
+            using (var pending = new NpgsqlCommand("INSERT INTO openai_docs VALUES ('doc-pending', 'acme', 'not embedded yet', NULL)", connection))
+                pending.ExecuteNonQuery();
         }
 
         var index = _folder.Combine("from-pgvector");
         string[] import = ["import", "--from-pgvector", _server.ConnectionString, "--table", "openai_docs", "--company-column", "company_id",
             "--vector-column", "embedding", "--text-column", "content", "--shorten", "512", "--index", index, "--json"];
-        Assert.Equal(rows, Run(import).Json().GetProperty("records_imported").GetInt64());
+        var first = Run(import).Json();
+        Assert.Equal(rows, first.GetProperty("records_imported").GetInt64());
+        Assert.Equal(1, first.GetProperty("rows_skipped_null").GetInt64());
         Assert.Equal(0, Run(import).Json().GetProperty("records_imported").GetInt64());
+        Assert.Contains("1 rows skipped: their company, key or vector is NULL", Run(import[..^1]).Stdout, StringComparison.Ordinal);
 
         // werkly stats reads the 512-dimension index at its own dimensions (not the bundled model's 384): each row a document.
         var stats = Run("stats", "--index", index, "--json").Json();
